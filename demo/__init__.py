@@ -1,0 +1,3 @@
+"""
+A minimal host project that loads the plugin the way the LMS does, for the demo site.
+"""

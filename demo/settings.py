@@ -1,0 +1,67 @@
+"""
+Settings of the demo host: like the LMS, it finds plugin apps through the ``lms.djangoapp`` entry
+point and lets each plugin add its own settings with ``edx_django_utils.plugins``.
+"""
+from pathlib import Path
+
+from edx_django_utils.plugins import add_plugins, get_plugin_apps
+
+LMS_PROJECT_TYPE = "lms.djangoapp"  # the LMS's ProjectType.LMS
+HERE = Path(__file__).resolve().parent
+
+SECRET_KEY = "demo-only-not-secret"  # nosec - a local demo, never deployed
+DEBUG = True
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "demo.demo_site",
+] + get_plugin_apps(LMS_PROJECT_TYPE)
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+
+ROOT_URLCONF = "demo.urls"
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.debug",
+        "django.template.context_processors.request",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+    ]},
+}]
+
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(HERE / "demo.sqlite3")}}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+STATIC_URL = "/static/"
+LOGIN_URL = "/admin/login/"
+LOGIN_REDIRECT_URL = "/"
+
+# What the LMS provides to plugins' REST APIs; the demo signs in through the session only.
+JWT_AUTH = {
+    "JWT_ISSUERS": [{"ISSUER": "http://127.0.0.1:8000/oauth2", "AUDIENCE": "demo", "SECRET_KEY": "demo-jwt"}],
+    "JWT_ALGORITHM": "HS256",
+}
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+
+# Each plugin app adds its settings, as the LMS does for its "common" settings type.
+add_plugins(__name__, LMS_PROJECT_TYPE, "common")
+OPENEDX_TELEMETRY = []  # no New Relic or Datadog in the demo

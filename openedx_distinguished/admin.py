@@ -1,0 +1,180 @@
+"""
+LMS Django admin for program staff: edit the program definition; read nominations and change their
+state only through ``api.py`` (admin actions), never by editing a status field.
+"""
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from openedx_distinguished import api
+from openedx_distinguished.exceptions import DistinguishedError
+from openedx_distinguished.models import (
+    Criterion,
+    Cycle,
+    Endorsement,
+    Incentive,
+    Nomination,
+    NominationTransition,
+    PartnerOrganization,
+    Program,
+    Track,
+)
+from openedx_distinguished.program import cycle_phase
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    """The program's policy: term length, lifetime milestone, retention rule, cap and KPI targets."""
+
+    list_display = ("name", "slug", "term_length_months", "lifetime_after_years", "max_nominations_per_nominator")
+    search_fields = ("name", "slug")
+    fieldsets = (
+        (None, {"fields": ("slug", "name", "description")}),
+        (_("Membership"), {"fields": ("term_length_months", "lifetime_after_years",
+                                      "retention_min_activities", "retention_activity_types")}),
+        (_("Nominations"), {"fields": ("max_nominations_per_nominator",)}),
+        (_("KPI targets"), {"fields": ("target_active_members_first_year", "target_retention_rate",
+                                       "target_initiatives_per_year", "target_onboarded_per_year")}),
+    )
+
+
+class CriterionInline(admin.TabularInline):
+    """Criteria are edited inside their track."""
+
+    model = Criterion
+    extra = 0
+    fields = ("sort_order", "slug", "name", "description", "weight")
+
+
+class IncentiveInline(admin.TabularInline):
+    """Incentives are edited inside their track."""
+
+    model = Incentive
+    extra = 0
+    fields = ("sort_order", "slug", "name", "kind", "is_physical", "description")
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    """Tracks with their criteria and incentives inline."""
+
+    list_display = ("name", "slug", "program", "is_active", "sort_order")
+    list_filter = ("program", "is_active")
+    search_fields = ("name", "slug", "badge_name")
+    inlines = (CriterionInline, IncentiveInline)
+
+
+@admin.register(PartnerOrganization)
+class PartnerOrganizationAdmin(admin.ModelAdmin):
+    """Partner organizations and the users who act for them."""
+
+    list_display = ("name", "slug", "short_name", "website")
+    search_fields = ("name", "slug", "short_name")
+    filter_horizontal = ("contacts",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    """Yearly cycles; the phase column is computed from the dates and the clock."""
+
+    list_display = ("year", "name", "phase", "nominations_open_at", "nominations_close_at", "review_deadline",
+                    "announcement_at", "nomination_count")
+    list_filter = ("program",)
+    search_fields = ("name", "year")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(nomination_total=Count("nominations"))
+
+    @admin.display(description=_("phase"))
+    def phase(self, obj):
+        return cycle_phase(obj).value
+
+    @admin.display(description=_("nominations"), ordering="nomination_total")
+    def nomination_count(self, obj):
+        return obj.nomination_total
+
+
+class EndorsementInline(admin.TabularInline):
+    """Endorsements of a nomination, read-only."""
+
+    model = Endorsement
+    extra = 0
+    can_delete = False
+    fields = ("endorser", "justifications", "evidence_links", "created")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class TransitionInline(admin.TabularInline):
+    """The nomination's recorded status changes, read-only."""
+
+    model = NominationTransition
+    extra = 0
+    can_delete = False
+    fields = ("created", "actor", "from_status", "to_status", "reason")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Nomination)
+class NominationAdmin(admin.ModelAdmin):
+    """
+    Nominations, read-only: their words belong to the nominator, and status changes go through
+    the actions below so that every change is validated and recorded.
+    """
+
+    list_display = ("id", "cycle", "track", "nominee", "nominator", "kind", "status", "endorsement_count",
+                    "created")
+    list_filter = ("cycle", "track", "status", "kind", "nominee_kind")
+    list_select_related = ("cycle", "track", "nominator", "nominee_user", "nominee_organization")
+    search_fields = ("nominee_user__username", "nominee_user__email", "nominee_organization__name",
+                     "nominator__username", "nominator__email")
+    readonly_fields = ("cycle", "track", "kind", "nominee_kind", "nominee_user", "nominee_organization",
+                       "nominator", "status", "justification_list", "evidence_links", "created", "modified",
+                       "submitted_at")
+    exclude = ("justifications",)
+    inlines = (EndorsementInline, TransitionInline)
+    actions = ("withdraw_selected",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(endorsement_total=Count("endorsements"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would erase the nomination's history; withdraw it instead.
+        return False
+
+    @admin.display(description=_("nominee"))
+    def nominee(self, obj):
+        return obj.nominee_organization or obj.nominee_user or "—"
+
+    @admin.display(description=_("endorsements"), ordering="endorsement_total")
+    def endorsement_count(self, obj):
+        return obj.endorsement_total
+
+    @admin.display(description=_("justifications"))
+    def justification_list(self, obj):
+        return format_html_join("", "<p><strong>{}</strong>: {}</p>", sorted(obj.justifications.items()))
+
+    @admin.action(description=_("Withdraw the selected nominations"), permissions=["change"])
+    def withdraw_selected(self, request, queryset):
+        """Withdraw each selected nomination through the API; report each one that cannot be."""
+        done = 0
+        for nomination_id in queryset.values_list("pk", flat=True):
+            try:
+                api.withdraw_nomination(nomination_id=nomination_id, actor=request.user,
+                                        reason="Withdrawn by program staff in the admin.")
+            except DistinguishedError as exc:
+                self.message_user(request, f"Nomination {nomination_id}: {exc}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"Withdrew {done} nomination(s).", messages.SUCCESS)

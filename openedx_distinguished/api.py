@@ -1,0 +1,65 @@
+"""
+The one door to the Distinguished Contributor program for other Python code.
+
+Adapters (REST views, admin, management commands, tasks, event handlers) call these functions;
+they return the plain records of ``data.py`` and raise the errors of ``exceptions.py``.
+Permission checks belong to the adapters: these functions trust the caller's ``actor``.
+"""
+from openedx_distinguished.nominations import (
+    ROLE_NOMINATOR,
+    ROLE_NOMINEE,
+    ROLE_STAFF,
+    create_nomination,
+    get_nomination,
+    list_endorsements,
+    list_nominations,
+    nomination_roles,
+    respond_to_nomination,
+    submit_nomination,
+    update_draft,
+    withdraw_nomination,
+)
+from openedx_distinguished.program import (
+    get_cycle_data,
+    is_program_staff,
+    list_cycles,
+    list_organizations,
+    list_tracks,
+    load_program_definition,
+)
+from openedx_distinguished.program import track_data as _track_data
+from openedx_distinguished.program import get_track as _get_track
+
+__all__ = [
+    # program definition
+    "get_cycle_data",
+    "get_track_data",
+    "is_program_staff",
+    "list_cycles",
+    "list_organizations",
+    "list_tracks",
+    "load_program_definition",
+    # nominations
+    "ROLE_NOMINATOR",
+    "ROLE_NOMINEE",
+    "ROLE_STAFF",
+    "create_nomination",
+    "get_nomination",
+    "list_endorsements",
+    "list_nominations",
+    "nomination_roles",
+    "respond_to_nomination",
+    "submit_nomination",
+    "update_draft",
+    "withdraw_nomination",
+]
+
+
+def get_track_data(slug: str):
+    """
+    The active track ``slug`` with its criteria and incentives.
+
+    Raises:
+        NotFound: there is no such active track.
+    """
+    return _track_data(_get_track(slug))

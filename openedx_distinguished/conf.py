@@ -1,0 +1,42 @@
+"""
+The plugin's Django settings: their defaults, and the one way to read them (at call time).
+"""
+from django.conf import settings
+
+# .. setting_name: DISTINGUISHED_MAX_EVIDENCE_LINKS
+# .. setting_default: 10
+# .. setting_description: The most evidence links one nomination or endorsement may carry.
+#
+# .. setting_name: DISTINGUISHED_MAX_URL_LENGTH
+# .. setting_default: 500
+# .. setting_description: The longest evidence link accepted, in characters.
+#
+# .. setting_name: DISTINGUISHED_MAX_JUSTIFICATION_LENGTH
+# .. setting_default: 5000
+# .. setting_description: The longest justification accepted for one criterion, in characters.
+#
+# .. setting_name: DISTINGUISHED_PROGRAM_SLUG
+# .. setting_default: "distinguished-contributors"
+# .. setting_description: Slug of the program this site runs; the default program data file
+#   creates it, and the REST API and pages read it.
+#
+# .. setting_name: DISTINGUISHED_API_PAGE_SIZE
+# .. setting_default: 50
+# .. setting_description: Default page size of the plugin's REST listings (callers may ask for
+#   up to four times as many with ``limit``).
+DEFAULTS = {
+    "DISTINGUISHED_MAX_EVIDENCE_LINKS": 10,
+    "DISTINGUISHED_MAX_URL_LENGTH": 500,
+    "DISTINGUISHED_MAX_JUSTIFICATION_LENGTH": 5000,
+    "DISTINGUISHED_PROGRAM_SLUG": "distinguished-contributors",
+    "DISTINGUISHED_API_PAGE_SIZE": 50,
+}
+
+
+def get_setting(name):
+    """
+    Return the value of one of the plugin's settings, falling back to its documented default.
+
+    Read at call time so that overrides (tests, site configuration reloads) take effect.
+    """
+    return getattr(settings, name, DEFAULTS[name])

@@ -1,0 +1,3 @@
+"""
+Server-rendered pages of the program (thin adapters over ``api.py``).
+"""

@@ -1,0 +1,22 @@
+"""
+Public pages: what the program is, its tracks and the current cycle.
+"""
+from django.shortcuts import render
+
+from openedx_distinguished import api
+from openedx_distinguished.data import CyclePhase
+
+
+def program_overview(request):
+    """
+    The program at a glance: tracks with criteria and incentives, and where each open cycle stands.
+    """
+    cycles = api.list_cycles()
+    current = next((c for c in cycles if c.phase not in (CyclePhase.CLOSED, CyclePhase.UPCOMING)), None)
+    upcoming = [c for c in cycles if c.phase == CyclePhase.UPCOMING]
+    return render(request, "openedx_distinguished/program.html", {
+        "tracks": api.list_tracks(),
+        "current_cycle": current,
+        "next_cycle": upcoming[-1] if upcoming else None,
+        "phases": CyclePhase,
+    })
