@@ -59,6 +59,7 @@ LOGIN_REDIRECT_URL = "/"
 JWT_AUTH = {
     "JWT_ISSUERS": [{"ISSUER": "http://127.0.0.1:8000/oauth2", "AUDIENCE": "demo", "SECRET_KEY": "demo-jwt"}],
     "JWT_ALGORITHM": "HS256",
+    "JWT_AUTH_HEADER_PREFIX": "JWT",
 }
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 

@@ -1,0 +1,58 @@
+"""
+Shared fixtures: the default program loaded, an open cycle, and the people around a nomination.
+"""
+import pytest
+from rest_framework.test import APIClient
+
+from openedx_distinguished import api
+
+from .factories import CycleFactory, PartnerOrganizationFactory, UserFactory
+
+
+@pytest.fixture
+def program(db):
+    """The default program definition, loaded as the management command loads it."""
+    api.load_program_definition()
+    return api
+
+
+@pytest.fixture
+def cycle(program):
+    """A cycle whose nomination phase is open now."""
+    return CycleFactory(year=2026)
+
+
+@pytest.fixture
+def users(db):
+    """Named users for every role a nomination has."""
+    return {
+        "nominator": UserFactory(username="nominator"),
+        "nominee": UserFactory(username="nominee"),
+        "learner": UserFactory(username="learner"),
+        "endorser": UserFactory(username="endorser"),
+        "staff": UserFactory(username="staff", is_staff=True),
+    }
+
+
+@pytest.fixture
+def organization(db, users):
+    """A partner organization whose contact is the ``nominee`` user."""
+    org = PartnerOrganizationFactory(slug="acme", name="Acme Learning")
+    org.contacts.add(users["nominee"])
+    return org
+
+
+def full_justifications(track_slug="engineer"):
+    """A justification for every criterion of a track."""
+    return {c.slug: f"Because of {c.name}." for c in api.get_track_data(track_slug).criteria}
+
+
+@pytest.fixture
+def client_for():
+    """An API client signed in as the given user (or anonymous for None)."""
+    def make(user=None):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+    return make
