@@ -9,7 +9,7 @@ from decimal import Decimal
 from importlib import resources
 
 import yaml
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from openedx_distinguished.conf import get_setting
@@ -197,7 +197,7 @@ def _sync_row(model, lookup, values, label, report):
     instance = model.objects.filter(**lookup).first()
     if instance is None:
         instance = model(**lookup, **values)
-        instance.full_clean(validate_unique=False, validate_constraints=False)
+        instance.full_clean()
         instance.save()
         instance.refresh_from_db()
         instance.definition_fingerprint = _fingerprint(instance, values)
@@ -213,7 +213,7 @@ def _sync_row(model, lookup, values, label, report):
         return instance
     for name, value in values.items():
         setattr(instance, name, value)
-    instance.full_clean(validate_unique=False, validate_constraints=False)
+    instance.full_clean()
     instance.save()
     instance.refresh_from_db()
     instance.definition_fingerprint = _fingerprint(instance, values)
@@ -305,6 +305,6 @@ def load_program_definition(path=None) -> LoadReport:
         raise ProgramDefinitionError(f"The program definition lacks the required key {exc}.") from exc
     except (TypeError, AttributeError) as exc:
         raise ProgramDefinitionError(f"The program definition is malformed: {exc}") from exc
-    except DjangoValidationError as exc:
+    except (DjangoValidationError, IntegrityError) as exc:
         raise ProgramDefinitionError(f"The program definition has an invalid value: {exc}") from exc
     return LoadReport(**{key: tuple(labels) for key, labels in report.items()})

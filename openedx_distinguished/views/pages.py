@@ -18,5 +18,6 @@ def program_overview(request):
         "tracks": api.list_tracks(),
         "current_cycle": current,
         "next_cycle": upcoming[-1] if upcoming else None,
-        "phases": CyclePhase,
+        # Templates call callables, an Enum class among them: pass the value to compare with.
+        "nominations_phase": CyclePhase.NOMINATIONS.value,
     })
