@@ -3,34 +3,34 @@ The plugin's Django settings: their defaults, and the one way to read them (at c
 """
 from django.conf import settings
 
+DEFAULTS = {}
+
 # .. setting_name: DISTINGUISHED_MAX_EVIDENCE_LINKS
 # .. setting_default: 10
 # .. setting_description: The most evidence links one nomination or endorsement may carry.
-#
+DEFAULTS["DISTINGUISHED_MAX_EVIDENCE_LINKS"] = 10
+
 # .. setting_name: DISTINGUISHED_MAX_URL_LENGTH
 # .. setting_default: 500
 # .. setting_description: The longest evidence link accepted, in characters.
-#
+DEFAULTS["DISTINGUISHED_MAX_URL_LENGTH"] = 500
+
 # .. setting_name: DISTINGUISHED_MAX_JUSTIFICATION_LENGTH
 # .. setting_default: 5000
 # .. setting_description: The longest justification accepted for one criterion, in characters.
-#
+DEFAULTS["DISTINGUISHED_MAX_JUSTIFICATION_LENGTH"] = 5000
+
 # .. setting_name: DISTINGUISHED_PROGRAM_SLUG
 # .. setting_default: "distinguished-contributors"
 # .. setting_description: Slug of the program this site runs; the default program data file
 #   creates it, and the REST API and pages read it.
-#
+DEFAULTS["DISTINGUISHED_PROGRAM_SLUG"] = "distinguished-contributors"
+
 # .. setting_name: DISTINGUISHED_API_PAGE_SIZE
 # .. setting_default: 50
 # .. setting_description: Default page size of the plugin's REST listings (callers may ask for
 #   up to four times as many with ``limit``).
-DEFAULTS = {
-    "DISTINGUISHED_MAX_EVIDENCE_LINKS": 10,
-    "DISTINGUISHED_MAX_URL_LENGTH": 500,
-    "DISTINGUISHED_MAX_JUSTIFICATION_LENGTH": 5000,
-    "DISTINGUISHED_PROGRAM_SLUG": "distinguished-contributors",
-    "DISTINGUISHED_API_PAGE_SIZE": 50,
-}
+DEFAULTS["DISTINGUISHED_API_PAGE_SIZE"] = 50
 
 
 def get_setting(name):

@@ -189,6 +189,7 @@ def list_endorsements(*, user, offset=0, limit=50) -> Page:
 # Validation ---------------------------------------------------------------------------------
 
 def _check_justifications(justifications, track, errors):
+    """Validate justifications against the track's criteria; add messages to ``errors``, return the clean dict."""
     if justifications is None:
         return {}
     if not isinstance(justifications, dict):
@@ -213,6 +214,7 @@ def _check_justifications(justifications, track, errors):
 
 
 def _check_evidence(links, errors):
+    """Validate evidence links (http/https, count, length); add messages to ``errors``, return the clean list."""
     if links is None:
         return []
     if not isinstance(links, (list, tuple)):
@@ -270,6 +272,7 @@ def _key_of(nomination):
 # Changing -----------------------------------------------------------------------------------
 
 def _record_transition(nomination, to_status, actor, reason=""):
+    """Move ``nomination`` to ``to_status`` if ``TRANSITIONS`` allows it, and record who did it and why."""
     from_status = nomination.status
     if to_status not in TRANSITIONS[S(from_status)]:
         raise InvalidTransition(
@@ -285,6 +288,7 @@ def _record_transition(nomination, to_status, actor, reason=""):
 
 
 def _endorse(active, *, endorser, justifications, evidence_links):
+    """Attach an endorsement by ``endorser`` to the active nomination ``active``, at most once per endorser."""
     if active.nominator_id == endorser.pk:
         raise ValidationError({"nominee": ["You have already nominated this nominee for this track."]})
     endorsement, created = Endorsement.objects.get_or_create(
@@ -297,6 +301,7 @@ def _endorse(active, *, endorser, justifications, evidence_links):
 
 
 def _resolve_nominee(nominee_username, nominee_organization_slug, errors):
+    """Find the one nominee named (user or organization); add messages to ``errors`` otherwise."""
     if bool(nominee_username) == bool(nominee_organization_slug):
         errors["nominee"] = ["Name exactly one nominee: a username or a partner organization slug."]
         return None, None

@@ -171,6 +171,7 @@ def list_organizations() -> list[OrganizationData]:
 # Loading the program definition -------------------------------------------------------------
 
 def _normalise(model, field_name, value):
+    """A comparable string form of a field value (decimals without trailing zeros, JSON sorted)."""
     field = model._meta.get_field(field_name)
     if value is None:
         return None
@@ -223,6 +224,7 @@ def _sync_row(model, lookup, values, label, report):
 
 
 def _read_definition(path):
+    """Read and shape-check a definition file (the shipped default when ``path`` is None)."""
     try:
         if path is None:
             text = resources.files("openedx_distinguished.program_data").joinpath(DEFAULT_DEFINITION).read_text(

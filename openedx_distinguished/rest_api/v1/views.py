@@ -57,6 +57,7 @@ def validated(serializer_class, data):
 
 
 def _page_bounds(request):
+    """Read ``limit`` and ``offset`` from the query string; out-of-range values are a 400 per parameter."""
     default = get_setting("DISTINGUISHED_API_PAGE_SIZE")
     errors = {}
     bounds = {}
@@ -120,6 +121,7 @@ class PublicView(APIView):
 
 
 def _outcome(outcome, created):
+    """Answer a nomination outcome: which of a new nomination or an endorsement the request produced."""
     body = {
         "outcome": "nomination" if outcome.nomination else "endorsement",
         "nomination": outcome.nomination,
@@ -210,6 +212,7 @@ class NominationListView(AuthenticatedView):
         responses=s.NominationSerializer(many=True),
     )
     def get(self, request):
+        """List the nominations the caller may see (``scope=all``: every nomination, for program staff)."""
         offset, limit = _page_bounds(request)
         filters = validated(s.NominationFilterSerializer, request.query_params)
         if filters["scope"] == "all" and not api.is_program_staff(request.user):
@@ -222,6 +225,7 @@ class NominationListView(AuthenticatedView):
 
     @extend_schema(request=s.NominationCreateSerializer, responses={201: s.NominationOutcomeSerializer})
     def post(self, request):
+        """Start a draft nomination, or endorse the nominee's existing one (``outcome`` tells which)."""
         body = validated(s.NominationCreateSerializer, request.data)
         outcome = call_api(
             api.create_nomination,
@@ -254,6 +258,7 @@ class NominationDetailView(AuthenticatedView):
 
     @extend_schema(request=s.NominationUpdateSerializer, responses=s.NominationSerializer)
     def patch(self, request, pk):
+        """Replace the draft's justifications and/or evidence links (the nominator, while nominations are open)."""
         require_nomination_role(request, pk, {api.ROLE_NOMINATOR})
         body = validated(s.NominationUpdateSerializer, request.data)
         nomination = call_api(api.update_draft, nomination_id=pk, justifications=body.get("justifications"),
@@ -286,6 +291,7 @@ class NominationWithdrawView(AuthenticatedView):
 
     @extend_schema(request=s.ReasonSerializer, responses=s.NominationSerializer)
     def post(self, request, pk):
+        """Withdraw the nomination, with an optional reason that is recorded in its history."""
         require_nomination_role(request, pk, {api.ROLE_NOMINATOR, api.ROLE_NOMINEE, api.ROLE_STAFF})
         body = validated(s.ReasonSerializer, request.data)
         nomination = call_api(api.withdraw_nomination, nomination_id=pk, actor=request.user, reason=body["reason"])
@@ -303,6 +309,7 @@ class NominationConsentView(AuthenticatedView):
 
     @extend_schema(request=s.ConsentSerializer, responses=s.NominationSerializer)
     def post(self, request, pk):
+        """Accept or decline being nominated; only the nominee (or a contact of the organization) may."""
         require_nomination_role(request, pk, {api.ROLE_NOMINEE})
         body = validated(s.ConsentSerializer, request.data)
         nomination = call_api(api.respond_to_nomination, nomination_id=pk, actor=request.user,

@@ -48,6 +48,7 @@ class Command(BaseCommand):
         self._print_guide()
 
     def _accounts(self):
+        """Create the demo accounts, or reset their passwords and flags."""
         user_model = get_user_model()
         users = {}
         for account in DEMO_ACCOUNTS:
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         return users
 
     def _nominations(self, cycle, users):
+        """Make one nomination of each kind through the plugin's API."""
         def justify(track_slug, text):
             track = api.get_track_data(track_slug)
             return {criterion.slug: f"{text} ({criterion.name.lower()})" for criterion in track.criteria}
@@ -97,6 +99,7 @@ class Command(BaseCommand):
         )
 
     def _print_guide(self):
+        """Print the URLs and logins."""
         base = "http://127.0.0.1:8000"
         lines = [
             "",
