@@ -20,7 +20,6 @@ from openedx_distinguished.models import (
     Program,
     Track,
 )
-from openedx_distinguished.program import cycle_phase
 
 
 @admin.register(Program)
@@ -89,7 +88,7 @@ class CycleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("phase"))
     def phase(self, obj):
-        return cycle_phase(obj).value
+        return api.cycle_phase(obj).value
 
     @admin.display(description=_("nominations"), ordering="nomination_total")
     def nomination_count(self, obj):

@@ -20,6 +20,7 @@ from openedx_distinguished.nominations import (
     withdraw_nomination,
 )
 from openedx_distinguished.program import (
+    cycle_phase,
     get_cycle_data,
     is_program_staff,
     list_cycles,
@@ -32,6 +33,7 @@ from openedx_distinguished.program import get_track as _get_track
 
 __all__ = [
     # program definition
+    "cycle_phase",
     "get_cycle_data",
     "get_track_data",
     "is_program_staff",
