@@ -28,6 +28,30 @@ from openedx_distinguished.program import (
     list_tracks,
     load_program_definition,
 )
+from openedx_distinguished.review import (
+    ROLE_ASSIGNED,
+    ROLE_CHAIR,
+    ROLE_CONFLICTED,
+    ROLE_PANEL,
+    assign_reviewer,
+    auto_assign,
+    chaired_track_ids,
+    declare_conflict,
+    export_assignments_csv,
+    get_decision,
+    get_review_sheet,
+    import_assignments_csv,
+    is_chair,
+    list_assignments,
+    list_audit,
+    list_conflicts,
+    record_decision,
+    release_announcement,
+    review_roles,
+    scoreboard,
+    submit_review,
+    unassign_reviewer,
+)
 from openedx_distinguished.program import track_data as _track_data
 from openedx_distinguished.program import get_track as _get_track
 
@@ -54,6 +78,29 @@ __all__ = [
     "submit_nomination",
     "update_draft",
     "withdraw_nomination",
+    # review
+    "ROLE_ASSIGNED",
+    "ROLE_CHAIR",
+    "ROLE_CONFLICTED",
+    "ROLE_PANEL",
+    "assign_reviewer",
+    "auto_assign",
+    "chaired_track_ids",
+    "declare_conflict",
+    "export_assignments_csv",
+    "get_decision",
+    "get_review_sheet",
+    "import_assignments_csv",
+    "is_chair",
+    "list_assignments",
+    "list_audit",
+    "list_conflicts",
+    "record_decision",
+    "release_announcement",
+    "review_roles",
+    "scoreboard",
+    "submit_review",
+    "unassign_reviewer",
 ]
 
 

@@ -32,6 +32,17 @@ DEFAULTS["DISTINGUISHED_PROGRAM_SLUG"] = "distinguished-contributors"
 #   up to four times as many with ``limit``).
 DEFAULTS["DISTINGUISHED_API_PAGE_SIZE"] = 50
 
+# .. setting_name: DISTINGUISHED_REVIEWERS_PER_NOMINATION
+# .. setting_default: 3
+# .. setting_description: How many reviewers automatic assignment gives each nomination.
+DEFAULTS["DISTINGUISHED_REVIEWERS_PER_NOMINATION"] = 3
+
+# .. setting_name: DISTINGUISHED_REVIEW_QUORUM
+# .. setting_default: 2
+# .. setting_description: Counted reviews (conflicted reviewers' excluded) a nomination needs before
+#   a decision can be recorded without an override reason; the scoreboard flags it.
+DEFAULTS["DISTINGUISHED_REVIEW_QUORUM"] = 2
+
 
 def get_setting(name):
     """

@@ -172,6 +172,7 @@ class NominationData:
     endorsement_count: int
     created: datetime.datetime
     submitted_at: datetime.datetime | None
+    decision_feedback: str | None = None
 
 
 @attrs.frozen
@@ -200,3 +201,136 @@ class LoadReport:
     updated: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
+
+
+class PanelRole(StrEnum):
+    """What a panel member does: review assigned nominations, or also chair the panel."""
+
+    REVIEWER = "reviewer"
+    CHAIR = "chair"
+
+
+class Recommendation(StrEnum):
+    """A reviewer's recommendation, and the outcomes a decision can record."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    DEFER = "defer"
+
+
+class AuditAction(StrEnum):
+    """What an audit entry records."""
+
+    ASSIGNED = "assigned"
+    UNASSIGNED = "unassigned"
+    CONFLICT_DECLARED = "conflict_declared"
+    REVIEW_SUBMITTED = "review_submitted"
+    REVIEW_UPDATED = "review_updated"
+    DECISION_RECORDED = "decision_recorded"
+    DECISION_CHANGED = "decision_changed"
+    ANNOUNCEMENT_RELEASED = "announcement_released"
+
+
+# Lowest and highest score of the review rubric.
+RUBRIC_MIN = 1
+RUBRIC_MAX = 5
+
+
+@attrs.frozen
+class ReviewData:
+    """One reviewer's scores and recommendation for a nomination."""
+
+    reviewer_username: str | None
+    scores: dict
+    weighted_score: float
+    recommendation: Recommendation
+    panel_comments: str
+    nominee_feedback: str
+    submitted_at: datetime.datetime
+    modified: datetime.datetime
+
+
+@attrs.frozen
+class AssignmentData:
+    """A nomination assigned to a reviewer, as the reviewer's work list shows it."""
+
+    nomination_id: int
+    cycle_year: int
+    track_slug: str
+    track_name: str
+    nominee_display_name: str
+    reviewer_username: str
+    reviewed: bool
+    review_deadline: datetime.datetime
+    assigned_at: datetime.datetime
+
+
+@attrs.frozen
+class ConflictData:
+    """Why a reviewer may not review a nomination."""
+
+    nomination_id: int
+    reviewer_username: str
+    reasons: tuple[str, ...]
+
+
+@attrs.frozen
+class AggregateData:
+    """The panel's combined view of one nomination's reviews."""
+
+    nomination_id: int
+    track_slug: str
+    nominee_display_name: str
+    review_count: int
+    weighted_mean: float | None
+    median: float | None
+    normalised_score: float | None
+    quorum_reached: bool
+    recommendations: dict
+    decision: Recommendation | None
+    rank: int | None = None
+
+
+@attrs.frozen
+class DecisionData:
+    """A decision about a nomination, pending until the cycle's announcement is released."""
+
+    nomination_id: int
+    outcome: Recommendation
+    rationale: str
+    feedback: str
+    decided_by_username: str | None
+    decided_at: datetime.datetime
+    quorum_override_reason: str
+    released_at: datetime.datetime | None
+
+
+@attrs.frozen
+class AutoAssignReport:
+    """What automatic assignment did: new assignments, and nominations left short of reviewers."""
+
+    assigned: tuple[tuple[int, str], ...] = ()
+    short: tuple[tuple[int, int], ...] = ()
+
+
+@attrs.frozen
+class ReleaseReport:
+    """What releasing a cycle's announcement did."""
+
+    cycle_year: int
+    already_released: bool
+    released_at: datetime.datetime | None
+    outcomes: dict = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class ReviewSheetData:
+    """What a reviewer sees to review a nomination: the case, their review, and the others' (when allowed)."""
+
+    nomination: NominationData
+    criteria: tuple[CriterionData, ...]
+    endorsements: tuple[EndorsementData, ...]
+    own_review: ReviewData | None
+    other_reviews: tuple[ReviewData, ...] | None
+    review_deadline: datetime.datetime
+    editable: bool

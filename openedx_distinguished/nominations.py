@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -61,7 +62,7 @@ _http_url = URLValidator(schemes=["http", "https"])
 
 def _base_queryset():
     return Nomination.objects.select_related(
-        "cycle", "track", "nominator", "nominee_user", "nominee_organization",
+        "cycle", "track", "nominator", "nominee_user", "nominee_organization", "decision",
     ).annotate(endorsement_total=Count("endorsements", distinct=True))
 
 
@@ -72,6 +73,14 @@ def _visible_filter(user):
     return Q(nominator=user) | (
         ~Q(status=S.DRAFT.value) & (Q(nominee_user=user) | Q(nominee_organization__contacts=user))
     )
+
+
+def decision_of(nomination):
+    """The nomination's decision row, or None (select_related("decision") makes this free)."""
+    try:
+        return nomination.decision
+    except ObjectDoesNotExist:
+        return None
 
 
 def nomination_data(nomination: Nomination) -> NominationData:
@@ -106,7 +115,16 @@ def nomination_data(nomination: Nomination) -> NominationData:
         endorsement_count=endorsements,
         created=nomination.created,
         submitted_at=nomination.submitted_at,
+        decision_feedback=_released_feedback(nomination),
     )
+
+
+def _released_feedback(nomination):
+    """The decision's feedback for the nominee, once (and only once) the decision is released."""
+    decision = decision_of(nomination)
+    if decision is None or decision.released_at is None:
+        return None
+    return decision.feedback
 
 
 def endorsement_data(endorsement: Endorsement) -> EndorsementData:
@@ -271,7 +289,7 @@ def _key_of(nomination):
 
 # Changing -----------------------------------------------------------------------------------
 
-def _record_transition(nomination, to_status, actor, reason=""):
+def record_transition(nomination, to_status, actor, reason=""):
     """Move ``nomination`` to ``to_status`` if ``TRANSITIONS`` allows it, and record who did it and why."""
     from_status = nomination.status
     if to_status not in TRANSITIONS[S(from_status)]:
@@ -463,7 +481,7 @@ def submit_nomination(*, nomination_id: int, actor) -> NominationOutcome:
             target = S.SUBMITTED if nomination.kind == NominationKind.SELF.value else S.AWAITING_CONSENT
             try:
                 with transaction.atomic():
-                    _record_transition(nomination, target, actor)
+                    record_transition(nomination, target, actor)
             except IntegrityError:
                 # Another worker made its nomination of this nominee active a moment ago.
                 active = Nomination.objects.get(active_key=_key_of(nomination))
@@ -499,7 +517,7 @@ def respond_to_nomination(*, nomination_id: int, actor, decision: ConsentDecisio
         if errors:
             raise ValidationError(errors)
         target = S.SUBMITTED if decision == ConsentDecision.ACCEPT else S.CONSENT_REFUSED
-        _record_transition(nomination, target, actor, reason)
+        record_transition(nomination, target, actor, reason)
     return get_nomination(nomination_id)
 
 
@@ -513,5 +531,5 @@ def withdraw_nomination(*, nomination_id: int, actor, reason: str = "") -> Nomin
     """
     with transaction.atomic():
         nomination = _locked(nomination_id)
-        _record_transition(nomination, S.WITHDRAWN, actor, reason)
+        record_transition(nomination, S.WITHDRAWN, actor, reason)
     return get_nomination(nomination_id)

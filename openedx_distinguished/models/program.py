@@ -222,6 +222,10 @@ class Cycle(models.Model):
     decision_date = models.DateTimeField()
     announcement_at = models.DateTimeField(help_text="When the results are announced (the conference).")
     ends_at = models.DateTimeField(help_text="When the cycle closes for good.")
+    announcement_released_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the cycle's decisions were released; set once, by the release.",
+    )
 
     class Meta:
         ordering = ["-year"]

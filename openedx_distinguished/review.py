@@ -1,0 +1,819 @@
+"""
+Rules of the review: panels, assignment, conflicts of interest, scoring, aggregation, decisions, release.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import defaultdict
+from decimal import Decimal
+
+import attrs
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from openedx_distinguished.conf import get_setting
+from openedx_distinguished.data import (
+    RUBRIC_MAX,
+    RUBRIC_MIN,
+    AggregateData,
+    AssignmentData,
+    AuditAction,
+    AutoAssignReport,
+    ConflictData,
+    DecisionData,
+    NominationStatus,
+    Page,
+    PanelRole,
+    Recommendation,
+    ReleaseReport,
+    ReviewData,
+    ReviewSheetData,
+)
+from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
+from openedx_distinguished.models import (
+    AuditEntry,
+    Criterion,
+    CriterionScore,
+    Cycle,
+    Decision,
+    DeclaredConflict,
+    Endorsement,
+    Nomination,
+    PanelMember,
+    PartnerOrganization,
+    Review,
+    ReviewAssignment,
+    Track,
+)
+from openedx_distinguished.nominations import decision_of, endorsement_data, nomination_data, record_transition
+from openedx_distinguished.program import get_cycle, is_program_staff, track_data
+
+S = NominationStatus
+
+# Nominations the panel works on: assignable ones, and those under review or decided.
+REVIEWABLE = (S.SUBMITTED.value, S.IN_REVIEW.value)
+SCORED = (S.IN_REVIEW.value, S.ACCEPTED.value, S.DECLINED.value, S.DEFERRED.value)
+OUTCOME_STATUS = {
+    Recommendation.ACCEPT: S.ACCEPTED,
+    Recommendation.DECLINE: S.DECLINED,
+    Recommendation.DEFER: S.DEFERRED,
+}
+
+ROLE_ASSIGNED = "assigned"
+ROLE_PANEL = "panel"
+ROLE_CHAIR = "chair"
+ROLE_STAFF = "staff"
+ROLE_CONFLICTED = "conflicted"
+
+REASON_NOMINEE = "is the nominee"
+REASON_NOMINATOR = "nominated them"
+REASON_ENDORSER = "endorsed the nomination"
+REASON_ORGANIZATION = "belongs to the nominated organization"
+REASON_SHARED_ORGANIZATION = "shares an organization with the nominee"
+
+
+def _audit(cycle, action, *, actor=None, nomination=None, **detail):
+    """Record one act of the review in the audit log."""
+    AuditEntry.objects.create(
+        cycle=cycle, nomination=nomination, action=action.value, detail=detail,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
+def _user(username, field="reviewer"):
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationError({field: [f"There is no active user {username!r}."]})
+    return user
+
+
+def _locked_nomination(nomination_id):
+    try:
+        return Nomination.objects.select_for_update().select_related("cycle", "track").get(pk=nomination_id)
+    except (Nomination.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound({"nomination": ["Not found."]}) from exc
+
+
+# Panels and roles ---------------------------------------------------------------------------
+
+def _memberships(user):
+    """The user's panel memberships in the site's program, with the tracks each panel covers."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(
+        PanelMember.objects.filter(user=user, panel__program__slug=get_setting("DISTINGUISHED_PROGRAM_SLUG"))
+        .prefetch_related("panel__tracks")
+    )
+
+
+def chaired_track_ids(user) -> set[int]:
+    """Ids of the tracks covered by panels ``user`` chairs."""
+    return {track.pk for m in _memberships(user) if m.role == PanelRole.CHAIR.value for track in m.panel.tracks.all()}
+
+
+def reviewer_track_ids(user) -> set[int]:
+    """Ids of the tracks covered by panels ``user`` belongs to, in any role."""
+    return {track.pk for m in _memberships(user) for track in m.panel.tracks.all()}
+
+
+def is_chair(user) -> bool:
+    """Whether ``user`` chairs any panel of the site's program."""
+    return any(m.role == PanelRole.CHAIR.value for m in _memberships(user))
+
+
+def review_roles(user, nomination_id) -> frozenset[str]:
+    """
+    The user's roles in the review of a nomination: assigned, panel, chair, staff, and conflicted.
+
+    ``conflicted`` overrides every other role: the adapters treat the nomination as invisible.
+    """
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    nomination = Nomination.objects.filter(pk=nomination_id).select_related("track").first()
+    if nomination is None:
+        return frozenset()
+    roles = set()
+    if is_program_staff(user):
+        roles.add(ROLE_STAFF)
+    for membership in _memberships(user):
+        if any(track.pk == nomination.track_id for track in membership.panel.tracks.all()):
+            roles.add(ROLE_PANEL)
+            if membership.role == PanelRole.CHAIR.value:
+                roles.add(ROLE_CHAIR)
+    if ReviewAssignment.objects.filter(nomination_id=nomination_id, reviewer=user).exists():
+        roles.add(ROLE_ASSIGNED)
+    if roles and conflict_reasons(nomination_id=nomination_id, user=user):
+        roles.add(ROLE_CONFLICTED)
+    return frozenset(roles)
+
+
+# Conflicts of interest ----------------------------------------------------------------------
+
+def _conflict_map(nominations) -> dict[int, dict[int, list[str]]]:
+    """
+    For each nomination, the users who may not review it and why, in a fixed number of queries.
+    """
+    result = defaultdict(lambda: defaultdict(list))
+    ids = [n.pk for n in nominations]
+    contacts = PartnerOrganization.contacts.through.objects
+    nominee_users = {n.nominee_user_id for n in nominations if n.nominee_user_id}
+    orgs_of_nominee = defaultdict(set)
+    for user_id, org_id in contacts.filter(user_id__in=nominee_users).values_list("user_id", "partnerorganization_id"):
+        orgs_of_nominee[user_id].add(org_id)
+    org_ids = {n.nominee_organization_id for n in nominations if n.nominee_organization_id}
+    org_ids |= {org for orgs in orgs_of_nominee.values() for org in orgs}
+    members_of = defaultdict(set)
+    for org_id, user_id in contacts.filter(partnerorganization_id__in=org_ids).values_list(
+            "partnerorganization_id", "user_id"):
+        members_of[org_id].add(user_id)
+    for nomination in nominations:
+        reasons = result[nomination.pk]
+        if nomination.nominee_user_id:
+            reasons[nomination.nominee_user_id].append(REASON_NOMINEE)
+            for org_id in orgs_of_nominee.get(nomination.nominee_user_id, ()):
+                for user_id in members_of[org_id] - {nomination.nominee_user_id}:
+                    reasons[user_id].append(REASON_SHARED_ORGANIZATION)
+        if nomination.nominee_organization_id:
+            for user_id in members_of[nomination.nominee_organization_id]:
+                reasons[user_id].append(REASON_ORGANIZATION)
+        if nomination.nominator_id:
+            reasons[nomination.nominator_id].append(REASON_NOMINATOR)
+    for nomination_id, user_id in Endorsement.objects.filter(nomination_id__in=ids, endorser__isnull=False) \
+            .values_list("nomination_id", "endorser_id"):
+        result[nomination_id][user_id].append(REASON_ENDORSER)
+    for nomination_id, user_id, reason in DeclaredConflict.objects.filter(nomination_id__in=ids) \
+            .values_list("nomination_id", "reviewer_id", "reason"):
+        result[nomination_id][user_id].append(f"declared: {reason}")
+    return result
+
+
+def conflict_reasons(*, nomination_id, user) -> tuple[str, ...]:
+    """Why ``user`` may not review the nomination (empty when they may)."""
+    nomination = Nomination.objects.filter(pk=nomination_id).first()
+    if nomination is None:
+        return ()
+    return tuple(_conflict_map([nomination])[nomination.pk].get(user.pk, ()))
+
+
+def list_conflicts(*, cycle_year, track_ids=None) -> list[ConflictData]:
+    """
+    Every conflict between a panel member and a nomination they could otherwise review.
+    """
+    cycle = get_cycle(cycle_year)
+    nominations = list(Nomination.objects.filter(cycle=cycle, status__in=REVIEWABLE + SCORED[1:]))
+    if track_ids is not None:
+        nominations = [n for n in nominations if n.track_id in track_ids]
+    members_by_track = defaultdict(set)
+    names = {}
+    for member in PanelMember.objects.filter(panel__program=cycle.program).select_related("user") \
+            .prefetch_related("panel__tracks"):
+        names[member.user_id] = member.user.username
+        for track in member.panel.tracks.all():
+            members_by_track[track.pk].add(member.user_id)
+    conflicts = _conflict_map(nominations)
+    found = []
+    for nomination in nominations:
+        for user_id in sorted(members_by_track[nomination.track_id]):
+            reasons = conflicts[nomination.pk].get(user_id)
+            if reasons:
+                found.append(ConflictData(nomination_id=nomination.pk, reviewer_username=names[user_id],
+                                          reasons=tuple(reasons)))
+    return found
+
+
+def declare_conflict(*, nomination_id, reviewer, reason) -> ConflictData:
+    """
+    Record a reviewer's own conflict of interest. Their assignment (if any) is removed and their
+    review, if they wrote one, stops counting.
+
+    Raises:
+        ValidationError: no reason given, or the announcement is already released.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say briefly why you are conflicted."]})
+    with transaction.atomic():
+        nomination = _locked_nomination(nomination_id)
+        if nomination.cycle.announcement_released_at:
+            raise ValidationError({"cycle": ["The announcement has been released; the review is closed."]})
+        _, created = DeclaredConflict.objects.get_or_create(nomination=nomination, reviewer=reviewer,
+                                                            defaults={"reason": reason[:2000]})
+        if not created:
+            raise InvalidTransition({"reason": ["You have already declared a conflict on this nomination."]})
+        ReviewAssignment.objects.filter(nomination=nomination, reviewer=reviewer).delete()
+        _audit(nomination.cycle, AuditAction.CONFLICT_DECLARED, actor=reviewer, nomination=nomination,
+               reviewer=reviewer.username, reason=reason[:2000])
+    return ConflictData(nomination_id=nomination.pk, reviewer_username=reviewer.username,
+                        reasons=conflict_reasons(nomination_id=nomination.pk, user=reviewer))
+
+
+# Assignment ---------------------------------------------------------------------------------
+
+def _check_assignable(nomination, reviewer, conflicts):
+    errors = {}
+    if nomination.status not in REVIEWABLE:
+        errors["nomination"] = [f"A {nomination.status} nomination cannot be assigned for review."]
+    if nomination.cycle.announcement_released_at or timezone.now() >= nomination.cycle.review_deadline:
+        errors.setdefault("nomination", []).append("The review deadline of this cycle has passed.")
+    if nomination.track_id not in reviewer_track_ids(reviewer):
+        errors["reviewer"] = [f"{reviewer.username} is on no panel that reviews {nomination.track.name}."]
+    elif conflicts:
+        errors["reviewer"] = [f"{reviewer.username} has a conflict of interest: {'; '.join(conflicts)}."]
+    return errors
+
+
+def _assign(nomination, reviewer, actor, *, source):
+    """Create one assignment and start the review of a submitted nomination."""
+    assignment = ReviewAssignment.objects.create(nomination=nomination, reviewer=reviewer,
+                                                 assigned_by=actor if actor and actor.is_authenticated else None)
+    if nomination.status == S.SUBMITTED.value:
+        record_transition(nomination, S.IN_REVIEW, actor, "Assigned for review.")
+    _audit(nomination.cycle, AuditAction.ASSIGNED, actor=actor, nomination=nomination,
+           reviewer=reviewer.username, source=source)
+    return assignment
+
+
+def assign_reviewer(*, nomination_id, reviewer_username, actor) -> AssignmentData:
+    """
+    Assign a panel member to review a nomination.
+
+    Raises:
+        ValidationError: unknown reviewer, not on a panel for the track, conflicted, or too late.
+        InvalidTransition: the reviewer is already assigned.
+    """
+    reviewer = _user(reviewer_username)
+    with transaction.atomic():
+        nomination = _locked_nomination(nomination_id)
+        errors = _check_assignable(nomination, reviewer,
+                                   conflict_reasons(nomination_id=nomination.pk, user=reviewer))
+        if errors:
+            raise ValidationError(errors)
+        if ReviewAssignment.objects.filter(nomination=nomination, reviewer=reviewer).exists():
+            raise InvalidTransition({"reviewer": [f"{reviewer.username} is already assigned."]})
+        assignment = _assign(nomination, reviewer, actor, source="manual")
+    return _assignment_data(ReviewAssignment.objects.select_related(
+        "nomination__cycle", "nomination__track", "nomination__nominee_user", "nomination__nominee_organization",
+        "reviewer").get(pk=assignment.pk), reviewed=False)
+
+
+def unassign_reviewer(*, nomination_id, reviewer_username, actor) -> None:
+    """
+    Take a nomination back from a reviewer who has not reviewed it yet.
+
+    Raises:
+        NotFound: no such assignment.
+        InvalidTransition: the reviewer already submitted a review.
+    """
+    with transaction.atomic():
+        nomination = _locked_nomination(nomination_id)
+        assignment = ReviewAssignment.objects.filter(nomination=nomination,
+                                                     reviewer__username=reviewer_username).first()
+        if assignment is None:
+            raise NotFound({"reviewer": [f"{reviewer_username} is not assigned to this nomination."]})
+        if Review.objects.filter(nomination=nomination, reviewer_id=assignment.reviewer_id).exists():
+            raise InvalidTransition({"reviewer": ["This reviewer has already reviewed the nomination."]})
+        assignment.delete()
+        _audit(nomination.cycle, AuditAction.UNASSIGNED, actor=actor, nomination=nomination,
+               reviewer=reviewer_username)
+
+
+def auto_assign(*, cycle_year, actor, per_nomination=None, track_ids=None) -> AutoAssignReport:
+    """
+    Give every submitted or in-review nomination of the cycle up to N reviewers.
+
+    Candidates are the members of the panels covering the nomination's track who are not
+    conflicted and not yet assigned; the least-loaded (by assignments in this cycle) go first,
+    ties broken by user id, so the result is deterministic. Runs under a lock on the cycle, so two
+    concurrent runs do not over-assign.
+    """
+    per_nomination = per_nomination or get_setting("DISTINGUISHED_REVIEWERS_PER_NOMINATION")
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=get_cycle(cycle_year).pk)
+        if cycle.announcement_released_at or timezone.now() >= cycle.review_deadline:
+            raise ValidationError({"cycle": ["The review deadline of this cycle has passed."]})
+        nominations = list(Nomination.objects.select_for_update().filter(cycle=cycle, status__in=REVIEWABLE)
+                           .select_related("track", "cycle").order_by("submitted_at", "id"))
+        if track_ids is not None:
+            nominations = [n for n in nominations if n.track_id in track_ids]
+        candidates = defaultdict(set)
+        users = {}
+        for member in PanelMember.objects.filter(panel__program=cycle.program, user__is_active=True) \
+                .select_related("user").prefetch_related("panel__tracks"):
+            users[member.user_id] = member.user
+            for track in member.panel.tracks.all():
+                candidates[track.pk].add(member.user_id)
+        assigned = defaultdict(set)
+        load = defaultdict(int)
+        for nomination_id, reviewer_id in ReviewAssignment.objects.filter(nomination__cycle=cycle) \
+                .values_list("nomination_id", "reviewer_id"):
+            assigned[nomination_id].add(reviewer_id)
+            load[reviewer_id] += 1
+        conflicts = _conflict_map(nominations)
+        made, short = [], []
+        for nomination in nominations:
+            needed = per_nomination - len(assigned[nomination.pk])
+            if needed <= 0:
+                continue
+            pool = sorted(
+                (uid for uid in candidates[nomination.track_id]
+                 if uid not in assigned[nomination.pk] and not conflicts[nomination.pk].get(uid)),
+                key=lambda uid: (load[uid], uid),
+            )
+            for reviewer_id in pool[:needed]:
+                _assign(nomination, users[reviewer_id], actor, source="automatic")
+                assigned[nomination.pk].add(reviewer_id)
+                load[reviewer_id] += 1
+                made.append((nomination.pk, users[reviewer_id].username))
+            if len(pool) < needed:
+                short.append((nomination.pk, needed - len(pool)))
+    return AutoAssignReport(assigned=tuple(made), short=tuple(short))
+
+
+def _assignment_data(assignment, reviewed):
+    nomination = assignment.nomination
+    return AssignmentData(
+        nomination_id=nomination.pk, cycle_year=nomination.cycle.year, track_slug=nomination.track.slug,
+        track_name=nomination.track.name, nominee_display_name=nomination_data_name(nomination),
+        reviewer_username=assignment.reviewer.username, reviewed=reviewed,
+        review_deadline=nomination.cycle.review_deadline, assigned_at=assignment.created,
+    )
+
+
+def nomination_data_name(nomination):
+    """The nominee's display name: the organization's name, or the user's full name or username."""
+    if nomination.nominee_organization is not None:
+        return nomination.nominee_organization.name
+    if nomination.nominee_user is not None:
+        return nomination.nominee_user.get_full_name() or nomination.nominee_user.username
+    return ""
+
+
+def list_assignments(*, reviewer) -> list[AssignmentData]:
+    """The reviewer's assignments, newest cycle first, minus nominations they are conflicted on."""
+    assignments = list(
+        ReviewAssignment.objects.filter(reviewer=reviewer)
+        .select_related("nomination__cycle", "nomination__track", "nomination__nominee_user",
+                        "nomination__nominee_organization", "reviewer")
+        .order_by("-nomination__cycle__year", "created", "id")
+    )
+    conflicts = _conflict_map([a.nomination for a in assignments])
+    reviewed = set(Review.objects.filter(reviewer=reviewer, nomination_id__in=[a.nomination_id for a in assignments])
+                   .values_list("nomination_id", flat=True))
+    return [_assignment_data(a, a.nomination_id in reviewed) for a in assignments
+            if not conflicts[a.nomination_id].get(reviewer.pk)]
+
+
+def export_assignments_csv(*, cycle_year, track_ids=None) -> str:
+    """The cycle's assignments as CSV: nomination_id, track, nominee, reviewer, reviewed."""
+    cycle = get_cycle(cycle_year)
+    rows = ReviewAssignment.objects.filter(nomination__cycle=cycle).select_related(
+        "nomination__track", "nomination__nominee_user", "nomination__nominee_organization", "reviewer",
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["nomination_id", "track", "nominee", "reviewer"])
+    for assignment in rows.order_by("nomination_id", "reviewer__username"):
+        if track_ids is not None and assignment.nomination.track_id not in track_ids:
+            continue
+        writer.writerow([assignment.nomination_id, assignment.nomination.track.slug,
+                         _csv_safe(nomination_data_name(assignment.nomination)), assignment.reviewer.username])
+    return out.getvalue()
+
+
+def _csv_safe(value):
+    """Neutralise spreadsheet formulas in free text (CSV injection)."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+
+
+def import_assignments_csv(*, cycle_year, text, actor, track_ids=None) -> dict:
+    """
+    Assign reviewers from CSV rows ``nomination_id,reviewer`` (a header row is allowed; extra
+    columns, such as those of the export, are ignored).
+
+    All or nothing: every bad row is reported and, if there is one, nothing is written. Rows that
+    repeat an existing assignment are skipped, so re-importing an export changes nothing.
+
+    Raises:
+        ValidationError: ``rows`` lists each bad row with its line number.
+    """
+    cycle = get_cycle(cycle_year)
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise ValidationError({"file": [f"Not readable as CSV: {exc}"]}) from exc
+    if rows and rows[0] and rows[0][0].strip().lower() == "nomination_id":
+        header = [cell.strip().lower() for cell in rows[0]]
+        reviewer_column = header.index("reviewer") if "reviewer" in header else 1
+        body = list(enumerate(rows[1:], start=2))
+    else:
+        reviewer_column = 1
+        body = list(enumerate(rows, start=1))
+    body = [(line, row) for line, row in body if any(cell.strip() for cell in row)]
+    if not body:
+        raise ValidationError({"file": ["The file has no assignment rows."]})
+    errors, wanted, seen = [], [], set()
+    with transaction.atomic():
+        nominations = {n.pk: n for n in Nomination.objects.select_for_update().filter(cycle=cycle)
+                       .select_related("track", "cycle")}
+        usernames = {row[reviewer_column].strip() for _, row in body if len(row) > reviewer_column}
+        users = {u.username: u for u in get_user_model().objects.filter(username__in=usernames, is_active=True)}
+        conflicts = _conflict_map(list(nominations.values()))
+        existing = set(ReviewAssignment.objects.filter(nomination__cycle=cycle).values_list(
+            "nomination_id", "reviewer__username"))
+        for line, row in body:
+            if len(row) <= reviewer_column:
+                errors.append(f"Line {line}: expected a nomination id and a reviewer username.")
+                continue
+            raw_id, username = row[0].strip(), row[reviewer_column].strip()
+            nomination = nominations.get(int(raw_id)) if raw_id.isdigit() else None
+            reviewer = users.get(username)
+            if nomination is None:
+                errors.append(f"Line {line}: {raw_id!r} is not a nomination of the {cycle.year} cycle.")
+                continue
+            if track_ids is not None and nomination.track_id not in track_ids:
+                errors.append(f"Line {line}: you do not chair a panel for {nomination.track.name}.")
+                continue
+            if reviewer is None:
+                errors.append(f"Line {line}: there is no active user {username!r}.")
+                continue
+            if (nomination.pk, username) in existing or (nomination.pk, username) in seen:
+                continue
+            problems = _check_assignable(nomination, reviewer, conflicts[nomination.pk].get(reviewer.pk))
+            if problems:
+                errors.append(f"Line {line}: " + " ".join(m for msgs in problems.values() for m in msgs))
+                continue
+            seen.add((nomination.pk, username))
+            wanted.append((nomination, reviewer))
+        if errors:
+            raise ValidationError({"rows": errors})
+        for nomination, reviewer in wanted:
+            _assign(nomination, reviewer, actor, source="csv")
+    return {"created": len(wanted), "skipped": len(body) - len(wanted)}
+
+
+# Reviews ------------------------------------------------------------------------------------
+
+def _weighted(scores_by_criterion, weights):
+    """The weighted mean of one review's scores (criteria without a weight count once)."""
+    total = sum(weights.get(cid, Decimal(1)) for cid in scores_by_criterion)
+    if not total:
+        return None
+    return float(sum(weights.get(cid, Decimal(1)) * score for cid, score in scores_by_criterion.items()) / total)
+
+
+def _review_data(review, criteria_by_id):
+    scores = {criteria_by_id[s.criterion_id].slug: s.score for s in review.scores.all()
+              if s.criterion_id in criteria_by_id}
+    weights = {cid: c.weight for cid, c in criteria_by_id.items()}
+    return ReviewData(
+        reviewer_username=review.reviewer.username if review.reviewer else None,
+        scores=scores,
+        weighted_score=round(_weighted({s.criterion_id: s.score for s in review.scores.all()}, weights) or 0, 3),
+        recommendation=Recommendation(review.recommendation),
+        panel_comments=review.panel_comments,
+        nominee_feedback=review.nominee_feedback,
+        submitted_at=review.created,
+        modified=review.modified,
+    )
+
+
+def submit_review(*, nomination_id, reviewer, scores, recommendation, panel_comments="",
+                  nominee_feedback="") -> ReviewData:
+    """
+    Create or update the reviewer's review: a 1–5 score for every criterion of the track and a
+    recommendation. Editable until the cycle's review deadline.
+
+    Raises:
+        ValidationError: a missing or out-of-range score, an unknown criterion or recommendation,
+            or the deadline has passed.
+        InvalidTransition: the nomination is not in review.
+    """
+    errors = {}
+    try:
+        recommendation = Recommendation(recommendation)
+    except ValueError:
+        errors["recommendation"] = [f"Choose one of {', '.join(r.value for r in Recommendation)}."]
+    with transaction.atomic():
+        nomination = _locked_nomination(nomination_id)
+        if nomination.status != S.IN_REVIEW.value:
+            raise InvalidTransition({"nomination": ["Only a nomination in review can be reviewed."]})
+        if timezone.now() >= nomination.cycle.review_deadline or nomination.cycle.announcement_released_at:
+            errors["nomination"] = ["The review deadline of this cycle has passed; reviews can no longer change."]
+        criteria = {c.slug: c for c in nomination.track.criteria.all()}
+        if not isinstance(scores, dict):
+            errors["scores"] = ["Give an object that maps each criterion slug to a score."]
+            scores = {}
+        messages = [f"{slug!r} is not a criterion of this track." for slug in scores if slug not in criteria]
+        messages += [f"Score {slug!r}." for slug in criteria if slug not in scores]
+        for slug, score in scores.items():
+            if slug in criteria and (isinstance(score, bool) or not isinstance(score, int)
+                                     or not RUBRIC_MIN <= score <= RUBRIC_MAX):
+                messages.append(f"The score for {slug!r} must be a whole number from {RUBRIC_MIN} to {RUBRIC_MAX}.")
+        if messages:
+            errors.setdefault("scores", []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+        review, created = Review.objects.update_or_create(
+            nomination=nomination, reviewer=reviewer,
+            defaults={"recommendation": recommendation.value, "panel_comments": panel_comments or "",
+                      "nominee_feedback": nominee_feedback or ""},
+        )
+        review.scores.all().delete()
+        CriterionScore.objects.bulk_create([
+            CriterionScore(review=review, criterion=criteria[slug], score=score) for slug, score in scores.items()
+        ])
+        _audit(nomination.cycle, AuditAction.REVIEW_SUBMITTED if created else AuditAction.REVIEW_UPDATED,
+               actor=reviewer, nomination=nomination, scores=scores, recommendation=recommendation.value)
+    review = Review.objects.select_related("reviewer").prefetch_related("scores").get(pk=review.pk)
+    return _review_data(review, {c.pk: c for c in criteria.values()})
+
+
+def get_review_sheet(*, nomination_id, user, sees_all=False) -> ReviewSheetData:
+    """
+    The nomination as a reviewer works on it. Other reviewers' reviews are included once ``user``
+    has submitted their own, or when ``sees_all`` (chairs and staff); otherwise ``other_reviews``
+    is None.
+    """
+    try:
+        nomination = Nomination.objects.select_related(
+            "cycle", "track", "nominator", "nominee_user", "nominee_organization", "decision",
+        ).annotate(endorsement_total=Count("endorsements", distinct=True)).get(pk=nomination_id)
+    except (Nomination.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound({"nomination": ["Not found."]}) from exc
+    track = nomination.track
+    criteria = {c.pk: c for c in Criterion.objects.filter(track=track)}
+    conflicted = set(_conflict_map([nomination])[nomination.pk])
+    reviews = [r for r in Review.objects.filter(nomination=nomination).select_related("reviewer")
+               .prefetch_related("scores") if r.reviewer_id not in conflicted or r.reviewer_id == user.pk]
+    own = next((r for r in reviews if r.reviewer_id == user.pk), None)
+    others = None
+    if own is not None or sees_all:
+        others = tuple(_review_data(r, criteria) for r in reviews if r.reviewer_id != user.pk)
+    return ReviewSheetData(
+        nomination=nomination_data(nomination),
+        criteria=track_data(Track.objects.prefetch_related("criteria", "incentives").get(pk=track.pk)).criteria,
+        endorsements=tuple(endorsement_data(e) for e in nomination.endorsements.select_related("endorser")),
+        own_review=_review_data(own, criteria) if own else None,
+        other_reviews=others,
+        review_deadline=nomination.cycle.review_deadline,
+        editable=(nomination.status == S.IN_REVIEW.value and timezone.now() < nomination.cycle.review_deadline
+                  and not nomination.cycle.announcement_released_at),
+    )
+
+
+# Aggregation --------------------------------------------------------------------------------
+
+def _z_scores(review_values):
+    """
+    Per-review z-scores that take out each reviewer's leniency (see ADR 0004).
+
+    ``review_values`` is a list of (review_id, reviewer_id, weighted score). Returns
+    ({review_id: z}, global mean, global standard deviation).
+    """
+    values = [value for _, _, value in review_values]
+    if not values:
+        return {}, None, None
+    global_mean = statistics.fmean(values)
+    global_sd = statistics.pstdev(values)
+    by_reviewer = defaultdict(list)
+    for _, reviewer_id, value in review_values:
+        by_reviewer[reviewer_id].append(value)
+    stats = {rid: (statistics.fmean(vals), statistics.pstdev(vals), len(vals)) for rid, vals in by_reviewer.items()}
+    z = {}
+    for review_id, reviewer_id, value in review_values:
+        mean, sd, count = stats[reviewer_id]
+        if count >= 2:
+            z[review_id] = (value - mean) / sd if sd > 0 else 0.0
+        else:
+            # One review says nothing about a reviewer's habits: judge it against the whole panel.
+            z[review_id] = (value - global_mean) / global_sd if global_sd > 0 else 0.0
+    return z, global_mean, global_sd
+
+
+def scoreboard(*, cycle_year, track_slug=None, track_ids=None, hide_for=None) -> list[AggregateData]:
+    """
+    Aggregated reviews of every nomination under review (or decided) in the cycle, ranked by
+    normalised score within each track; nominations without reviews come last, unranked.
+
+    Reviews by conflicted reviewers never count. ``hide_for`` (a user) leaves out the
+    nominations that user is conflicted on. Normalisation uses every counted review of the cycle.
+    """
+    cycle = get_cycle(cycle_year)
+    quorum = get_setting("DISTINGUISHED_REVIEW_QUORUM")
+    nominations = list(Nomination.objects.filter(cycle=cycle, status__in=SCORED).select_related(
+        "track", "nominee_user", "nominee_organization", "decision"))
+    conflicts = _conflict_map(nominations)
+    weights = {c.pk: c.weight for c in Criterion.objects.filter(track__program=cycle.program)}
+    reviews = Review.objects.filter(nomination__cycle=cycle, nomination__status__in=SCORED) \
+        .prefetch_related("scores").only("id", "nomination_id", "reviewer_id", "recommendation")
+    review_values, recommendations = [], defaultdict(lambda: defaultdict(int))
+    per_nomination = defaultdict(list)
+    for review in reviews:
+        if review.reviewer_id is not None and conflicts[review.nomination_id].get(review.reviewer_id):
+            continue
+        value = _weighted({s.criterion_id: s.score for s in review.scores.all()}, weights)
+        if value is None:
+            continue
+        review_values.append((review.pk, review.reviewer_id or -review.pk, value))
+        per_nomination[review.nomination_id].append((review.pk, value))
+        recommendations[review.nomination_id][review.recommendation] += 1
+    z, global_mean, global_sd = _z_scores(review_values)
+    rows = []
+    for nomination in nominations:
+        if track_slug and nomination.track.slug != track_slug:
+            continue
+        if track_ids is not None and nomination.track_id not in track_ids:
+            continue
+        if hide_for is not None and conflicts[nomination.pk].get(hide_for.pk):
+            continue
+        values = per_nomination.get(nomination.pk, [])
+        decision = decision_of(nomination)
+        normalised = None
+        if values:
+            mean_z = statistics.fmean(z[rid] for rid, _ in values)
+            normalised = round(global_mean + global_sd * mean_z, 3)
+        rows.append(AggregateData(
+            nomination_id=nomination.pk, track_slug=nomination.track.slug,
+            nominee_display_name=nomination_data_name(nomination),
+            review_count=len(values),
+            weighted_mean=round(statistics.fmean(v for _, v in values), 3) if values else None,
+            median=round(statistics.median(v for _, v in values), 3) if values else None,
+            normalised_score=normalised,
+            quorum_reached=len(values) >= quorum,
+            recommendations=dict(recommendations.get(nomination.pk, {})),
+            decision=Recommendation(decision.outcome) if decision else None,
+        ))
+    rows.sort(key=lambda r: (r.track_slug, r.normalised_score is None, -(r.normalised_score or 0),
+                             -(r.weighted_mean or 0), r.nomination_id))
+    ranked, rank, current_track = [], 0, None
+    for row in rows:
+        if row.track_slug != current_track:
+            current_track, rank = row.track_slug, 0
+        if row.normalised_score is None:
+            ranked.append(row)
+            continue
+        rank += 1
+        ranked.append(attrs.evolve(row, rank=rank))
+    return ranked
+
+
+# Decisions and the release ------------------------------------------------------------------
+
+def _decision_data(decision):
+    return DecisionData(
+        nomination_id=decision.nomination_id, outcome=Recommendation(decision.outcome),
+        rationale=decision.rationale, feedback=decision.feedback,
+        decided_by_username=decision.decided_by.username if decision.decided_by else None,
+        decided_at=decision.decided_at, quorum_override_reason=decision.quorum_override_reason,
+        released_at=decision.released_at,
+    )
+
+
+def get_decision(*, nomination_id) -> DecisionData | None:
+    """The decision on a nomination, pending or released, or None."""
+    decision = Decision.objects.select_related("decided_by").filter(nomination_id=nomination_id).first()
+    return _decision_data(decision) if decision else None
+
+
+def record_decision(*, nomination_id, actor, outcome, rationale, feedback="", override_reason="") -> DecisionData:
+    """
+    Record (or, until the release, change) the decision on a nomination in review.
+
+    The decision stays pending and confidential until the cycle's announcement is released.
+    It needs the review quorum (``DISTINGUISHED_REVIEW_QUORUM`` counted reviews) unless an
+    override reason is given.
+
+    Raises:
+        ValidationError: unknown outcome, no rationale, quorum not reached without an override,
+            or the announcement was already released.
+        InvalidTransition: the nomination is not in review.
+    """
+    errors = {}
+    try:
+        outcome = Recommendation(outcome)
+    except ValueError:
+        errors["outcome"] = [f"Choose one of {', '.join(r.value for r in Recommendation)}."]
+    rationale = (rationale or "").strip()
+    override_reason = (override_reason or "").strip()
+    if not rationale:
+        errors["rationale"] = ["Explain the decision for the record."]
+    with transaction.atomic():
+        nomination = _locked_nomination(nomination_id)
+        if nomination.status != S.IN_REVIEW.value:
+            raise InvalidTransition({"nomination": ["Only a nomination in review can be decided."]})
+        if nomination.cycle.announcement_released_at:
+            errors["nomination"] = ["The announcement has been released; decisions are final."]
+        conflicted = _conflict_map([nomination])[nomination.pk]
+        counted = Review.objects.filter(nomination=nomination).exclude(reviewer_id__in=list(conflicted)).count()
+        quorum = get_setting("DISTINGUISHED_REVIEW_QUORUM")
+        if counted < quorum and not override_reason:
+            errors["quorum_override_reason"] = [
+                f"Only {counted} of the {quorum} reviews needed; give a reason to decide anyway."]
+        if errors:
+            raise ValidationError(errors)
+        decision, created = Decision.objects.update_or_create(nomination=nomination, defaults={
+            "outcome": outcome.value, "rationale": rationale, "feedback": (feedback or "").strip(),
+            "quorum_override_reason": override_reason if counted < quorum else "",
+            "decided_by": actor if actor and actor.is_authenticated else None, "decided_at": timezone.now(),
+        })
+        _audit(nomination.cycle, AuditAction.DECISION_RECORDED if created else AuditAction.DECISION_CHANGED,
+               actor=actor, nomination=nomination, outcome=outcome.value, reviews=counted,
+               override=bool(override_reason and counted < quorum))
+    return _decision_data(Decision.objects.select_related("decided_by").get(pk=decision.pk))
+
+
+def release_announcement(*, cycle_year, actor=None, now=None) -> ReleaseReport:
+    """
+    Publish every pending decision of the cycle at once, at or after its announcement date.
+
+    Idempotent and safe under concurrent workers: the cycle row is locked, and a cycle already
+    released is reported as such without any change. This is the one place where a decision
+    becomes visible outside the panel; later features (terms, credentials, emails) hook in here.
+
+    Raises:
+        ValidationError: before the announcement date, or nominations in review are undecided.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=get_cycle(cycle_year).pk)
+        if cycle.announcement_released_at:
+            return ReleaseReport(cycle_year=cycle.year, already_released=True,
+                                 released_at=cycle.announcement_released_at)
+        if now < cycle.announcement_at:
+            raise ValidationError({"cycle": [
+                f"The {cycle.year} announcement is due at {cycle.announcement_at:%Y-%m-%d %H:%M %Z}; "
+                "it cannot be released earlier."]})
+        undecided = list(Nomination.objects.filter(cycle=cycle, status=S.IN_REVIEW.value, decision__isnull=True)
+                         .values_list("pk", flat=True))
+        if undecided:
+            raise ValidationError({"nominations": [
+                f"Record a decision (accept, decline or defer) for nominations {undecided} first."]})
+        decisions = list(Decision.objects.select_for_update().select_related("nomination", "nomination__cycle")
+                         .filter(nomination__cycle=cycle, released_at__isnull=True))
+        outcomes = defaultdict(int)
+        for decision in decisions:
+            record_transition(decision.nomination, OUTCOME_STATUS[Recommendation(decision.outcome)], actor,
+                              "Announced.")
+            decision.released_at = now
+            outcomes[decision.outcome] += 1
+        Decision.objects.bulk_update(decisions, ["released_at"])
+        cycle.announcement_released_at = now
+        cycle.save(update_fields=["announcement_released_at"])
+        _audit(cycle, AuditAction.ANNOUNCEMENT_RELEASED, actor=actor, outcomes=dict(outcomes))
+    return ReleaseReport(cycle_year=cycle.year, already_released=False, released_at=now, outcomes=dict(outcomes))
+
+
+def list_audit(*, cycle_year, offset=0, limit=50) -> Page:
+    """One page of the cycle's audit log, newest first."""
+    cycle = get_cycle(cycle_year)
+    entries = AuditEntry.objects.filter(cycle=cycle).select_related("actor")
+    total = entries.count()
+    return Page(items=tuple(
+        {"created": e.created, "actor": e.actor.username if e.actor else None, "action": e.action,
+         "nomination_id": e.nomination_id, "detail": e.detail}
+        for e in entries[offset:offset + limit]
+    ), total=total)
