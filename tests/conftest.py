@@ -56,3 +56,6 @@ def client_for():
             client.force_authenticate(user)
         return client
     return make
+
+
+from .review_fixtures import panels  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import

@@ -1,0 +1,40 @@
+"""
+Fixtures for the review tests: panels, reviewers, a chair, and nominations in review.
+"""
+import pytest
+
+from openedx_distinguished import api
+from openedx_distinguished.models import Panel, PanelMember, Track
+
+from .conftest import full_justifications
+from .factories import UserFactory
+
+
+def score_all(track_slug, value):
+    """A score of ``value`` for every criterion of a track."""
+    return {c.slug: value for c in api.get_track_data(track_slug).criteria}
+
+
+@pytest.fixture
+def panels(cycle):
+    """Core Product reviews engineer and innovator; Biz Dev reviews advocate."""
+    core = Panel.objects.create(program=cycle.program, slug="core-product", name="Core Product Working Group")
+    core.tracks.set(Track.objects.filter(slug__in=["engineer", "innovator"]))
+    bizdev = Panel.objects.create(program=cycle.program, slug="biz-dev", name="Biz Dev Working Group")
+    bizdev.tracks.set(Track.objects.filter(slug="advocate"))
+    people = {name: UserFactory(username=name) for name in ("rev1", "rev2", "rev3", "rev4", "chair", "bizrev")}
+    for name in ("rev1", "rev2", "rev3", "rev4"):
+        PanelMember.objects.create(panel=core, user=people[name], role="reviewer")
+    PanelMember.objects.create(panel=core, user=people["chair"], role="chair")
+    PanelMember.objects.create(panel=bizdev, user=people["bizrev"], role="reviewer")
+    return people
+
+
+def submitted_nomination(nominator, nominee, track="engineer", year=2026):
+    """A self- or peer-nomination taken to the submitted state (consent given)."""
+    outcome = api.create_nomination(nominator=nominator, cycle_year=year, track_slug=track,
+                                    nominee_username=nominee.username, justifications=full_justifications(track))
+    nomination = api.submit_nomination(nomination_id=outcome.nomination.id, actor=nominator).nomination
+    if nomination.status == "awaiting_consent":
+        nomination = api.respond_to_nomination(nomination_id=nomination.id, actor=nominee, decision="accept")
+    return nomination
