@@ -5,6 +5,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.views import SpectacularAPIView
 
 import openedx_distinguished
+from openedx_distinguished.data import ConsentDecision, Recommendation
 
 
 class JwtAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -38,4 +39,10 @@ class SchemaView(SpectacularAPIView):
         "TITLE": "Distinguished Contributor program API",
         "DESCRIPTION": "Tracks, cycles and nominations of the Open edX Distinguished Contributor program.",
         "VERSION": f"v1 ({openedx_distinguished.__version__})",
+        # Name the choice sets that several fields share, so the schema has one enum for each.
+        "ENUM_NAME_OVERRIDES": {
+            "RecommendationEnum": [r.value for r in Recommendation],
+            "ConsentDecisionEnum": [d.value for d in ConsentDecision],
+            "RequestOutcomeEnum": ["nomination", "endorsement"],
+        },
     }

@@ -3,8 +3,15 @@ Shapes of the v1 REST API: input validation of request bodies and the output of 
 """
 from rest_framework import serializers
 
-from openedx_distinguished.data import ConsentDecision, CyclePhase, IncentiveKind, NominationKind, NominationStatus
-from openedx_distinguished.data import NomineeKind
+from openedx_distinguished.data import (
+    ConsentDecision,
+    CyclePhase,
+    IncentiveKind,
+    NominationKind,
+    NominationStatus,
+    NomineeKind,
+    Recommendation,
+)
 
 
 class CriterionSerializer(serializers.Serializer):  # pylint: disable=abstract-method
@@ -79,6 +86,8 @@ class NominationSerializer(serializers.Serializer):  # pylint: disable=abstract-
     endorsement_count = serializers.IntegerField()
     created = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
+    decision_feedback = serializers.CharField(
+        allow_null=True, help_text="The panel's feedback, once the cycle's announcement is released.")
 
 
 class EndorsementSerializer(serializers.Serializer):  # pylint: disable=abstract-method
@@ -142,3 +151,164 @@ class NominationFilterSerializer(serializers.Serializer):  # pylint: disable=abs
     cycle = serializers.IntegerField(required=False, min_value=1, max_value=9999)
     status = serializers.ChoiceField(choices=[st.value for st in NominationStatus], required=False)
     scope = serializers.ChoiceField(choices=["mine", "all"], required=False, default="mine")
+
+
+# Review -------------------------------------------------------------------------------------
+
+RECOMMENDATIONS = [r.value for r in Recommendation]
+
+
+class ReviewSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """One reviewer's review."""
+
+    reviewer_username = serializers.CharField(allow_null=True)
+    scores = serializers.DictField(child=serializers.IntegerField())
+    weighted_score = serializers.FloatField()
+    recommendation = serializers.ChoiceField(choices=RECOMMENDATIONS)
+    panel_comments = serializers.CharField()
+    nominee_feedback = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    modified = serializers.DateTimeField()
+
+
+class ReviewInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of a review: a score per criterion slug, a recommendation, comments."""
+
+    scores = serializers.DictField(child=serializers.JSONField(), help_text="criterion slug → score from 1 to 5")
+    recommendation = serializers.CharField(max_length=20, help_text="accept, decline or defer")
+    panel_comments = serializers.CharField(required=False, allow_blank=True, max_length=10000, default="")
+    nominee_feedback = serializers.CharField(required=False, allow_blank=True, max_length=10000, default="")
+
+
+class AssignmentSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A nomination on a reviewer's work list."""
+
+    nomination = serializers.IntegerField(source="nomination_id")
+    cycle = serializers.IntegerField(source="cycle_year")
+    track = serializers.CharField(source="track_slug")
+    track_name = serializers.CharField()
+    nominee_display_name = serializers.CharField()
+    reviewer = serializers.CharField(source="reviewer_username")
+    reviewed = serializers.BooleanField()
+    review_deadline = serializers.DateTimeField()
+    assigned_at = serializers.DateTimeField()
+
+
+class AssignInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body naming a reviewer to assign."""
+
+    reviewer = serializers.CharField(max_length=150)
+
+
+class ConflictSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A conflict of interest between a panel member and a nomination."""
+
+    nomination = serializers.IntegerField(source="nomination_id")
+    reviewer = serializers.CharField(source="reviewer_username")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class ConflictInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of a declared conflict."""
+
+    reason = serializers.CharField(max_length=2000)
+
+
+class ReviewSheetSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A nomination as a reviewer works on it; ``other_reviews`` is null until they have reviewed."""
+
+    nomination = NominationSerializer()
+    criteria = CriterionSerializer(many=True)
+    endorsements = EndorsementSerializer(many=True)
+    own_review = ReviewSerializer(allow_null=True)
+    other_reviews = ReviewSerializer(many=True, allow_null=True)
+    review_deadline = serializers.DateTimeField()
+    editable = serializers.BooleanField()
+
+
+class AggregateSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """One row of the scoreboard."""
+
+    rank = serializers.IntegerField(allow_null=True)
+    nomination = serializers.IntegerField(source="nomination_id")
+    track = serializers.CharField(source="track_slug")
+    nominee_display_name = serializers.CharField()
+    review_count = serializers.IntegerField()
+    weighted_mean = serializers.FloatField(allow_null=True)
+    median = serializers.FloatField(allow_null=True)
+    normalised_score = serializers.FloatField(allow_null=True)
+    quorum_reached = serializers.BooleanField()
+    recommendations = serializers.DictField(child=serializers.IntegerField())
+    decision = serializers.ChoiceField(choices=RECOMMENDATIONS, allow_null=True)
+
+
+class DecisionSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A decision, pending until the cycle's announcement is released."""
+
+    nomination = serializers.IntegerField(source="nomination_id")
+    outcome = serializers.ChoiceField(choices=RECOMMENDATIONS)
+    rationale = serializers.CharField()
+    feedback = serializers.CharField()
+    decided_by = serializers.CharField(source="decided_by_username", allow_null=True)
+    decided_at = serializers.DateTimeField()
+    quorum_override_reason = serializers.CharField()
+    released_at = serializers.DateTimeField(allow_null=True)
+
+
+class DecisionInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of a decision."""
+
+    outcome = serializers.ChoiceField(choices=RECOMMENDATIONS)
+    rationale = serializers.CharField(max_length=10000)
+    feedback = serializers.CharField(required=False, allow_blank=True, max_length=10000, default="")
+    override_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class AutoAssignInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of automatic assignment."""
+
+    per_nomination = serializers.IntegerField(required=False, min_value=1, max_value=20)
+
+
+class AutoAssignReportSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """What automatic assignment did."""
+
+    assigned = serializers.SerializerMethodField()
+    short = serializers.SerializerMethodField()
+
+    def get_assigned(self, report) -> list[dict]:
+        return [{"nomination": n, "reviewer": r} for n, r in report.assigned]
+
+    def get_short(self, report) -> list[dict]:
+        return [{"nomination": n, "missing_reviewers": missing} for n, missing in report.short]
+
+
+class CsvImportInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of an assignment import: the CSV text, or an uploaded file."""
+
+    csv = serializers.CharField(required=False, max_length=1_000_000, trim_whitespace=False)
+    file = serializers.FileField(required=False)
+
+    def validate(self, attrs):
+        if bool(attrs.get("csv")) == bool(attrs.get("file")):
+            raise serializers.ValidationError({"csv": ["Send the CSV as 'csv' text or as a 'file' upload."]})
+        return attrs
+
+
+class ReleaseReportSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """What releasing the announcement did."""
+
+    cycle = serializers.IntegerField(source="cycle_year")
+    already_released = serializers.BooleanField()
+    released_at = serializers.DateTimeField(allow_null=True)
+    outcomes = serializers.DictField(child=serializers.IntegerField())
+
+
+class AuditEntrySerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """One entry of the review's audit log."""
+
+    created = serializers.DateTimeField()
+    actor = serializers.CharField(allow_null=True)
+    action = serializers.CharField()
+    nomination_id = serializers.IntegerField(allow_null=True)
+    detail = serializers.DictField()

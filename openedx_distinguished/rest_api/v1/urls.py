@@ -2,6 +2,7 @@
 URLs of the v1 REST API, mounted at ``/api/distinguished/v1/``.
 """
 from django.urls import path
+from . import review_views as review
 from . import views
 from .schema import SchemaView
 
@@ -19,5 +20,19 @@ urlpatterns = [
     path("nominations/<int:pk>/withdraw/", views.NominationWithdrawView.as_view(), name="nomination-withdraw"),
     path("nominations/<int:pk>/consent/", views.NominationConsentView.as_view(), name="nomination-consent"),
     path("endorsements/", views.EndorsementListView.as_view(), name="endorsement-list"),
+    path("review/assignments/", review.MyAssignmentsView.as_view(), name="review-my-assignments"),
+    path("review/nominations/<int:pk>/", review.ReviewSheetView.as_view(), name="review-sheet"),
+    path("review/nominations/<int:pk>/review/", review.ReviewView.as_view(), name="review-submit"),
+    path("review/nominations/<int:pk>/conflict/", review.ConflictView.as_view(), name="review-conflict"),
+    path("review/nominations/<int:pk>/assignments/", review.AssignmentsView.as_view(), name="review-assign"),
+    path("review/nominations/<int:pk>/assignments/<str:username>/", review.AssignmentDetailView.as_view(),
+         name="review-unassign"),
+    path("review/nominations/<int:pk>/decision/", review.DecisionView.as_view(), name="review-decision"),
+    path("review/cycles/<int:year>/scoreboard/", review.ScoreboardView.as_view(), name="review-scoreboard"),
+    path("review/cycles/<int:year>/conflicts/", review.CycleConflictsView.as_view(), name="review-conflicts"),
+    path("review/cycles/<int:year>/auto-assign/", review.AutoAssignView.as_view(), name="review-auto-assign"),
+    path("review/cycles/<int:year>/assignments.csv", review.AssignmentsCsvView.as_view(), name="review-csv"),
+    path("review/cycles/<int:year>/release/", review.ReleaseView.as_view(), name="review-release"),
+    path("review/cycles/<int:year>/audit/", review.AuditView.as_view(), name="review-audit"),
     path("schema/", SchemaView.as_view(), name="schema"),
 ]

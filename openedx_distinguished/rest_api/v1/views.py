@@ -56,7 +56,7 @@ def validated(serializer_class, data):
     return serializer.validated_data
 
 
-def _page_bounds(request):
+def page_bounds(request):
     """Read ``limit`` and ``offset`` from the query string; out-of-range values are a 400 per parameter."""
     default = get_setting("DISTINGUISHED_API_PAGE_SIZE")
     errors = {}
@@ -213,7 +213,7 @@ class NominationListView(AuthenticatedView):
     )
     def get(self, request):
         """List the nominations the caller may see (``scope=all``: every nomination, for program staff)."""
-        offset, limit = _page_bounds(request)
+        offset, limit = page_bounds(request)
         filters = validated(s.NominationFilterSerializer, request.query_params)
         if filters["scope"] == "all" and not api.is_program_staff(request.user):
             raise PermissionDenied("Only program staff may list every nomination.")
@@ -324,6 +324,6 @@ class EndorsementListView(AuthenticatedView):
 
     @extend_schema(parameters=PAGINATION_PARAMETERS, responses=s.EndorsementSerializer(many=True))
     def get(self, request):
-        offset, limit = _page_bounds(request)
+        offset, limit = page_bounds(request)
         page = api.list_endorsements(user=request.user, offset=offset, limit=limit)
         return paginated(request, page, s.EndorsementSerializer, offset, limit)
