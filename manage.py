@@ -1,0 +1,12 @@
+#!/usr/bin/env python
+"""
+Django administration utility for the test settings (e.g. makemigrations).
+"""
+import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "test_settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
