@@ -10,14 +10,22 @@ from django.utils.translation import gettext_lazy as _
 from openedx_distinguished import api
 from openedx_distinguished.exceptions import DistinguishedError
 from openedx_distinguished.models import (
+    AuditEntry,
     Criterion,
+    CriterionScore,
     Cycle,
+    Decision,
+    DeclaredConflict,
     Endorsement,
     Incentive,
     Nomination,
     NominationTransition,
+    Panel,
+    PanelMember,
     PartnerOrganization,
     Program,
+    Review,
+    ReviewAssignment,
     Track,
 )
 
@@ -79,9 +87,41 @@ class CycleAdmin(admin.ModelAdmin):
     """Yearly cycles; the phase column is computed from the dates and the clock."""
 
     list_display = ("year", "name", "phase", "nominations_open_at", "nominations_close_at", "review_deadline",
-                    "announcement_at", "nomination_count")
+                    "announcement_at", "announcement_released_at", "nomination_count")
     list_filter = ("program",)
     search_fields = ("name", "year")
+    readonly_fields = ("announcement_released_at",)
+    actions = ("auto_assign_reviewers", "release_announcement")
+
+    @admin.action(description=_("Assign reviewers automatically (balanced, no conflicts)"), permissions=["change"])
+    def auto_assign_reviewers(self, request, queryset):
+        """Run automatic assignment for each selected cycle and say what it did."""
+        for cycle in queryset:
+            try:
+                report = api.auto_assign(cycle_year=cycle.year, actor=request.user)
+            except DistinguishedError as exc:
+                self.message_user(request, f"{cycle}: {exc}", messages.ERROR)
+                continue
+            self.message_user(request, f"{cycle}: {len(report.assigned)} assignment(s) made.", messages.SUCCESS)
+            for nomination_id, missing in report.short:
+                self.message_user(request, f"{cycle}: nomination {nomination_id} lacks {missing} reviewer(s).",
+                                  messages.WARNING)
+
+    @admin.action(description=_("Release the announcement (publish every pending decision)"),
+                  permissions=["change"])
+    def release_announcement(self, request, queryset):
+        """Release each selected cycle's announcement through the API."""
+        for cycle in queryset:
+            try:
+                report = api.release_announcement(cycle_year=cycle.year, actor=request.user)
+            except DistinguishedError as exc:
+                self.message_user(request, f"{cycle}: {exc}", messages.ERROR)
+                continue
+            if report.already_released:
+                self.message_user(request, f"{cycle}: already released; nothing changed.", messages.INFO)
+            else:
+                summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(report.outcomes.items()))
+                self.message_user(request, f"{cycle}: released ({summary or 'no decisions'}).", messages.SUCCESS)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(nomination_total=Count("nominations"))
@@ -177,3 +217,105 @@ class NominationAdmin(admin.ModelAdmin):
                 done += 1
         if done:
             self.message_user(request, f"Withdrew {done} nomination(s).", messages.SUCCESS)
+
+
+class PanelMemberInline(admin.TabularInline):
+    """Members of a panel and their role."""
+
+    model = PanelMember
+    extra = 1
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Panel)
+class PanelAdmin(admin.ModelAdmin):
+    """Review panels, the tracks they cover and their members."""
+
+    list_display = ("name", "slug", "program", "track_list")
+    search_fields = ("name", "slug", "members__user__username")
+    filter_horizontal = ("tracks",)
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = (PanelMemberInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tracks")
+
+    @admin.display(description=_("tracks"))
+    def track_list(self, obj):
+        return ", ".join(track.name for track in obj.tracks.all())
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only through the API: staff read them here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReviewAssignment)
+class ReviewAssignmentAdmin(ReadOnlyAdmin):
+    """Who reviews what."""
+
+    list_display = ("nomination", "reviewer", "assigned_by", "created")
+    list_filter = ("nomination__cycle", "nomination__track")
+    list_select_related = ("nomination__track", "reviewer", "assigned_by")
+    search_fields = ("reviewer__username", "nomination__nominee_user__username")
+
+
+@admin.register(DeclaredConflict)
+class DeclaredConflictAdmin(ReadOnlyAdmin):
+    """Conflicts reviewers declared (automatic ones are listed by the conflicts API)."""
+
+    list_display = ("nomination", "reviewer", "reason", "created")
+    list_filter = ("nomination__cycle",)
+    list_select_related = ("nomination__track", "reviewer")
+    search_fields = ("reviewer__username",)
+
+
+class CriterionScoreInline(admin.TabularInline):
+    """The scores of a review."""
+
+    model = CriterionScore
+    extra = 0
+    can_delete = False
+    readonly_fields = ("criterion", "score")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    """Reviews and their scores."""
+
+    list_display = ("nomination", "reviewer", "recommendation", "modified")
+    list_filter = ("nomination__cycle", "nomination__track", "recommendation")
+    list_select_related = ("nomination__track", "reviewer")
+    search_fields = ("reviewer__username",)
+    inlines = (CriterionScoreInline,)
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    """Decisions, pending until the cycle's announcement is released."""
+
+    list_display = ("nomination", "outcome", "decided_by", "decided_at", "released_at")
+    list_filter = ("nomination__cycle", "outcome", ("released_at", admin.EmptyFieldListFilter))
+    list_select_related = ("nomination__track", "decided_by")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Every assignment, conflict, review change, decision and release: who, when, what."""
+
+    list_display = ("created", "cycle", "action", "actor", "nomination")
+    list_filter = ("cycle", "action")
+    list_select_related = ("cycle", "actor", "nomination__track")
+    search_fields = ("actor__username",)
+    date_hierarchy = "created"

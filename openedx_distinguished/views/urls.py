@@ -3,10 +3,15 @@ URLs of the public pages, mounted at ``/distinguished/``.
 """
 from django.urls import path
 
-from . import pages
+from . import pages, review
 
 app_name = "pages"
 
 urlpatterns = [
     path("", pages.program_overview, name="program"),
+    path("review/", review.assignments, name="review"),
+    path("review/nominations/<int:nomination_id>/", review.review_sheet, name="review-sheet"),
+    path("review/nominations/<int:nomination_id>/conflict/", review.declare_conflict, name="review-conflict"),
+    path("review/nominations/<int:nomination_id>/decision/", review.record_decision, name="review-decision"),
+    path("review/cycles/<int:year>/scoreboard/", review.scoreboard, name="review-scoreboard"),
 ]

@@ -1,0 +1,151 @@
+"""
+The review workspace under ``/distinguished/review/``: panel members work here without the admin.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from openedx_distinguished import api
+from openedx_distinguished.data import RUBRIC_MAX, RUBRIC_MIN, CyclePhase, Recommendation
+from openedx_distinguished.exceptions import DistinguishedError
+
+RUNS_REVIEW = {api.ROLE_CHAIR, api.ROLE_STAFF}
+
+
+def _roles_or_404(request, nomination_id, allowed):
+    """The caller's review roles; 404 for outsiders and conflicted reviewers, 403 for the wrong role."""
+    roles = api.review_roles(request.user, nomination_id)
+    if not roles or api.ROLE_CONFLICTED in roles:
+        raise Http404("No such nomination.")
+    if not roles & allowed:
+        raise PermissionDenied
+    return roles
+
+
+def _sheet_url(nomination_id):
+    return reverse("openedx_distinguished:pages:review-sheet", args=[nomination_id])
+
+
+def _error_lines(exc):
+    return [f"{'' if field == 'non_field_errors' else field + ': '}{message}"
+            for field, messages_ in exc.errors.items() for message in messages_]
+
+
+@login_required
+def assignments(request):
+    """The reviewer's work list, and for chairs and staff the scoreboards of the running cycles."""
+    runs_review = api.is_program_staff(request.user) or api.is_chair(request.user)
+    cycles = [c for c in api.list_cycles() if c.phase not in (CyclePhase.UPCOMING, CyclePhase.CLOSED)]
+    return render(request, "openedx_distinguished/review/assignments.html", {
+        "assignments": api.list_assignments(reviewer=request.user),
+        "runs_review": runs_review,
+        "cycles": cycles if runs_review else [],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_sheet(request, nomination_id):
+    """The nomination, the review form (assigned reviewers) and the decision form (chairs, staff)."""
+    roles = _roles_or_404(request, nomination_id, {api.ROLE_ASSIGNED} | RUNS_REVIEW)
+    status = 200
+    form = None
+    if request.method == "POST":
+        if api.ROLE_ASSIGNED not in roles:
+            raise PermissionDenied
+        form = request.POST
+        scores = {}
+        for key, value in request.POST.items():
+            if key.startswith("score-"):
+                scores[key[len("score-"):]] = int(value) if value.isdigit() else value
+        try:
+            api.submit_review(nomination_id=nomination_id, reviewer=request.user, scores=scores,
+                              recommendation=request.POST.get("recommendation", ""),
+                              panel_comments=request.POST.get("panel_comments", ""),
+                              nominee_feedback=request.POST.get("nominee_feedback", ""))
+        except DistinguishedError as exc:
+            for line in _error_lines(exc):
+                messages.error(request, line)
+            status = 400
+        else:
+            messages.success(request, "Your review is saved.")
+            return redirect(_sheet_url(nomination_id))
+    sheet = api.get_review_sheet(nomination_id=nomination_id, user=request.user, sees_all=bool(roles & RUNS_REVIEW))
+    own_scores = sheet.own_review.scores if sheet.own_review else {}
+    criteria = [
+        {"criterion": c, "justification": sheet.nomination.justifications.get(c.slug, ""),
+         "value": str((form or {}).get(f"score-{c.slug}") or own_scores.get(c.slug, ""))}
+        for c in sheet.criteria
+    ]
+    return render(request, "openedx_distinguished/review/sheet.html", {
+        "sheet": sheet,
+        "criteria": criteria,
+        "rubric": [str(n) for n in range(RUBRIC_MIN, RUBRIC_MAX + 1)],
+        "recommendations": [r.value for r in Recommendation],
+        "form": form or {},
+        "can_review": api.ROLE_ASSIGNED in roles and sheet.editable,
+        "runs_review": bool(roles & RUNS_REVIEW),
+        "decision": api.get_decision(nomination_id=nomination_id) if roles & RUNS_REVIEW else None,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def declare_conflict(request, nomination_id):
+    """Declare a conflict of interest; the nomination then leaves the reviewer's view."""
+    _roles_or_404(request, nomination_id, {api.ROLE_ASSIGNED, api.ROLE_PANEL, api.ROLE_CHAIR})
+    try:
+        api.declare_conflict(nomination_id=nomination_id, reviewer=request.user,
+                             reason=request.POST.get("reason", ""))
+    except DistinguishedError as exc:
+        for line in _error_lines(exc):
+            messages.error(request, line)
+        return redirect(_sheet_url(nomination_id))
+    messages.success(request, "Conflict declared; the nomination has been taken off your list.")
+    return redirect("openedx_distinguished:pages:review")
+
+
+@login_required
+@require_POST
+def record_decision(request, nomination_id):
+    """Record the (pending, confidential) decision on a nomination."""
+    _roles_or_404(request, nomination_id, RUNS_REVIEW)
+    try:
+        api.record_decision(nomination_id=nomination_id, actor=request.user,
+                            outcome=request.POST.get("outcome", ""), rationale=request.POST.get("rationale", ""),
+                            feedback=request.POST.get("feedback", ""),
+                            override_reason=request.POST.get("override_reason", ""))
+    except DistinguishedError as exc:
+        for line in _error_lines(exc):
+            messages.error(request, line)
+    else:
+        messages.success(request, "Decision recorded. It stays confidential until the announcement is released.")
+    return redirect(_sheet_url(nomination_id))
+
+
+@login_required
+def scoreboard(request, year):
+    """The ranked scoreboard of a cycle, per track (chairs: their tracks; staff: all)."""
+    if api.is_program_staff(request.user):
+        tracks = None
+    else:
+        tracks = api.chaired_track_ids(request.user)
+        if not tracks:
+            raise PermissionDenied
+    try:
+        rows = api.scoreboard(cycle_year=year, track_ids=tracks, hide_for=request.user)
+        cycle = api.get_cycle_data(year)
+    except DistinguishedError as exc:
+        raise Http404("No such cycle.") from exc
+    by_track = {}
+    for row in rows:
+        by_track.setdefault(row.track_slug, []).append(row)
+    names = {t.slug: t.name for t in api.list_tracks()}
+    return render(request, "openedx_distinguished/review/scoreboard.html", {
+        "cycle": cycle,
+        "tracks": [(names.get(slug, slug), track_rows) for slug, track_rows in by_track.items()],
+    })
