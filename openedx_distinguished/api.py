@@ -19,15 +19,16 @@ from openedx_distinguished.nominations import (
     update_draft,
     withdraw_nomination,
 )
+from openedx_distinguished.program import cycle_phase, get_cycle_data
+from openedx_distinguished.program import get_track as _get_track
 from openedx_distinguished.program import (
-    cycle_phase,
-    get_cycle_data,
     is_program_staff,
     list_cycles,
     list_organizations,
     list_tracks,
     load_program_definition,
 )
+from openedx_distinguished.program import track_data as _track_data
 from openedx_distinguished.review import (
     ROLE_ASSIGNED,
     ROLE_CHAIR,
@@ -53,8 +54,6 @@ from openedx_distinguished.review import (
     submit_review,
     unassign_reviewer,
 )
-from openedx_distinguished.program import track_data as _track_data
-from openedx_distinguished.program import get_track as _get_track
 
 __all__ = [
     # program definition

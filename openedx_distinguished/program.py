@@ -9,6 +9,7 @@ from decimal import Decimal
 from importlib import resources
 
 import yaml
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
@@ -271,8 +272,6 @@ def load_program_definition(path=None) -> LoadReport:
     Raises:
         ProgramDefinitionError: the file cannot be read or a value in it is invalid.
     """
-    from django.core.exceptions import ValidationError as DjangoValidationError  # pylint: disable=import-outside-toplevel
-
     definition = _read_definition(path)
     report = {"created": [], "updated": [], "unchanged": [], "skipped": []}
     try:

@@ -254,6 +254,7 @@ def declare_conflict(*, nomination_id, reviewer, reason) -> ConflictData:
 # Assignment ---------------------------------------------------------------------------------
 
 def _check_assignable(nomination, reviewer, conflicts):
+    """Why ``reviewer`` cannot be assigned ``nomination`` now, as field errors (empty when they can)."""
     errors = {}
     if nomination.status not in REVIEWABLE:
         errors["nomination"] = [f"A {nomination.status} nomination cannot be assigned for review."]

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from openedx_distinguished import api
 
 from .factories import CycleFactory, PartnerOrganizationFactory, UserFactory
+from .review_fixtures import full_justifications, panels  # noqa: F401  pylint: disable=unused-import
 
 
 @pytest.fixture
@@ -42,11 +43,6 @@ def organization(db, users):
     return org
 
 
-def full_justifications(track_slug="engineer"):
-    """A justification for every criterion of a track."""
-    return {c.slug: f"Because of {c.name}." for c in api.get_track_data(track_slug).criteria}
-
-
 @pytest.fixture
 def client_for():
     """An API client signed in as the given user (or anonymous for None)."""
@@ -56,6 +52,3 @@ def client_for():
             client.force_authenticate(user)
         return client
     return make
-
-
-from .review_fixtures import panels  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import

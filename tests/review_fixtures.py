@@ -6,8 +6,12 @@ import pytest
 from openedx_distinguished import api
 from openedx_distinguished.models import Panel, PanelMember, Track
 
-from .conftest import full_justifications
 from .factories import UserFactory
+
+
+def full_justifications(track_slug="engineer"):
+    """A justification for every criterion of a track."""
+    return {c.slug: f"Because of {c.name}." for c in api.get_track_data(track_slug).criteria}
 
 
 def score_all(track_slug, value):

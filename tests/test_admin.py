@@ -8,8 +8,8 @@ from django.urls import reverse
 from openedx_distinguished import api
 from openedx_distinguished.models import Nomination, NominationTransition, Track
 
-from .conftest import full_justifications
 from .factories import UserFactory
+from .review_fixtures import full_justifications
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +23,7 @@ def superuser(db):
 
 @pytest.fixture
 def nominations(cycle, users):
+    """Three nominations by the same nominator; the first submitted."""
     made = []
     for index in range(3):
         nominee = UserFactory(username=f"candidate{index}")

@@ -26,6 +26,7 @@ def superuser(db):
 
 @pytest.fixture
 def decided(cycle, users, panels):
+    """A reviewed nomination with a pending accept."""
     nomination = submitted_nomination(users["nominator"], users["nominee"])
     for reviewer in ("rev1", "rev2"):
         api.assign_reviewer(nomination_id=nomination.id, reviewer_username=reviewer, actor=None)
@@ -36,6 +37,7 @@ def decided(cycle, users, panels):
 
 
 def announce_now(cycle):
+    """Move the cycle's dates so that its announcement is due now."""
     now = timezone.now()
     cycle.nominations_open_at, cycle.nominations_close_at = now - timedelta(days=90), now - timedelta(days=60)
     cycle.review_deadline, cycle.decision_date = now - timedelta(days=20), now - timedelta(days=10)

@@ -11,8 +11,8 @@ from openedx_distinguished.data import NominationKind, NominationStatus, Nominee
 from openedx_distinguished.exceptions import InvalidTransition, ValidationError
 from openedx_distinguished.models import Endorsement, Nomination, NominationTransition
 
-from .conftest import full_justifications
 from .factories import CycleFactory, UserFactory
+from .review_fixtures import full_justifications
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,7 @@ def db_state():
 
 
 class TestCreate:
+    """Starting a nomination, and what bad input does."""
     def test_peer_nomination_starts_as_a_draft(self, cycle, users):
         outcome = nominate(users["nominator"], evidence_links=["https://github.com/openedx/pull/1"])
         nomination = outcome.nomination
@@ -113,6 +114,7 @@ class TestCreate:
 
 
 class TestPhaseWindow:
+    """Nominations happen only in the nomination phase."""
     @pytest.mark.parametrize("opened_days_ago, expected_phase", [
         (-3, "upcoming"),       # opens in three days
         (40, "review"),         # closed twelve days ago
@@ -120,8 +122,8 @@ class TestPhaseWindow:
         (100, "announced"),
         (500, "closed"),
     ])
-    def test_nominating_outside_the_nomination_phase_is_refused(self, program, users, opened_days_ago,
-                                                                 expected_phase):
+    def test_nominating_outside_the_nomination_phase_is_refused(
+            self, program, users, opened_days_ago, expected_phase):
         CycleFactory(year=2026, opened_days_ago=opened_days_ago)
         with pytest.raises(ValidationError) as error:
             nominate(users["nominator"])
@@ -151,6 +153,7 @@ class TestPhaseWindow:
 
 
 class TestSubmitAndConsent:
+    """Submitting drafts and the consent that peer nominations wait for."""
     def test_self_nomination_is_submitted_directly(self, cycle, users):
         draft = nominate(users["nominee"]).nomination
         outcome = api.submit_nomination(nomination_id=draft.id, actor=users["nominee"])
@@ -222,6 +225,7 @@ class TestSubmitAndConsent:
 
 
 class TestWithdraw:
+    """Withdrawing a nomination."""
     @pytest.mark.parametrize("submit", [False, True])
     def test_withdraw_before_decision(self, cycle, users, submit):
         draft = nominate(users["nominator"]).nomination
@@ -241,6 +245,7 @@ class TestWithdraw:
 
 
 class TestEndorsements:
+    """A second nomination of the same nominee becomes an endorsement."""
     def submitted(self, users):
         draft = nominate(users["nominator"]).nomination
         return api.submit_nomination(nomination_id=draft.id, actor=users["nominator"]).nomination
@@ -309,6 +314,7 @@ class TestEndorsements:
 
 
 class TestCap:
+    """The cap on nominations per nominator per cycle."""
     def test_cap_per_nominator_per_cycle(self, cycle, users):
         for index in range(3):
             UserFactory(username=f"peer{index}")
@@ -338,6 +344,7 @@ class TestCap:
 
 
 class TestVisibility:
+    """Who sees which nominations."""
     def test_listing_shows_each_person_their_own(self, cycle, users, organization):
         peer = nominate(users["nominator"]).nomination
         draft_about_nominee = nominate(users["endorser"], track="innovator").nomination

@@ -62,6 +62,7 @@ def four_nominations(cycle, users, panels):
 
 
 class TestAssignment:
+    """Manual, automatic and CSV assignment of reviewers."""
     def test_manual_assignment_starts_the_review(self, four_nominations, panels, users):
         nomination = four_nominations[0]
         assert nomination.status == "submitted"
@@ -161,6 +162,7 @@ class TestAssignment:
 
 
 class TestConflicts:
+    """Each conflict-of-interest rule, detected or declared."""
     @pytest.fixture
     def nomination(self, cycle, users, panels):
         return submitted_nomination(users["nominator"], users["nominee"])
@@ -231,6 +233,7 @@ def _reasons(nomination, user):
 
 
 class TestReviews:
+    """Scoring a nomination on the rubric."""
     @pytest.fixture
     def nomination(self, cycle, users, panels):
         nomination = submitted_nomination(users["nominator"], users["nominee"])
@@ -302,6 +305,7 @@ class TestReviews:
 
 
 class TestAggregation:
+    """Weighted means, medians, normalised scores and the ranked scoreboard."""
     def test_worked_example(self, cycle, users, panels):
         """
         rev1 scores N1=4, N2=2 (mean 3, sd 1); rev2 scores N1=5, N2=3 (mean 4, sd 1);
@@ -366,8 +370,10 @@ class TestAggregation:
 
 
 class TestDecisionsAndRelease:
+    """Decisions, quorum, embargo and the release of the announcement."""
     @pytest.fixture
     def reviewed(self, cycle, users, panels):
+        """A nomination in review with one review (below the quorum of two)."""
         nomination = submitted_nomination(users["nominator"], users["nominee"])
         assign(nomination, "rev1", "rev2")
         review(nomination, panels["rev1"], 5)

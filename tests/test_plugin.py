@@ -1,9 +1,11 @@
 """
 The plugin as the LMS sees it: found through the entry point and wired by edx_django_utils.plugins.
 """
+import sys
 import types
 from importlib.metadata import entry_points
 
+import pytest
 from django.urls import resolve, reverse
 from edx_django_utils.plugins import get_plugin_apps, get_plugin_url_patterns
 from edx_django_utils.plugins.plugin_settings import add_plugins
@@ -12,6 +14,8 @@ from openedx_distinguished.apps import DistinguishedConfig
 from openedx_distinguished.conf import DEFAULTS
 
 LMS = "lms.djangoapp"
+# A setting the "site" sets itself, which the plugin must not overwrite.
+SITE_SETTING = "DISTINGUISHED_MAX_EVIDENCE_LINKS"
 
 
 def test_entry_point_names_the_app_config():
@@ -36,17 +40,14 @@ def test_url_patterns_from_the_plugin_framework_resolve():
                    urlconf=urlconf) == "/api/distinguished/v1/nominations/3/"
 
 
-def test_settings_hooks_fill_defaults_and_keep_site_values():
-    for settings_type in ("common", "production", "test"):
-        module = types.ModuleType(f"lms_settings_{settings_type}")
-        module.DISTINGUISHED_MAX_EVIDENCE_LINKS = 3
-        import sys  # pylint: disable=import-outside-toplevel
-        sys.modules[module.__name__] = module
-        try:
-            add_plugins(module.__name__, LMS, settings_type)
-        finally:
-            del sys.modules[module.__name__]
-        assert module.DISTINGUISHED_MAX_EVIDENCE_LINKS == 3
-        for name, value in DEFAULTS.items():
-            if name != "DISTINGUISHED_MAX_EVIDENCE_LINKS":
-                assert getattr(module, name) == value
+@pytest.mark.parametrize("settings_type", ["common", "production", "test"])
+def test_settings_hooks_fill_defaults_and_keep_site_values(settings_type, monkeypatch):
+    name = f"lms_settings_{settings_type}"
+    module = types.ModuleType(name)
+    setattr(module, SITE_SETTING, 3)
+    monkeypatch.setitem(sys.modules, name, module)
+    add_plugins(name, LMS, settings_type)
+    assert getattr(module, SITE_SETTING) == 3
+    for setting, value in DEFAULTS.items():
+        if setting != SITE_SETTING:
+            assert getattr(module, setting) == value

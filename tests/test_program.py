@@ -26,6 +26,7 @@ def row_counts():
 
 
 class TestCyclePhase:
+    """The phase of a cycle, from its dates."""
     @pytest.mark.parametrize("offset, phase", [
         (timedelta(seconds=-1), CyclePhase.UPCOMING),
         (timedelta(0), CyclePhase.NOMINATIONS),
@@ -49,6 +50,7 @@ class TestCyclePhase:
 
 
 class TestLoadDefaultProgram:
+    """Loading the shipped program definition and staff edits."""
     def test_loads_the_proposal(self, db):
         report = api.load_program_definition()
         program = Program.objects.get()
@@ -131,6 +133,7 @@ class TestLoadDefaultProgram:
 
 
 class TestCommand:
+    """The load_distinguished_program management command."""
     def test_command_reports_what_it_did(self, db):
         out = StringIO()
         call_command("load_distinguished_program", stdout=out)
@@ -150,6 +153,7 @@ class TestCommand:
 
 
 class TestProgramStaff:
+    """Who counts as program staff."""
     def test_who_runs_the_program(self, users, db):
         from django.contrib.auth.models import Permission  # pylint: disable=import-outside-toplevel
 

@@ -7,8 +7,8 @@ from edx_rest_framework_extensions.auth.jwt.tests.utils import generate_jwt
 from openedx_distinguished import api
 from openedx_distinguished.models import Endorsement, Nomination, NominationTransition
 
-from .conftest import full_justifications
 from .factories import UserFactory
+from .review_fixtures import full_justifications
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,7 @@ def awaiting(draft, users):
 
 
 class TestPublicEndpoints:
+    """Endpoints anyone may read."""
     @pytest.mark.parametrize("role", ROLES)
     def test_tracks_are_public_with_criteria(self, program, as_role, role, users):
         response = as_role(role).get(f"{BASE}/tracks/")
@@ -85,6 +86,7 @@ class TestPublicEndpoints:
 
 
 class TestCreate:
+    """Starting a nomination, and what bad input does."""
     def test_anonymous_cannot_nominate(self, cycle, client_for):
         response = client_for().post(f"{BASE}/nominations/", body(), format="json")
         assert response.status_code == 401
@@ -159,6 +161,7 @@ class TestCreate:
 
 
 class TestRetrieve:
+    """Who may read one nomination."""
     @pytest.mark.parametrize("role, status", [
         ("anonymous", 401), ("learner", 404), ("nominee", 404), ("nominator", 200), ("staff", 200),
     ])
@@ -179,6 +182,7 @@ class TestRetrieve:
 
 
 class TestList:
+    """Listing nominations: visibility, filters, pagination, query counts."""
     @pytest.mark.parametrize("role, expected", [
         ("learner", 0), ("nominee", 1), ("nominator", 1), ("staff", 0),
     ])
@@ -246,6 +250,7 @@ class TestList:
 
 
 class TestUpdate:
+    """Who may edit a draft, and how."""
     @pytest.mark.parametrize("role, status", [
         ("anonymous", 401), ("learner", 404), ("nominee", 404), ("staff", 403), ("nominator", 200),
     ])
@@ -271,6 +276,7 @@ class TestUpdate:
 
 
 class TestSubmit:
+    """Who may submit a draft."""
     @pytest.mark.parametrize("role, status", [
         ("anonymous", 401), ("learner", 404), ("nominee", 404), ("staff", 403), ("nominator", 200),
     ])
@@ -282,6 +288,7 @@ class TestSubmit:
 
 
 class TestConsent:
+    """The nominee's consent to a peer nomination."""
     @pytest.mark.parametrize("role, status", [
         ("anonymous", 401), ("learner", 404), ("nominator", 403), ("staff", 403), ("nominee", 200),
     ])
@@ -310,6 +317,7 @@ class TestConsent:
 
 
 class TestWithdraw:
+    """Withdrawing a nomination."""
     @pytest.mark.parametrize("role, status", [
         ("anonymous", 401), ("learner", 404), ("nominee", 200), ("nominator", 200), ("staff", 200),
     ])

@@ -20,6 +20,7 @@ ROLES = ["anonymous", "learner", "nominee", "nominator", "reviewer", "conflicted
 
 @pytest.fixture
 def nomination(cycle, users, panels):
+    """A nomination assigned to rev1 and rev2, endorsed (so conflicted) by rev3."""
     nomination = submitted_nomination(users["nominator"], users["nominee"])
     api.assign_reviewer(nomination_id=nomination.id, reviewer_username="rev1", actor=None)
     api.assign_reviewer(nomination_id=nomination.id, reviewer_username="rev2", actor=None)
@@ -30,6 +31,7 @@ def nomination(cycle, users, panels):
 
 @pytest.fixture
 def as_role(users, panels, client_for):
+    """An API client for each role of the review."""
     people = {**users, "reviewer": panels["rev1"], "conflicted": panels["rev3"], "chair": panels["chair"]}
 
     def make(role):
@@ -38,6 +40,7 @@ def as_role(users, panels, client_for):
 
 
 def release(cycle):
+    """Move the cycle to its announcement and release it."""
     now = timezone.now()
     cycle.nominations_open_at = now - timedelta(days=90)
     cycle.nominations_close_at = now - timedelta(days=60)
@@ -228,6 +231,7 @@ class TestEmbargo:
 
     @pytest.fixture
     def decided(self, nomination, panels):
+        """A nomination with two reviews and a pending decline."""
         for reviewer in ("rev1", "rev2"):
             api.submit_review(nomination_id=nomination.id, reviewer=panels[reviewer],
                               scores=score_all("engineer", 2), recommendation="decline",

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def nomination(cycle, users, panels):
+    """A nomination assigned to rev1 and rev2, endorsed (so conflicted) by rev3."""
     nomination = submitted_nomination(users["nominator"], users["nominee"])
     api.assign_reviewer(nomination_id=nomination.id, reviewer_username="rev1", actor=None)
     api.assign_reviewer(nomination_id=nomination.id, reviewer_username="rev2", actor=None)

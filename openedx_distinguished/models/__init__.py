@@ -3,16 +3,7 @@ The plugin's database tables, one module per program concept.
 """
 from .nominations import Endorsement, Nomination, NominationTransition
 from .program import Criterion, Cycle, Incentive, PartnerOrganization, Program, Track
-from .review import (
-    AuditEntry,
-    CriterionScore,
-    Decision,
-    DeclaredConflict,
-    Panel,
-    PanelMember,
-    Review,
-    ReviewAssignment,
-)
+from .review import AuditEntry, CriterionScore, Decision, DeclaredConflict, Panel, PanelMember, Review, ReviewAssignment
 
 __all__ = [
     "AuditEntry",

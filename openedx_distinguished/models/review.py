@@ -183,8 +183,9 @@ class AuditEntry(models.Model):
                                    related_name="audit_entries")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
-    action = models.CharField(max_length=30, choices=[(a.value, a.name.replace("_", " ").capitalize())
-                                                       for a in AuditAction])
+    action = models.CharField(
+        max_length=30, choices=[(a.value, a.name.replace("_", " ").capitalize()) for a in AuditAction],
+    )
     detail = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -15,7 +15,7 @@ from openedx_distinguished import api
 
 from . import serializers as s
 from .permissions import chair_scope, require_review_role
-from .views import PAGINATION_PARAMETERS, AuthenticatedView, page_bounds, call_api, paginated, validated
+from .views import PAGINATION_PARAMETERS, AuthenticatedView, call_api, page_bounds, paginated, validated
 
 REVIEWER = {api.ROLE_ASSIGNED}
 RUNS_REVIEW = {api.ROLE_CHAIR, api.ROLE_STAFF}
@@ -43,6 +43,7 @@ class ReviewSheetView(AuthenticatedView):
 
     @extend_schema(responses=s.ReviewSheetSerializer)
     def get(self, request, pk):
+        """Return the review sheet; other reviews only after the caller's own (or for chairs and staff)."""
         roles = require_review_role(request, pk, SEES_NOMINATION)
         sheet = call_api(api.get_review_sheet, nomination_id=pk, user=request.user,
                          sees_all=bool(roles & RUNS_REVIEW))
@@ -60,6 +61,7 @@ class ReviewView(AuthenticatedView):
 
     @extend_schema(request=s.ReviewInputSerializer, responses=s.ReviewSerializer)
     def put(self, request, pk):
+        """Create or replace the caller's review of this nomination."""
         require_review_role(request, pk, REVIEWER)
         body = validated(s.ReviewInputSerializer, request.data)
         data = call_api(api.submit_review, nomination_id=pk, reviewer=request.user, scores=body["scores"],
@@ -78,6 +80,7 @@ class ConflictView(AuthenticatedView):
 
     @extend_schema(request=s.ConflictInputSerializer, responses={201: s.ConflictSerializer})
     def post(self, request, pk):
+        """Declare the caller's conflict of interest with this nomination."""
         require_review_role(request, pk, ON_PANEL)
         body = validated(s.ConflictInputSerializer, request.data)
         data = call_api(api.declare_conflict, nomination_id=pk, reviewer=request.user, reason=body["reason"])
@@ -94,6 +97,7 @@ class AssignmentsView(AuthenticatedView):
 
     @extend_schema(request=s.AssignInputSerializer, responses={201: s.AssignmentSerializer})
     def post(self, request, pk):
+        """Assign the named panel member to review this nomination."""
         require_review_role(request, pk, RUNS_REVIEW)
         body = validated(s.AssignInputSerializer, request.data)
         data = call_api(api.assign_reviewer, nomination_id=pk, reviewer_username=body["reviewer"],
@@ -127,6 +131,7 @@ class DecisionView(AuthenticatedView):
 
     @extend_schema(responses=s.DecisionSerializer)
     def get(self, request, pk):
+        """Return the decision recorded on this nomination, pending or released."""
         require_review_role(request, pk, RUNS_REVIEW)
         decision = api.get_decision(nomination_id=pk)
         if decision is None:
@@ -135,6 +140,7 @@ class DecisionView(AuthenticatedView):
 
     @extend_schema(request=s.DecisionInputSerializer, responses=s.DecisionSerializer)
     def post(self, request, pk):
+        """Record or change the (pending) decision on this nomination."""
         require_review_role(request, pk, RUNS_REVIEW)
         body = validated(s.DecisionInputSerializer, request.data)
         decision = call_api(api.record_decision, nomination_id=pk, actor=request.user, outcome=body["outcome"],
@@ -154,6 +160,7 @@ class ScoreboardView(AuthenticatedView):
     @extend_schema(parameters=[OpenApiParameter("track", OpenApiTypes.STR)],
                    responses=s.AggregateSerializer(many=True))
     def get(self, request, year):
+        """Return the ranked rows of the cycle, per track."""
         tracks = chair_scope(request)
         rows = call_api(api.scoreboard, cycle_year=year, track_slug=request.query_params.get("track") or None,
                         track_ids=tracks, hide_for=request.user)
@@ -184,6 +191,7 @@ class AutoAssignView(AuthenticatedView):
 
     @extend_schema(request=s.AutoAssignInputSerializer, responses=s.AutoAssignReportSerializer)
     def post(self, request, year):
+        """Assign reviewers to every nomination that lacks them and report what happened."""
         tracks = chair_scope(request)
         body = validated(s.AutoAssignInputSerializer, request.data)
         report = call_api(api.auto_assign, cycle_year=year, actor=request.user,
@@ -204,6 +212,7 @@ class AssignmentsCsvView(AuthenticatedView):
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, year):
+        """Download the cycle's assignments as CSV."""
         tracks = chair_scope(request)
         text = call_api(api.export_assignments_csv, cycle_year=year, track_ids=tracks)
         response = HttpResponse(text, content_type="text/csv; charset=utf-8")
@@ -212,6 +221,7 @@ class AssignmentsCsvView(AuthenticatedView):
 
     @extend_schema(request=s.CsvImportInputSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request, year):
+        """Import assignments from CSV text or an uploaded file; all rows or none."""
         tracks = chair_scope(request)
         body = validated(s.CsvImportInputSerializer, request.data)
         text = body.get("csv")
@@ -248,6 +258,7 @@ class AuditView(AuthenticatedView):
 
     @extend_schema(parameters=PAGINATION_PARAMETERS, responses=s.AuditEntrySerializer(many=True))
     def get(self, request, year):
+        """Return one page of the cycle's audit log."""
         if not api.is_program_staff(request.user):
             raise PermissionDenied("Only program staff may read the audit log.")
         offset, limit = page_bounds(request)

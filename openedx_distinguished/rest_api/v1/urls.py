@@ -2,6 +2,7 @@
 URLs of the v1 REST API, mounted at ``/api/distinguished/v1/``.
 """
 from django.urls import path
+
 from . import review_views as review
 from . import views
 from .schema import SchemaView
