@@ -1,5 +1,6 @@
 """
-Management command: fill the demo site with accounts, a cycle open for nominations and a few nominations.
+Management command: fill the demo site with accounts, panels, a cycle under review and a cycle open
+for nominations.
 """
 from datetime import timedelta
 
@@ -9,43 +10,30 @@ from django.utils import timezone
 
 from demo.demo_site.accounts import DEMO_ACCOUNTS
 from openedx_distinguished import api
-from openedx_distinguished.models import Cycle, Nomination, PartnerOrganization, Program
+from openedx_distinguished.models import Cycle, Nomination, Panel, PanelMember, PartnerOrganization, Program, Track
 
 
 class Command(BaseCommand):
-    """Idempotent: accounts are reset, and the demo nominations are made only once."""
+    """Idempotent: accounts are reset, and each cycle's demo nominations are made only once."""
 
-    help = "Create the demo accounts, cycles and nominations, then print where to go."
+    help = "Create the demo accounts, panels, cycles, nominations and reviews, then print where to go."
 
     def handle(self, *args, **options):
         users = self._accounts()
         program = Program.objects.get(slug="distinguished-contributors")
-        now = timezone.now()
-        cycle, _ = Cycle.objects.update_or_create(program=program, year=now.year, defaults={
-            "name": f"Distinguished Contributors {now.year}",
-            "nominations_open_at": now - timedelta(days=14),
-            "nominations_close_at": now + timedelta(days=30),
-            "review_deadline": now + timedelta(days=60),
-            "decision_date": now + timedelta(days=75),
-            "announcement_at": now + timedelta(days=90),
-            "ends_at": now + timedelta(days=455),
-        })
-        Cycle.objects.update_or_create(program=program, year=now.year + 1, defaults={
-            "name": f"Distinguished Contributors {now.year + 1}",
-            "nominations_open_at": now + timedelta(days=350),
-            "nominations_close_at": now + timedelta(days=380),
-            "review_deadline": now + timedelta(days=410),
-            "decision_date": now + timedelta(days=425),
-            "announcement_at": now + timedelta(days=440),
-            "ends_at": now + timedelta(days=805),
-        })
         partner, _ = PartnerOrganization.objects.get_or_create(
             slug="example-learning", defaults={"name": "Example Learning Co.", "website": "https://example.com"},
         )
         partner.contacts.add(users["member"])
-        if not Nomination.objects.filter(cycle=cycle).exists():
-            self._nominations(cycle, users)
-        self._print_guide()
+        self._panels(program, users)
+        now = timezone.now()
+        review_cycle = self._cycle(program, now.year, opened=now - timedelta(days=10))
+        if not Nomination.objects.filter(cycle=review_cycle).exists():
+            self._review_cycle(review_cycle, users)
+        nominations_cycle = self._cycle(program, now.year + 1, opened=now - timedelta(days=7))
+        if not Nomination.objects.filter(cycle=nominations_cycle).exists():
+            self._nominations(nominations_cycle, users)
+        self._print_guide(review_cycle.year)
 
     def _accounts(self):
         """Create the demo accounts, or reset their passwords and flags."""
@@ -62,43 +50,92 @@ class Command(BaseCommand):
             users[account["username"]] = user
         return users
 
-    def _nominations(self, cycle, users):
-        """Make one nomination of each kind through the plugin's API."""
-        def justify(track_slug, text):
-            track = api.get_track_data(track_slug)
-            return {criterion.slug: f"{text} ({criterion.name.lower()})" for criterion in track.criteria}
+    @staticmethod
+    def _panels(program, users):
+        """The proposal's two panels: Core Product (engineer, innovator) and Biz Dev (advocate)."""
+        core, _ = Panel.objects.get_or_create(program=program, slug="core-product",
+                                              defaults={"name": "Core Product Working Group"})
+        core.tracks.set(Track.objects.filter(program=program, slug__in=["engineer", "innovator"]))
+        bizdev, _ = Panel.objects.get_or_create(program=program, slug="biz-dev",
+                                                defaults={"name": "Biz Dev Working Group"})
+        bizdev.tracks.set(Track.objects.filter(program=program, slug="advocate"))
+        for panel, username, role in ((core, "chair", "chair"), (core, "reviewer", "reviewer"),
+                                      (core, "reviewer2", "reviewer"), (bizdev, "chair", "chair"),
+                                      (bizdev, "reviewer2", "reviewer")):
+            PanelMember.objects.update_or_create(panel=panel, user=users[username], defaults={"role": role})
 
-        # A self-nomination, submitted; then a reviewer endorses it.
-        own = api.create_nomination(
-            nominator=users["learner1"], cycle_year=cycle.year, track_slug="engineer",
-            nominee_username="learner1", justifications=justify("engineer", "Maintains the grading service"),
-            evidence_links=["https://github.com/openedx"],
-        ).nomination
-        api.submit_nomination(nomination_id=own.id, actor=users["learner1"])
+    @staticmethod
+    def _cycle(program, year, opened):
+        """A cycle whose nominations opened at ``opened``, with the usual spacing of its dates."""
+        cycle, _ = Cycle.objects.get_or_create(program=program, year=year, defaults={
+            "name": f"Distinguished Contributors {year}",
+            "nominations_open_at": opened,
+            "nominations_close_at": opened + timedelta(days=45),
+            "review_deadline": opened + timedelta(days=75),
+            "decision_date": opened + timedelta(days=85),
+            "announcement_at": opened + timedelta(days=100),
+            "ends_at": opened + timedelta(days=465),
+        })
+        return cycle
+
+    @staticmethod
+    def _justify(track_slug, text):
+        track = api.get_track_data(track_slug)
+        return {criterion.slug: f"{text} ({criterion.name.lower()})" for criterion in track.criteria}
+
+    def _nominate(self, nominator, cycle, track, text, **nominee):
+        """Create and submit one nomination through the plugin's API; the nominee consents if asked."""
+        outcome = api.create_nomination(nominator=nominator, cycle_year=cycle.year, track_slug=track,
+                                        justifications=self._justify(track, text),
+                                        evidence_links=["https://github.com/openedx"], **nominee)
+        return api.submit_nomination(nomination_id=outcome.nomination.id, actor=nominator).nomination
+
+    def _review_cycle(self, cycle, users):
+        """Nominations made while the cycle was open, then the cycle moved into its review phase."""
+        now = timezone.now()
+        engineer = self._nominate(users["learner1"], cycle, "engineer", "Maintains the grading service",
+                                  nominee_username="learner1")
+        advocate = self._nominate(users["member"], cycle, "advocate", "Ran the regional meetups",
+                                  nominee_username="learner2")
+        api.respond_to_nomination(nomination_id=advocate.id, actor=users["learner2"], decision="accept")
+        innovator = self._nominate(users["learner2"], cycle, "innovator", "Wrote the course-import plugin",
+                                   nominee_username="member")
+        api.respond_to_nomination(nomination_id=innovator.id, actor=users["member"], decision="accept")
+        Cycle.objects.filter(pk=cycle.pk).update(
+            nominations_open_at=now - timedelta(days=50), nominations_close_at=now - timedelta(days=5),
+            review_deadline=now + timedelta(days=20), decision_date=now + timedelta(days=30),
+            announcement_at=now + timedelta(days=45), ends_at=now + timedelta(days=410),
+        )
+        api.auto_assign(cycle_year=cycle.year, actor=users["staff"], per_nomination=2)
+        for reviewer, value in (("reviewer", 5), ("reviewer2", 4)):
+            scores = {c.slug: value for c in api.get_track_data("engineer").criteria}
+            if any(a.nomination_id == engineer.id for a in api.list_assignments(reviewer=users[reviewer])):
+                api.submit_review(nomination_id=engineer.id, reviewer=users[reviewer], scores=scores,
+                                  recommendation="accept", panel_comments="Consistently excellent work.")
+        scores = {c.slug: 3 for c in api.get_track_data("advocate").criteria}
+        api.submit_review(nomination_id=advocate.id, reviewer=users["reviewer2"], scores=scores,
+                          recommendation="defer", panel_comments="Promising; more evidence next year.")
+
+    def _nominations(self, cycle, users):
+        """The cycle open for nominations: one of each kind, made through the plugin's API."""
+        self._nominate(users["learner1"], cycle, "engineer", "Maintains the grading service",
+                             nominee_username="learner1")
         api.create_nomination(
             nominator=users["reviewer"], cycle_year=cycle.year, track_slug="engineer", nominee_username="learner1",
             justifications={"significant-contributions": "Their refactor made grading twice as fast."},
         )
         # A peer nomination waiting for the nominee's consent.
-        peer = api.create_nomination(
-            nominator=users["member"], cycle_year=cycle.year, track_slug="advocate", nominee_username="learner2",
-            justifications=justify("advocate", "Ran the regional meetups"),
-            evidence_links=["https://openedx.org/events/"],
-        ).nomination
-        api.submit_nomination(nomination_id=peer.id, actor=users["member"])
+        self._nominate(users["member"], cycle, "advocate", "Keeps the meetups going", nominee_username="learner2")
         # A partner organization nominated by its own contact (a self-nomination).
-        org = api.create_nomination(
-            nominator=users["member"], cycle_year=cycle.year, track_slug="innovator",
-            nominee_organization_slug="example-learning", justifications=justify("innovator", "Built the XBlock kit"),
-        ).nomination
-        api.submit_nomination(nomination_id=org.id, actor=users["member"])
+        self._nominate(users["member"], cycle, "innovator", "Built the XBlock kit",
+                       nominee_organization_slug="example-learning")
         # A draft still being written.
         api.create_nomination(
             nominator=users["learner2"], cycle_year=cycle.year, track_slug="innovator", nominee_username="member",
             justifications={"innovative-tools": "Wrote the course-import plugin."},
         )
 
-    def _print_guide(self):
+    def _print_guide(self, review_year):
         """Print the URLs and logins."""
         base = "http://127.0.0.1:8000"
         lines = [
@@ -106,6 +143,8 @@ class Command(BaseCommand):
             "The demo is ready. Open:",
             f"  {base}/                                   the demo home page",
             f"  {base}/distinguished/                     the program page",
+            f"  {base}/distinguished/review/              the review workspace (chair, reviewer, reviewer2)",
+            f"  {base}/distinguished/review/cycles/{review_year}/scoreboard/  the chair's scoreboard",
             f"  {base}/api/distinguished/v1/tracks/       tracks with their criteria (public)",
             f"  {base}/api/distinguished/v1/nominations/  your nominations (sign in at {base}/api-auth/login/)",
             f"  {base}/api/distinguished/v1/schema/       the OpenAPI schema",
