@@ -52,7 +52,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
 STATIC_URL = "/static/"
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/api-auth/login/"  # the LMS has /login; here DRF's sign-in page serves every account
 LOGIN_REDIRECT_URL = "/"
 
 # What the LMS provides to plugins' REST APIs; the demo signs in through the session only.

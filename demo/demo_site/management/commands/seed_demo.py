@@ -107,19 +107,24 @@ class Command(BaseCommand):
             announcement_at=now + timedelta(days=45), ends_at=now + timedelta(days=410),
         )
         api.auto_assign(cycle_year=cycle.year, actor=users["staff"], per_nomination=2)
-        for reviewer, value in (("reviewer", 5), ("reviewer2", 4)):
-            scores = {c.slug: value for c in api.get_track_data("engineer").criteria}
-            if any(a.nomination_id == engineer.id for a in api.list_assignments(reviewer=users[reviewer])):
-                api.submit_review(nomination_id=engineer.id, reviewer=users[reviewer], scores=scores,
-                                  recommendation="accept", panel_comments="Consistently excellent work.")
-        scores = {c.slug: 3 for c in api.get_track_data("advocate").criteria}
-        api.submit_review(nomination_id=advocate.id, reviewer=users["reviewer2"], scores=scores,
-                          recommendation="defer", panel_comments="Promising; more evidence next year.")
+        # The engineer nomination is fully reviewed (quorum reached); the advocate one half-way;
+        # the innovator one not yet.
+        plans = ((engineer, [5, 4], "accept", "Consistently excellent work."),
+                 (advocate, [3], "defer", "Promising; more evidence next year."))
+        for nomination, values, recommendation, comment in plans:
+            reviewers = [
+                username for username in ("chair", "reviewer", "reviewer2")
+                if any(a.nomination_id == nomination.id for a in api.list_assignments(reviewer=users[username]))
+            ]
+            for username, value in zip(reviewers, values):
+                scores = {c.slug: value for c in api.get_track_data(nomination.track_slug).criteria}
+                api.submit_review(nomination_id=nomination.id, reviewer=users[username], scores=scores,
+                                  recommendation=recommendation, panel_comments=comment)
 
     def _nominations(self, cycle, users):
         """The cycle open for nominations: one of each kind, made through the plugin's API."""
         self._nominate(users["learner1"], cycle, "engineer", "Maintains the grading service",
-                             nominee_username="learner1")
+                       nominee_username="learner1")
         api.create_nomination(
             nominator=users["reviewer"], cycle_year=cycle.year, track_slug="engineer", nominee_username="learner1",
             justifications={"significant-contributions": "Their refactor made grading twice as fast."},
