@@ -1,7 +1,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help requirements upgrade test test-mariadb \
+.PHONY: help requirements upgrade test test-mariadb test-browser \
         system-requirements quality pii_check migrations-check validate demo clean
 
 # Interpreters of the test matrix.  With pyenv, PYENV_VERSION makes both
@@ -12,7 +12,7 @@ PYTHON311 ?= python3.11
 PYTHON312 ?= python3.12
 
 PY_VERSIONS := py311 py312
-REQ_FILES := base dev test quality mysql ci pip-tools
+REQ_FILES := base dev test browser quality mysql ci pip-tools
 
 # Quiet-ish pip: no progress bars, no version nags.
 PIP_INSTALL := pip install --quiet --disable-pip-version-check
@@ -92,6 +92,9 @@ test: $(TOX_STAMP) ## run the test suite: Python 3.11 + Django 4.2 and Python 3.
 
 test-mariadb: system-requirements $(TOX_STAMP) ## run the test suite against MariaDB on 127.0.0.1:3306 (DB_HOST/DB_PORT/DB_USER/DB_PASSWORD override)
 	$(TOX) -e py311-django42-mariadb,py312-django52-mariadb $(TOX_ARGS)
+
+test-browser: system-requirements $(TOX_STAMP) ## run the browser tests: Playwright driving Debian's Chromium against a live server
+	$(TOX) -e browser $(TOX_ARGS)
 
 system-requirements: ## apt-get install whatever is missing of libmariadb-dev pkg-config chromium chromium-driver (root only)
 	@pkgs="libmariadb-dev pkg-config chromium chromium-driver"; \

@@ -1,0 +1,111 @@
+"""
+Races between workers, on a real database server: each guarantee must come from the database.
+
+These tests need row locks and concurrent connections, which SQLite's in-memory test database does
+not have; they run in the MariaDB run of CI (``make test-mariadb``).
+"""
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from openedx_distinguished import api
+from openedx_distinguished.exceptions import DistinguishedError
+from openedx_distinguished.models import AuditEntry, Decision, Endorsement, Nomination
+
+from .factories import UserFactory
+from .review_fixtures import full_justifications, score_all, submitted_nomination
+from .test_api_review import at_announcement
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "mysql", reason="needs a database server with row locks (MariaDB run)"),
+]
+
+
+def race(*calls):
+    """Run the calls in parallel threads released together; return each result or exception."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except (DistinguishedError, AssertionError) as exc:
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_parallel_release_happens_once(cycle, users, panels):
+    nomination = submitted_nomination(users["nominator"], users["nominee"])
+    for reviewer in ("rev1", "rev2"):
+        api.assign_reviewer(nomination_id=nomination.id, reviewer_username=reviewer, actor=None)
+        api.submit_review(nomination_id=nomination.id, reviewer=panels[reviewer], scores=score_all("engineer", 4),
+                          recommendation="accept")
+    api.record_decision(nomination_id=nomination.id, actor=panels["chair"], outcome="accept", rationale="Yes.")
+    at_announcement(cycle)
+    reports = race(*[lambda: api.release_announcement(cycle_year=2026)] * 4)
+    assert sorted(r.already_released for r in reports) == [False, True, True, True]
+    assert AuditEntry.objects.filter(action="announcement_released").count() == 1
+    assert Nomination.objects.get(pk=nomination.id).transitions.filter(to_status="accepted").count() == 1
+
+
+def test_parallel_decisions_leave_one_decision(cycle, users, panels):
+    nomination = submitted_nomination(users["nominator"], users["nominee"])
+    for reviewer in ("rev1", "rev2"):
+        api.assign_reviewer(nomination_id=nomination.id, reviewer_username=reviewer, actor=None)
+        api.submit_review(nomination_id=nomination.id, reviewer=panels[reviewer], scores=score_all("engineer", 4),
+                          recommendation="accept")
+    results = race(*[
+        (lambda outcome=outcome: api.record_decision(nomination_id=nomination.id, actor=panels["chair"],
+                                                     outcome=outcome, rationale="Race."))
+        for outcome in ("accept", "decline", "defer")
+    ])
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert Decision.objects.count() == 1
+    assert Decision.objects.get().outcome in {"accept", "decline", "defer"}
+
+
+def test_parallel_submissions_make_one_nomination_and_endorsements(cycle, users):
+    nominators = [UserFactory(username=f"racer{i}") for i in range(3)]
+    drafts = [api.create_nomination(nominator=n, cycle_year=2026, track_slug="engineer", nominee_username="nominee",
+                                    justifications=full_justifications()).nomination for n in nominators]
+    results = race(*[
+        (lambda draft=draft, nominator=nominator: api.submit_nomination(nomination_id=draft.id, actor=nominator))
+        for draft, nominator in zip(drafts, nominators)
+    ])
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert sum(1 for r in results if r.nomination is not None) == 1
+    assert Nomination.objects.exclude(active_key=None).count() == 1
+    assert Endorsement.objects.count() == 2
+
+
+def test_parallel_nominations_respect_the_cap(cycle, users):
+    cycle.program.max_nominations_per_nominator = 1
+    cycle.program.save()
+    nominees = [UserFactory(username=f"target{i}") for i in range(3)]
+    results = race(*[
+        (lambda nominee=nominee: api.create_nomination(nominator=users["nominator"], cycle_year=2026,
+                                                       track_slug="engineer", nominee_username=nominee.username))
+        for nominee in nominees
+    ])
+    assert sum(1 for r in results if not isinstance(r, Exception)) == 1
+    assert Nomination.objects.filter(nominator=users["nominator"]).count() == 1
+
+
+def test_parallel_automatic_assignment_does_not_over_assign(cycle, users, panels):
+    for index in range(3):
+        nominee = UserFactory(username=f"auto{index}")
+        submitted_nomination(nominee, nominee)
+    race(*[lambda: api.auto_assign(cycle_year=2026, actor=None)] * 3)
+    counts = [n.assignments.count() for n in Nomination.objects.all()]
+    assert counts == [3, 3, 3]
