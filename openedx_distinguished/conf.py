@@ -43,6 +43,16 @@ DEFAULTS["DISTINGUISHED_REVIEWERS_PER_NOMINATION"] = 3
 #   a decision can be recorded without an override reason; the scoreboard flags it.
 DEFAULTS["DISTINGUISHED_REVIEW_QUORUM"] = 2
 
+# .. setting_name: DISTINGUISHED_RENEWAL_NOTICE_DAYS
+# .. setting_default: 60
+# .. setting_description: How long before the end of a term it becomes "renewal due".
+DEFAULTS["DISTINGUISHED_RENEWAL_NOTICE_DAYS"] = 60
+
+# .. setting_name: DISTINGUISHED_REGISTRATION_URL
+# .. setting_default: "/register"
+# .. setting_description: Where a referral link sends visitors after remembering the member's code.
+DEFAULTS["DISTINGUISHED_REGISTRATION_URL"] = "/register"
+
 
 def get_setting(name):
     """

@@ -334,3 +334,111 @@ class ReviewSheetData:
     other_reviews: tuple[ReviewData, ...] | None
     review_deadline: datetime.datetime
     editable: bool
+
+
+class TermStatus(StrEnum):
+    """Where a membership term stands."""
+
+    ACTIVE = "active"
+    RENEWAL_DUE = "renewal_due"
+    RENEWED = "renewed"
+    LAPSED = "lapsed"
+    LIFETIME = "lifetime"
+    REVOKED = "revoked"
+
+
+# The statuses of a holder's current term for a track (at most one, guaranteed by the database).
+CURRENT_TERM_STATUSES = frozenset({TermStatus.ACTIVE, TermStatus.RENEWAL_DUE, TermStatus.LIFETIME})
+
+
+class EvaluationOutcome(StrEnum):
+    """What the annual evaluation recommends for a term."""
+
+    RENEW = "renew"
+    LAPSE = "lapse"
+    LIFETIME = "lifetime"
+
+
+class ActivitySource(StrEnum):
+    """Where an activity record came from."""
+
+    SELF_REPORTED = "self_reported"
+    IMPORTED = "imported"
+    PLATFORM_EVENT = "platform_event"
+
+
+class ActivityStatus(StrEnum):
+    """Whether staff (or the platform) vouched for an activity."""
+
+    PENDING = "pending"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+class InitiativeStatus(StrEnum):
+    """The life of a community initiative or proposal."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    DELIVERED = "delivered"
+    DROPPED = "dropped"
+
+
+@attrs.frozen
+class TermData:
+    """A membership term of a user or an organization in a track."""
+
+    id: int
+    holder_kind: NomineeKind
+    holder_username: str | None
+    holder_organization_slug: str | None
+    holder_display_name: str
+    track_slug: str
+    track_name: str
+    status: TermStatus
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime | None
+    sequence: int
+    cycle_year: int
+    revoked_reason: str
+
+
+@attrs.frozen
+class ActivityData:
+    """Something a member did, with where the record came from and whether it is verified."""
+
+    id: int
+    username: str | None
+    activity_type: str
+    title: str
+    description: str
+    evidence_url: str
+    occurred_on: datetime.date
+    source: ActivitySource
+    status: ActivityStatus
+    course_key: str
+
+
+@attrs.frozen
+class EvaluationData:
+    """The annual evaluation's recommendation for one term, and whether staff confirmed it."""
+
+    term_id: int
+    recommendation: EvaluationOutcome
+    reasons: tuple[str, ...]
+    qualifying_activities: int
+    confirmed: bool
+
+
+@attrs.frozen
+class InitiativeData:
+    """A community-driven initiative or proposal led by members."""
+
+    id: int
+    title: str
+    link: str
+    description: str
+    status: InitiativeStatus
+    year: int
+    leads: tuple[str, ...]

@@ -25,7 +25,15 @@ from openedx_distinguished.data import (
     TrackData,
 )
 from openedx_distinguished.exceptions import NotFound, ProgramDefinitionError
-from openedx_distinguished.models import Criterion, Cycle, Incentive, PartnerOrganization, Program, Track
+from openedx_distinguished.models import (
+    ActivityType,
+    Criterion,
+    Cycle,
+    Incentive,
+    PartnerOrganization,
+    Program,
+    Track,
+)
 
 DEFAULT_DEFINITION = "default_program.yaml"
 MANAGE_PROGRAM_PERMISSION = "openedx_distinguished.manage_program"
@@ -279,6 +287,9 @@ def load_program_definition(path=None) -> LoadReport:
             spec = definition["program"]
             program = _sync_row(Program, {"slug": spec["slug"]}, _program_values(spec),
                                 f"program:{spec['slug']}", report)
+            for activity_type in definition.get("activity_types", []):
+                _sync_row(ActivityType, {"program": program, "slug": activity_type["slug"]},
+                          {"name": activity_type["name"]}, f"activity_type:{activity_type['slug']}", report)
             for order, track_spec in enumerate(definition.get("tracks", [])):
                 track = _sync_row(Track, {"program": program, "slug": track_spec["slug"]}, {
                     "name": track_spec["name"],

@@ -49,6 +49,7 @@ from openedx_distinguished.models import (
     ReviewAssignment,
     Track,
 )
+from openedx_distinguished.membership import start_terms_for_release
 from openedx_distinguished.nominations import decision_of, endorsement_data, nomination_data, record_transition
 from openedx_distinguished.program import get_cycle, is_program_staff, track_data
 
@@ -802,6 +803,10 @@ def release_announcement(*, cycle_year, actor=None, now=None) -> ReleaseReport:
             decision.released_at = now
             outcomes[decision.outcome] += 1
         Decision.objects.bulk_update(decisions, ["released_at"])
+        start_terms_for_release(
+            cycle=cycle, starts_at=now, actor=actor,
+            nominations=[d.nomination for d in decisions if d.outcome == Recommendation.ACCEPT.value],
+        )
         cycle.announcement_released_at = now
         cycle.save(update_fields=["announcement_released_at"])
         _audit(cycle, AuditAction.ANNOUNCEMENT_RELEASED, actor=actor, outcomes=dict(outcomes))

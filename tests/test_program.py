@@ -13,7 +13,7 @@ from django.utils import timezone
 from openedx_distinguished import api
 from openedx_distinguished.data import CyclePhase
 from openedx_distinguished.exceptions import ProgramDefinitionError
-from openedx_distinguished.models import Criterion, Cycle, Incentive, Program, Track
+from openedx_distinguished.models import ActivityType, Criterion, Cycle, Incentive, Program, Track
 from openedx_distinguished.program import cycle_phase
 
 from .factories import CycleFactory
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def row_counts():
-    return [model.objects.count() for model in (Program, Track, Criterion, Incentive)]
+    return [model.objects.count() for model in (Program, Track, Criterion, Incentive, ActivityType)]
 
 
 class TestCyclePhase:
@@ -66,6 +66,8 @@ class TestLoadDefaultProgram:
                                             "Distinguished Innovator"]
         assert [len(t.criteria) for t in tracks] == [5, 4, 4]
         assert all(any(i.kind == "badge" for i in t.incentives) for t in tracks)
+        assert set(ActivityType.objects.values_list("slug", flat=True)) == {
+            "event", "working_group", "mentorship", "code", "talk", "content", "case_study", "initiative", "other"}
         assert len(report.created) == sum(row_counts()) and not report.skipped
 
     def test_second_load_changes_nothing(self, db):
@@ -125,7 +127,7 @@ class TestLoadDefaultProgram:
         definition.write_text(text, encoding="utf-8")
         with pytest.raises(ProgramDefinitionError):
             api.load_program_definition(definition)
-        assert row_counts() == [0, 0, 0, 0]
+        assert row_counts() == [0, 0, 0, 0, 0]
 
     def test_missing_file(self, db, tmp_path):
         with pytest.raises(ProgramDefinitionError):
@@ -149,7 +151,7 @@ class TestCommand:
         bad.write_text("program: 3\n", encoding="utf-8")
         with pytest.raises(CommandError, match="program"):
             call_command("load_distinguished_program", "--file", str(bad))
-        assert row_counts() == [0, 0, 0, 0]
+        assert row_counts() == [0, 0, 0, 0, 0]
 
 
 class TestProgramStaff:

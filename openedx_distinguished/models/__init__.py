@@ -1,11 +1,29 @@
 """
 The plugin's database tables, one module per program concept.
 """
+from .membership import (
+    Activity,
+    ActivityType,
+    Initiative,
+    MembershipTerm,
+    Onboarding,
+    QualifyingCourseRun,
+    ReferralCode,
+    TermEvaluation,
+)
 from .nominations import Endorsement, Nomination, NominationTransition
 from .program import Criterion, Cycle, Incentive, PartnerOrganization, Program, Track
 from .review import AuditEntry, CriterionScore, Decision, DeclaredConflict, Panel, PanelMember, Review, ReviewAssignment
 
 __all__ = [
+    "Activity",
+    "ActivityType",
+    "Initiative",
+    "MembershipTerm",
+    "Onboarding",
+    "QualifyingCourseRun",
+    "ReferralCode",
+    "TermEvaluation",
     "AuditEntry",
     "CriterionScore",
     "Decision",

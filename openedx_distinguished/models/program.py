@@ -106,6 +106,10 @@ class Track(LoadedFromDefinition):
     badge_name = models.CharField(max_length=200, blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True, help_text="Inactive tracks take no nominations.")
+    retention_activity_types = models.JSONField(
+        default=list, blank=True,
+        help_text="Activity types that satisfy the retention rule in this track; empty: the program's list.",
+    )
 
     class Meta:
         ordering = ["sort_order", "id"]
