@@ -22,6 +22,10 @@ class DistinguishedConfig(AppConfig):
     verbose_name = "Distinguished Contributor program"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        # Connect the receivers of Open edX events (COURSE_ENROLLMENT_CREATED, …).
+        from openedx_distinguished.signals import handlers  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+
     plugin_app = {
         "url_config": {
             _LMS: {

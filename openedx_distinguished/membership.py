@@ -202,15 +202,14 @@ def _qualifying_count(types, status, holder_field):
     return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
 
 
-def _evaluation_window(cycle):
-    """Terms ending from the cycle's opening to its end are evaluated in that cycle."""
-    return cycle.nominations_open_at, cycle.ends_at
 
 
 def evaluate_terms(*, cycle_year, chunk_size=2000, progress=None) -> dict:
     """
-    Evaluate every current, not yet evaluated term that ends within the cycle against the
-    retention rule, and record a recommendation with its reasons. Lifetime terms are never evaluated.
+    Evaluate, against the retention rule, every current term that ends within the cycle: it was
+    running when the cycle opened for nominations and ends before the cycle ends (so the terms
+    the cycle's own release starts wait for the next cycle). Record a recommendation with its
+    reasons. Lifetime terms are never evaluated.
 
     Works through the terms in chunks of ``chunk_size`` ids: a few queries per chunk, whatever
     the number of activities, and never more than one chunk in memory. Idempotent: a term has at
@@ -221,12 +220,12 @@ def evaluate_terms(*, cycle_year, chunk_size=2000, progress=None) -> dict:
     """
     cycle = get_cycle(cycle_year)
     program = cycle.program
-    start, end = _evaluation_window(cycle)
     default_types = list(program.retention_activity_types)
     needed = program.retention_min_activities
     candidates = MembershipTerm.objects.filter(
         track__program=program, status__in=[T.ACTIVE.value, T.RENEWAL_DUE.value],
-        ends_at__gte=start, ends_at__lt=end, evaluation__isnull=True,
+        starts_at__lt=cycle.nominations_open_at, ends_at__gte=cycle.nominations_open_at,
+        ends_at__lt=cycle.ends_at, evaluation__isnull=True,
     ).order_by("pk")
     tracks = {track.pk: track for track in program.tracks.all()}
     counts = {outcome.value: 0 for outcome in EvaluationOutcome}
@@ -386,6 +385,11 @@ def _check_activity(fields, types, errors, prefix=""):
     cleaned["evidence_url"] = url
     cleaned["description"] = (fields.get("description") or "").strip()[:5000]
     return cleaned
+
+
+def list_activity_types() -> list[tuple[str, str]]:
+    """(slug, name) of every activity type, by name."""
+    return [(t.slug, t.name) for t in sorted(_activity_types().values(), key=lambda t: t.name)]
 
 
 def report_activity(*, user, activity_type, title, occurred_on, evidence_url="", description="") -> ActivityData:
@@ -702,9 +706,12 @@ def cycles_due_for_release(now=None) -> list[int]:
 
 
 def cycles_due_for_evaluation(now=None) -> list[int]:
-    """Years of the cycles whose evaluation window is open now (they have terms to evaluate)."""
+    """
+    Years of the cycles whose annual evaluation is due: from the decision date (members have had
+    the year to take part) until the cycle ends.
+    """
     now = now or timezone.now()
-    return list(Cycle.objects.filter(program=get_program(), nominations_open_at__lte=now, ends_at__gt=now)
+    return list(Cycle.objects.filter(program=get_program(), decision_date__lte=now, ends_at__gt=now)
                 .values_list("year", flat=True))
 
 

@@ -52,3 +52,14 @@ def client_for():
             client.force_authenticate(user)
         return client
     return make
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Celery tasks run in-process, as the tests' transaction commits."""
+    from celery import current_app  # pylint: disable=import-outside-toplevel
+
+    current_app.conf.task_always_eager = True
+    current_app.conf.task_eager_propagates = True
+    yield
+    current_app.conf.task_always_eager = False

@@ -3,12 +3,14 @@ URLs of the public pages, mounted at ``/distinguished/``.
 """
 from django.urls import path
 
-from . import pages, review
+from . import activities, onboarding, pages, review
 
 app_name = "pages"
 
 urlpatterns = [
     path("", pages.program_overview, name="program"),
+    path("activities/", activities.my_activities, name="activities"),
+    path("join/<str:code>/", onboarding.join, name="join"),
     path("review/", review.assignments, name="review"),
     path("review/nominations/<int:nomination_id>/", review.review_sheet, name="review-sheet"),
     path("review/nominations/<int:nomination_id>/conflict/", review.declare_conflict, name="review-conflict"),

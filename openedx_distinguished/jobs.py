@@ -1,0 +1,33 @@
+"""
+Rules of the scheduled work: what is due now, done in order, each step idempotent.
+"""
+from openedx_distinguished.exceptions import DistinguishedError
+from openedx_distinguished.membership import (
+    cycles_due_for_evaluation,
+    cycles_due_for_release,
+    evaluate_terms,
+    mark_renewals_due,
+)
+from openedx_distinguished.review import release_announcement
+
+
+def run_due_jobs(*, now=None, progress=None) -> list[str]:
+    """
+    Release announcements whose time has come, flag renewals due, evaluate the terms of open
+    cycles. Returns one line per thing done (or refused, with the reason); running it again soon
+    after finds nothing new to do.
+    """
+    report = []
+    for year in cycles_due_for_release(now):
+        try:
+            released = release_announcement(cycle_year=year, now=now)
+        except DistinguishedError as exc:
+            report.append(f"release {year}: not released: {exc}")
+        else:
+            summary = ", ".join(f"{n} {o}" for o, n in sorted(released.outcomes.items())) or "no decisions"
+            report.append(f"release {year}: released ({summary})")
+    report.append(f"renewal due: {mark_renewals_due(now=now)} term(s) flagged")
+    for year in cycles_due_for_evaluation(now):
+        counts = evaluate_terms(cycle_year=year, progress=progress)
+        report.append(f"evaluation {year}: " + ", ".join(f"{n} {o}" for o, n in sorted(counts.items())))
+    return report

@@ -1,0 +1,3 @@
+"""
+Events: the Open edX events this plugin listens to (``handlers``).
+"""

@@ -1,0 +1,59 @@
+"""
+Receivers of Open edX events. They stay thin: pull ids out of the event and hand them to a Celery
+task once the surrounding transaction has committed.
+"""
+import logging
+
+from crum import get_current_request
+from django.db import transaction
+from django.dispatch import receiver
+from openedx_events.learning.signals import (
+    CERTIFICATE_CREATED,
+    COURSE_ENROLLMENT_CREATED,
+    COURSE_PASSING_STATUS_UPDATED,
+    STUDENT_REGISTRATION_COMPLETED,
+)
+
+from openedx_distinguished import tasks
+
+log = logging.getLogger(__name__)
+
+# The cookie the referral link sets (see views.onboarding).
+REFERRAL_COOKIE = "distinguished_referral"
+
+
+def _later(task, **kwargs):
+    transaction.on_commit(lambda: task.delay(**kwargs))
+
+
+@receiver(COURSE_ENROLLMENT_CREATED, dispatch_uid="openedx_distinguished.enrollment_created")
+def enrollment_created(signal, sender, enrollment, metadata, **kwargs):  # pylint: disable=unused-argument
+    """A member enrolled in a course run: it may be a qualifying event or working group."""
+    _later(tasks.record_platform_activity, user_id=enrollment.user.id, course_key=str(enrollment.course.course_key),
+           event="enrolled", occurred_at=metadata.time.isoformat())
+
+
+@receiver(COURSE_PASSING_STATUS_UPDATED, dispatch_uid="openedx_distinguished.passing_status_updated")
+def passing_status_updated(signal, sender, course_passing_status, metadata, **kwargs):  # pylint: disable=unused-argument
+    """A member passed a course run (failing is not an activity)."""
+    if not course_passing_status.is_passing:
+        return
+    _later(tasks.record_platform_activity, user_id=course_passing_status.user.id,
+           course_key=str(course_passing_status.course.course_key), event="passed",
+           occurred_at=metadata.time.isoformat())
+
+
+@receiver(CERTIFICATE_CREATED, dispatch_uid="openedx_distinguished.certificate_created")
+def certificate_created(signal, sender, certificate, metadata, **kwargs):  # pylint: disable=unused-argument
+    """A member earned a certificate in a course run."""
+    _later(tasks.record_platform_activity, user_id=certificate.user.id, course_key=str(certificate.course.course_key),
+           event="certified", occurred_at=metadata.time.isoformat())
+
+
+@receiver(STUDENT_REGISTRATION_COMPLETED, dispatch_uid="openedx_distinguished.registration_completed")
+def registration_completed(signal, sender, user, metadata, **kwargs):  # pylint: disable=unused-argument
+    """A visitor who came through a member's referral link registered: attribute them to the member."""
+    request = get_current_request()
+    code = request.COOKIES.get(REFERRAL_COOKIE) if request is not None else None
+    if code:
+        _later(tasks.attribute_registration, user_id=user.id, code=code)
