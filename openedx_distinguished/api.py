@@ -5,6 +5,7 @@ Adapters (REST views, admin, management commands, tasks, event handlers) call th
 they return the plain records of ``data.py`` and raise the errors of ``exceptions.py``.
 Permission checks belong to the adapters: these functions trust the caller's ``actor``.
 """
+from openedx_distinguished.data import ActivityStatus, TermStatus
 from openedx_distinguished.jobs import run_due_jobs
 from openedx_distinguished.membership import (
     attribute_registration,
@@ -81,6 +82,9 @@ from openedx_distinguished.review import (
 )
 
 __all__ = [
+    # enums callers compare against
+    "ActivityStatus",
+    "TermStatus",
     # program definition
     "cycle_phase",
     "get_cycle_data",

@@ -24,7 +24,9 @@ class DistinguishedConfig(AppConfig):
 
     def ready(self):
         # Connect the receivers of Open edX events (COURSE_ENROLLMENT_CREATED, …).
-        from openedx_distinguished.signals import handlers  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+        from openedx_distinguished.signals import (  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
+            handlers,
+        )
 
     plugin_app = {
         "url_config": {

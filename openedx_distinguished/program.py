@@ -25,15 +25,7 @@ from openedx_distinguished.data import (
     TrackData,
 )
 from openedx_distinguished.exceptions import NotFound, ProgramDefinitionError
-from openedx_distinguished.models import (
-    ActivityType,
-    Criterion,
-    Cycle,
-    Incentive,
-    PartnerOrganization,
-    Program,
-    Track,
-)
+from openedx_distinguished.models import ActivityType, Criterion, Cycle, Incentive, PartnerOrganization, Program, Track
 
 DEFAULT_DEFINITION = "default_program.yaml"
 MANAGE_PROGRAM_PERMISSION = "openedx_distinguished.manage_program"

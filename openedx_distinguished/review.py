@@ -34,6 +34,7 @@ from openedx_distinguished.data import (
     ReviewSheetData,
 )
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
+from openedx_distinguished.membership import start_terms_for_release
 from openedx_distinguished.models import (
     AuditEntry,
     Criterion,
@@ -49,7 +50,6 @@ from openedx_distinguished.models import (
     ReviewAssignment,
     Track,
 )
-from openedx_distinguished.membership import start_terms_for_release
 from openedx_distinguished.nominations import decision_of, endorsement_data, nomination_data, record_transition
 from openedx_distinguished.program import get_cycle, is_program_staff, track_data
 

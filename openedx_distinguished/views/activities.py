@@ -11,7 +11,6 @@ from openedx_distinguished import api
 from openedx_distinguished.exceptions import DistinguishedError
 
 
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_activities(request):

@@ -4,13 +4,18 @@ Shapes of the v1 REST API: input validation of request bodies and the output of 
 from rest_framework import serializers
 
 from openedx_distinguished.data import (
+    ActivitySource,
+    ActivityStatus,
     ConsentDecision,
     CyclePhase,
+    EvaluationOutcome,
     IncentiveKind,
+    InitiativeStatus,
     NominationKind,
     NominationStatus,
     NomineeKind,
     Recommendation,
+    TermStatus,
 )
 
 
@@ -312,3 +317,110 @@ class AuditEntrySerializer(serializers.Serializer):  # pylint: disable=abstract-
     action = serializers.CharField()
     nomination_id = serializers.IntegerField(allow_null=True)
     detail = serializers.DictField()
+
+
+# Membership ---------------------------------------------------------------------------------
+
+class TermSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A membership term."""
+
+    id = serializers.IntegerField()
+    holder_kind = serializers.CharField()
+    holder_username = serializers.CharField(allow_null=True)
+    holder_organization = serializers.CharField(source="holder_organization_slug", allow_null=True)
+    holder_display_name = serializers.CharField()
+    track = serializers.CharField(source="track_slug")
+    track_name = serializers.CharField()
+    status = serializers.ChoiceField(choices=[s.value for s in TermStatus])
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(allow_null=True)
+    sequence = serializers.IntegerField()
+    cycle = serializers.IntegerField(source="cycle_year")
+
+
+class RevokeInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of a revocation."""
+
+    reason = serializers.CharField(max_length=2000)
+
+
+class ActivitySerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """An activity of a member."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField(allow_null=True)
+    activity_type = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    evidence_url = serializers.CharField()
+    occurred_on = serializers.DateField()
+    source = serializers.ChoiceField(choices=[s.value for s in ActivitySource])
+    status = serializers.ChoiceField(choices=[s.value for s in ActivityStatus])
+    course_key = serializers.CharField()
+
+
+class ActivityInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of a reported activity."""
+
+    activity_type = serializers.CharField(max_length=50)
+    title = serializers.CharField(max_length=255)
+    occurred_on = serializers.DateField()
+    evidence_url = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+
+class ActivityImportSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of an activity import: JSON rows or CSV text."""
+
+    rows = serializers.ListField(child=serializers.DictField(), required=False, max_length=50000)
+    csv = serializers.CharField(required=False, max_length=10_000_000, trim_whitespace=False)
+
+    def validate(self, attrs):
+        if bool(attrs.get("rows")) == bool(attrs.get("csv")):
+            raise serializers.ValidationError({"rows": ["Send either 'rows' (a list) or 'csv' (text)."]})
+        return attrs
+
+
+class QualifyingRunSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body marking a course run as a qualifying event or working group."""
+
+    course_key = serializers.CharField(max_length=255)
+    activity_type = serializers.CharField(max_length=50)
+    title = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class EvaluationSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """The evaluation of one term."""
+
+    term = serializers.IntegerField(source="term_id")
+    recommendation = serializers.ChoiceField(choices=[o.value for o in EvaluationOutcome])
+    reasons = serializers.ListField(child=serializers.CharField())
+    qualifying_activities = serializers.IntegerField()
+    confirmed = serializers.BooleanField()
+
+
+class ConfirmInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of a bulk confirmation (all pending evaluations when ``terms`` is absent)."""
+
+    terms = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=100000)
+
+
+class InitiativeSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A community initiative."""
+
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(max_length=255)
+    link = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(choices=[s.value for s in InitiativeStatus], default="proposed")
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    leads = serializers.ListField(child=serializers.CharField(max_length=150), required=False, default=list)
+
+
+class OnboardingInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body recording a partner organization onboarded by a member."""
+
+    member = serializers.CharField(max_length=150)
+    organization = serializers.SlugField(required=False, allow_blank=True, default="")
+    organization_name = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
+    year = serializers.IntegerField(min_value=2000, max_value=2100)

@@ -3,6 +3,7 @@ URLs of the v1 REST API, mounted at ``/api/distinguished/v1/``.
 """
 from django.urls import path
 
+from . import membership_views as membership
 from . import review_views as review
 from . import views
 from .schema import SchemaView
@@ -35,5 +36,18 @@ urlpatterns = [
     path("review/cycles/<int:year>/assignments.csv", review.AssignmentsCsvView.as_view(), name="review-csv"),
     path("review/cycles/<int:year>/release/", review.ReleaseView.as_view(), name="review-release"),
     path("review/cycles/<int:year>/audit/", review.AuditView.as_view(), name="review-audit"),
+    path("terms/", membership.TermListView.as_view(), name="term-list"),
+    path("terms/<int:pk>/revoke/", membership.TermRevokeView.as_view(), name="term-revoke"),
+    path("activities/", membership.ActivityListView.as_view(), name="activity-list"),
+    path("activities/import/", membership.ActivityImportView.as_view(), name="activity-import"),
+    path("activities/<int:pk>/verify/", membership.ActivityReviewView.as_view(verified=True), name="activity-verify"),
+    path("activities/<int:pk>/reject/", membership.ActivityReviewView.as_view(verified=False), name="activity-reject"),
+    path("qualifying-runs/", membership.QualifyingRunView.as_view(), name="qualifying-run-list"),
+    path("evaluations/<int:year>/", membership.EvaluationView.as_view(), name="evaluation"),
+    path("evaluations/<int:year>/confirm/", membership.EvaluationConfirmView.as_view(), name="evaluation-confirm"),
+    path("initiatives/", membership.InitiativeListView.as_view(), name="initiative-list"),
+    path("initiatives/<int:pk>/", membership.InitiativeDetailView.as_view(), name="initiative-detail"),
+    path("referral/", membership.ReferralView.as_view(), name="referral"),
+    path("onboardings/", membership.OnboardingView.as_view(), name="onboarding-list"),
     path("schema/", SchemaView.as_view(), name="schema"),
 ]
