@@ -2,14 +2,20 @@
 LMS Django admin for program staff: edit the program definition; read nominations and change their
 state only through ``api.py`` (admin actions), never by editing a status field.
 """
+from django import forms
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.db.models import Count
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
 
 from openedx_distinguished import api
 from openedx_distinguished.exceptions import DistinguishedError
 from openedx_distinguished.models import (
+    Activity,
+    ActivityType,
     AuditEntry,
     Criterion,
     CriterionScore,
@@ -18,14 +24,20 @@ from openedx_distinguished.models import (
     DeclaredConflict,
     Endorsement,
     Incentive,
+    Initiative,
+    MembershipTerm,
     Nomination,
     NominationTransition,
+    Onboarding,
     Panel,
     PanelMember,
     PartnerOrganization,
     Program,
+    QualifyingCourseRun,
+    ReferralCode,
     Review,
     ReviewAssignment,
+    TermEvaluation,
     Track,
 )
 
@@ -91,7 +103,17 @@ class CycleAdmin(admin.ModelAdmin):
     list_filter = ("program",)
     search_fields = ("name", "year")
     readonly_fields = ("announcement_released_at",)
-    actions = ("auto_assign_reviewers", "release_announcement")
+    actions = ("auto_assign_reviewers", "release_announcement", "evaluate_terms")
+
+    @admin.action(description=_("Run the annual evaluation of the terms ending in this cycle"),
+                  permissions=["change"])
+    def evaluate_terms(self, request, queryset):
+        """Evaluate each selected cycle's terms and say what it recommends."""
+        for cycle in queryset:
+            counts = api.evaluate_terms(cycle_year=cycle.year)
+            summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items()))
+            self.message_user(request, f"{cycle}: evaluated ({summary}). Confirm them under Term evaluations.",
+                              messages.SUCCESS)
 
     @admin.action(description=_("Assign reviewers automatically (balanced, no conflicts)"), permissions=["change"])
     def auto_assign_reviewers(self, request, queryset):
@@ -319,3 +341,185 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_select_related = ("cycle", "actor", "nomination__track")
     search_fields = ("actor__username",)
     date_hierarchy = "created"
+
+
+@admin.register(MembershipTerm)
+class MembershipTermAdmin(ReadOnlyAdmin):
+    """Membership terms; revoke them (with a reason) through the action."""
+
+    list_display = ("holder", "track", "status", "sequence", "starts_at", "ends_at", "cycle")
+    list_filter = ("status", "track", "cycle")
+    list_select_related = ("holder_user", "holder_organization", "track", "cycle")
+    search_fields = ("holder_user__username", "holder_user__email", "holder_organization__name")
+    actions = ("revoke_selected",)
+
+    @admin.display(description=_("holder"))
+    def holder(self, obj):
+        return obj.holder_organization or obj.holder_user or "—"
+
+    def has_change_permission(self, request, obj=None):
+        # Needed to run the revoke action; the fields themselves are all read-only.
+        return request.user.has_perm("openedx_distinguished.change_membershipterm")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    @admin.action(description=_("Revoke the selected terms…"), permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        """Ask for the reason, then revoke each selected term through the API."""
+        reason = request.POST.get("reason", "").strip()
+        if "apply" in request.POST and reason:
+            done = 0
+            for term_id in queryset.values_list("pk", flat=True):
+                try:
+                    api.revoke_term(term_id=term_id, actor=request.user, reason=reason)
+                except DistinguishedError as exc:
+                    self.message_user(request, f"Term {term_id}: {exc}", messages.ERROR)
+                else:
+                    done += 1
+            self.message_user(request, f"Revoked {done} term(s).", messages.SUCCESS)
+            return None
+        if "apply" in request.POST:
+            self.message_user(request, "Give the reason for the revocation.", messages.ERROR)
+        return TemplateResponse(request, "openedx_distinguished/admin/revoke_terms.html", {
+            **self.admin_site.each_context(request), "title": _("Revoke membership terms"),
+            "terms": queryset, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, "opts": self.model._meta,
+        })
+
+
+@admin.register(TermEvaluation)
+class TermEvaluationAdmin(ReadOnlyAdmin):
+    """The annual evaluation's recommendations; confirm them in bulk."""
+
+    list_display = ("term", "recommendation", "qualifying_activities", "reason_list", "confirmed_at")
+    list_filter = ("cycle", "recommendation", ("confirmed_at", admin.EmptyFieldListFilter))
+    list_select_related = ("term__holder_user", "term__holder_organization", "term__track", "cycle")
+    search_fields = ("term__holder_user__username",)
+    actions = ("confirm_selected",)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("openedx_distinguished.change_termevaluation")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    @admin.display(description=_("reasons"))
+    def reason_list(self, obj):
+        return " ".join(obj.reasons)
+
+    @admin.action(description=_("Confirm the selected recommendations"), permissions=["change"])
+    def confirm_selected(self, request, queryset):
+        """Apply renewals, lapses and lifetime grants through the API, cycle by cycle."""
+        by_cycle = {}
+        for cycle_year, term_id in queryset.values_list("cycle__year", "term_id"):
+            by_cycle.setdefault(cycle_year, []).append(term_id)
+        for cycle_year, term_ids in sorted(by_cycle.items()):
+            applied = api.confirm_evaluations(cycle_year=cycle_year, actor=request.user, term_ids=term_ids)
+            summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(applied.items()))
+            self.message_user(request, f"{cycle_year}: applied {summary}.", messages.SUCCESS)
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnlyAdmin):
+    """Member activities; verify or reject reported ones."""
+
+    list_display = ("title", "user", "activity_type", "occurred_on", "source", "status")
+    list_filter = ("status", "source", "activity_type")
+    list_select_related = ("user", "activity_type")
+    search_fields = ("title", "user__username", "external_id", "course_key")
+    actions = ("verify_selected", "reject_selected")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("openedx_distinguished.change_activity")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def _review(self, request, queryset, verified):
+        done = 0
+        for activity_id in queryset.values_list("pk", flat=True):
+            try:
+                api.review_activity(activity_id=activity_id, actor=request.user, verified=verified)
+            except DistinguishedError as exc:
+                self.message_user(request, f"Activity {activity_id}: {exc}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{'Verified' if verified else 'Rejected'} {done} activit"
+                              f"{'y' if done == 1 else 'ies'}.", messages.SUCCESS)
+
+    @admin.action(description=_("Verify the selected activities"), permissions=["change"])
+    def verify_selected(self, request, queryset):
+        """Verify pending activities."""
+        self._review(request, queryset, True)
+
+    @admin.action(description=_("Reject the selected activities"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        """Reject pending activities."""
+        self._review(request, queryset, False)
+
+
+@admin.register(ActivityType)
+class ActivityTypeAdmin(admin.ModelAdmin):
+    """Kinds of activity (program data)."""
+
+    list_display = ("name", "slug", "program")
+
+
+class QualifyingCourseRunForm(forms.ModelForm):
+    """Validates the course key the way the platform does (edx-opaque-keys)."""
+
+    class Meta:
+        model = QualifyingCourseRun
+        fields = ("course_key", "activity_type", "title")
+
+    def clean_course_key(self):
+        try:
+            return str(CourseKey.from_string(self.cleaned_data["course_key"].strip()))
+        except InvalidKeyError as exc:
+            raise forms.ValidationError("Not a valid course key (e.g. course-v1:Org+Course+Run).") from exc
+
+
+@admin.register(QualifyingCourseRun)
+class QualifyingCourseRunAdmin(admin.ModelAdmin):
+    """Course runs whose enrolments, passes and certificates count as member activities."""
+
+    form = QualifyingCourseRunForm
+    list_display = ("title", "course_key", "activity_type")
+    search_fields = ("title", "course_key")
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(admin.ModelAdmin):
+    """Community-driven initiatives and proposals."""
+
+    list_display = ("title", "year", "status", "lead_list")
+    list_filter = ("year", "status")
+    search_fields = ("title", "leads__username")
+    autocomplete_fields = ("leads",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("leads")
+
+    @admin.display(description=_("leads"))
+    def lead_list(self, obj):
+        return ", ".join(user.username for user in obj.leads.all())
+
+
+@admin.register(Onboarding)
+class OnboardingAdmin(admin.ModelAdmin):
+    """People and partners brought in by members (referrals are recorded automatically)."""
+
+    list_display = ("member", "referred_user", "organization", "organization_name", "year", "created")
+    list_filter = ("year",)
+    list_select_related = ("member", "referred_user", "organization")
+    autocomplete_fields = ("member", "referred_user", "organization")
+    search_fields = ("member__username", "referred_user__username", "organization_name")
+
+
+@admin.register(ReferralCode)
+class ReferralCodeAdmin(ReadOnlyAdmin):
+    """Members' referral codes."""
+
+    list_display = ("user", "code", "created")
+    search_fields = ("user__username", "code")
