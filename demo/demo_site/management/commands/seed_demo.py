@@ -10,7 +10,19 @@ from django.utils import timezone
 
 from demo.demo_site.accounts import DEMO_ACCOUNTS
 from openedx_distinguished import api
-from openedx_distinguished.models import Cycle, Nomination, Panel, PanelMember, PartnerOrganization, Program, Track
+from openedx_distinguished.models import (
+    Activity,
+    ActivityType,
+    Cycle,
+    MembershipTerm,
+    Nomination,
+    Onboarding,
+    Panel,
+    PanelMember,
+    PartnerOrganization,
+    Program,
+    Track,
+)
 
 
 class Command(BaseCommand):
@@ -33,6 +45,9 @@ class Command(BaseCommand):
         nominations_cycle = self._cycle(program, now.year + 1, opened=now - timedelta(days=7))
         if not Nomination.objects.filter(cycle=nominations_cycle).exists():
             self._nominations(nominations_cycle, users)
+        if not MembershipTerm.objects.exists():
+            self._membership(program, users, partner)
+        api.mark_renewals_due()
         self._print_guide(review_cycle.year)
 
     def _accounts(self):
@@ -140,6 +155,81 @@ class Command(BaseCommand):
             justifications={"innovative-tools": "Wrote the course-import plugin."},
         )
 
+    @staticmethod
+    def _membership(program, users, partner):
+        """
+        Last year's released cycle and the members it produced, plus a longer history: an active
+        member, one whose renewal is due, an alumna whose term lapsed, and a lifetime member.
+        Past years are written as rows (the program's API only moves forward in time).
+        """
+        now = timezone.now()
+        past = Cycle.objects.create(
+            program=program, year=now.year - 1, name=f"Distinguished Contributors {now.year - 1}",
+            nominations_open_at=now - timedelta(days=420), nominations_close_at=now - timedelta(days=380),
+            review_deadline=now - timedelta(days=340), decision_date=now - timedelta(days=330),
+            announcement_at=now - timedelta(days=300), ends_at=now + timedelta(days=65),
+            announcement_released_at=now - timedelta(days=300),
+        )
+        user_model = get_user_model()
+        people = {"member": users["member"]}
+        for username, first, last in (("ada", "Ada", "Lovelace"), ("grace", "Grace", "Hopper"),
+                                      ("linus", "Linus", "Pauling")):
+            person, _ = user_model.objects.get_or_create(username=username, defaults={
+                "first_name": first, "last_name": last, "email": f"{username}@example.com"})
+            person.set_unusable_password()
+            person.save()
+            people[username] = person
+        tracks = {track.slug: track for track in Track.objects.filter(program=program)}
+
+        def term(holder, track, starts_days_ago, *, status="active", sequence=1, length=365, organization=None):
+            start = now - timedelta(days=starts_days_ago)
+            row = MembershipTerm(
+                track=tracks[track], cycle=past, holder_kind="organization" if organization else "individual",
+                holder_user=None if organization else holder, holder_organization=organization,
+                sequence=sequence, status=status, starts_at=start,
+                ends_at=None if status == "lifetime" else start + timedelta(days=length),
+            )
+            if status in ("active", "renewal_due", "lifetime"):
+                owner = f"o{organization.pk}" if organization else f"u{holder.pk}"
+                row.current_key = f"{tracks[track].pk}:{owner}"
+            row.save()
+            return row
+
+        term(people["member"], "engineer", 300)
+        term(None, "advocate", 300, organization=partner)
+        term(people["grace"], "advocate", 340)
+        term(people["linus"], "engineer", 700, status="lapsed")
+        previous = None
+        for year in range(5):
+            row = term(people["ada"], "innovator", 300 + 365 * (5 - year), status="renewed", sequence=year + 1)
+            if previous:
+                row.previous = previous
+                row.save(update_fields=["previous"])
+            previous = row
+        lifetime = term(people["ada"], "innovator", 300, status="lifetime", sequence=6)
+        lifetime.previous = previous
+        lifetime.save(update_fields=["previous"])
+
+        types = {t.slug: t for t in ActivityType.objects.filter(program=program)}
+        Activity.objects.create(user=people["member"], activity_type=types["event"], title="Open edX Conference talk",
+                                occurred_on=(now - timedelta(days=120)).date(), source="imported", status="verified",
+                                external_id="demo-conf-talk", evidence_url="https://openedx.org/events/")
+        Activity.objects.create(user=people["member"], activity_type=types["mentorship"],
+                                title="Mentored two first-time contributors",
+                                occurred_on=(now - timedelta(days=20)).date(), source="self_reported")
+        Activity.objects.create(user=people["grace"], activity_type=types["working_group"],
+                                title="Marketing working group", occurred_on=(now - timedelta(days=60)).date(),
+                                source="self_reported")
+        api.mark_qualifying_course_run(course_key=f"course-v1:OpenedX+Conference+{now.year}", activity_type="event",
+                                       title=f"Open edX Conference {now.year}")
+        api.save_initiative(title="OEP-99: Open Badges for contributors", year=now.year, status="in_progress",
+                            link="https://open-edx-proposals.readthedocs.io/", lead_usernames=["member", "ada"])
+        api.save_initiative(title="Translations sprint", year=now.year, status="delivered",
+                            lead_usernames=["grace"])
+        api.referral_code(user=people["member"])
+        Onboarding.objects.create(member=people["member"], organization_name="Campus Learning Lab", year=now.year,
+                                  recorded_by=users["staff"])
+
     def _print_guide(self, review_year):
         """Print the URLs and logins."""
         base = "http://127.0.0.1:8000"
@@ -149,6 +239,7 @@ class Command(BaseCommand):
             f"  {base}/                                   the demo home page",
             f"  {base}/distinguished/                     the program page",
             f"  {base}/distinguished/review/              the review workspace (chair, reviewer, reviewer2)",
+            f"  {base}/distinguished/activities/          a member's activities and terms (member)",
             f"  {base}/distinguished/review/cycles/{review_year}/scoreboard/  the chair's scoreboard",
             f"  {base}/api/distinguished/v1/tracks/       tracks with their criteria (public)",
             f"  {base}/api/distinguished/v1/nominations/  your nominations (sign in at {base}/api-auth/login/)",
