@@ -4,8 +4,8 @@ state only through ``api.py`` (admin actions), never by editing a status field.
 """
 from django import forms
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from opaque_keys import InvalidKeyError
@@ -436,6 +436,7 @@ class ActivityAdmin(ReadOnlyAdmin):
         return [field.name for field in self.model._meta.fields]
 
     def _review(self, request, queryset, verified):
+        """Verify or reject each selected activity through the API; report the ones that cannot be."""
         done = 0
         for activity_id in queryset.values_list("pk", flat=True):
             try:

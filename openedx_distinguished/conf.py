@@ -5,6 +5,9 @@ from django.conf import settings
 
 DEFAULTS = {}
 
+# The cookie a member's referral link sets; the registration event reads it back.
+REFERRAL_COOKIE = "distinguished_referral"
+
 # .. setting_name: DISTINGUISHED_MAX_EVIDENCE_LINKS
 # .. setting_default: 10
 # .. setting_description: The most evidence links one nomination or endorsement may carry.

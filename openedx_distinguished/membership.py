@@ -202,8 +202,6 @@ def _qualifying_count(types, status, holder_field):
     return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
 
 
-
-
 def evaluate_terms(*, cycle_year, chunk_size=2000, progress=None) -> dict:
     """
     Evaluate, against the retention rule, every current term that ends within the cycle: it was
@@ -247,7 +245,8 @@ def evaluate_terms(*, cycle_year, chunk_size=2000, progress=None) -> dict:
                 + _qualifying_count(types, ActivityStatus.PENDING.value, "organization"),
             ).values_list("pk", "sequence", "verified", "pending")
             for term_id, sequence, verified, pending in rows:
-                outcome, reasons = _recommend(verified, pending, needed, types, sequence, program)
+                outcome, reasons = _recommend(verified=verified, pending=pending, needed=needed, types=types,
+                                              sequence=sequence, program=program)
                 counts[outcome.value] += 1
                 evaluations.append(TermEvaluation(
                     term_id=term_id, cycle=cycle, recommendation=outcome.value, reasons=reasons,
@@ -260,7 +259,7 @@ def evaluate_terms(*, cycle_year, chunk_size=2000, progress=None) -> dict:
     return counts
 
 
-def _recommend(verified, pending, needed, types, sequence, program):
+def _recommend(*, verified, pending, needed, types, sequence, program):
     """The recommendation for one term and the reasons a person can read."""
     kinds = ", ".join(types) or "none configured"
     if verified >= needed:
@@ -372,7 +371,8 @@ def _check_activity(fields, types, errors, prefix=""):
         except ValueError:
             occurred = None
     if not isinstance(occurred, datetime.date) or occurred > timezone.now().date():
-        errors.setdefault(f"{prefix}occurred_on", []).append("Give the date it happened (YYYY-MM-DD), not in the future.")
+        errors.setdefault(f"{prefix}occurred_on", []).append(
+            "Give the date it happened (YYYY-MM-DD), not in the future.")
     cleaned["occurred_on"] = occurred
     url = (fields.get("evidence_url") or "").strip()
     if url:
@@ -381,7 +381,8 @@ def _check_activity(fields, types, errors, prefix=""):
                 raise ValueError
             _http_url(url)
         except Exception:  # pylint: disable=broad-except
-            errors.setdefault(f"{prefix}evidence_url", []).append("Give an http or https URL of at most 500 characters.")
+            errors.setdefault(f"{prefix}evidence_url", []).append(
+                "Give an http or https URL of at most 500 characters.")
     cleaned["evidence_url"] = url
     cleaned["description"] = (fields.get("description") or "").strip()[:5000]
     return cleaned
@@ -477,8 +478,8 @@ def import_activities(*, rows, actor=None) -> dict:
             errors["username"] = [f"no user {row.get('username')!r}"]
         cleaned = _check_activity(row, types, errors)
         if errors:
-            problems.append(f"Row {number}: " + "; ".join(f"{field}: {' '.join(msgs)}"
-                                                         for field, msgs in errors.items()))
+            details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+            problems.append(f"Row {number}: {details}")
             continue
         seen.add(external_id)
         if external_id not in known:
@@ -713,5 +714,3 @@ def cycles_due_for_evaluation(now=None) -> list[int]:
     now = now or timezone.now()
     return list(Cycle.objects.filter(program=get_program(), decision_date__lte=now, ends_at__gt=now)
                 .values_list("year", flat=True))
-
-

@@ -248,8 +248,8 @@ class TestActivities:
                              "ok-1,nominee,event,Duplicate id,2026-03-04,,")
         with pytest.raises(ValidationError) as error:
             api.import_activities_csv(text=text, actor=users["staff"])
-        assert [line.split(":")[0] for line in error.value.errors["rows"]] == ["Row 2", "Row 3", "Row 4", "Row 5",
-                                                                              "Row 6"]
+        reported = [line.split(":")[0] for line in error.value.errors["rows"]]
+        assert reported == ["Row 2", "Row 3", "Row 4", "Row 5", "Row 6"]
         assert not Activity.objects.exists()
 
     def test_csv_without_the_columns(self, cycle, users):

@@ -23,8 +23,8 @@ from openedx_events.learning.signals import (
 )
 
 from openedx_distinguished import api
+from openedx_distinguished.conf import REFERRAL_COOKIE
 from openedx_distinguished.models import Activity, Onboarding
-from openedx_distinguished.signals.handlers import REFERRAL_COOKIE
 
 from .factories import UserFactory
 from .membership_fixtures import released_cycle
@@ -34,16 +34,19 @@ RUN = "course-v1:OpenedX+Conf+2026"
 
 
 def user_data(user):
+    """The event payload's picture of a user."""
     return UserData(id=user.pk, is_active=True,
                     pii=UserPersonalData(username=user.username, email=user.email, name=user.get_full_name()))
 
 
 def course():
+    """The qualifying course run, as events carry it."""
     return CourseData(course_key=CourseKey.from_string(RUN), display_name="Open edX Conference 2026")
 
 
 @pytest.fixture
 def member(cycle, users, panels):
+    """A member (released engineer term) and a qualifying conference run."""
     person = UserFactory(username="member")
     released_cycle(users, panels, [person])
     api.mark_qualifying_course_run(course_key=RUN, activity_type="event", title="Open edX Conference 2026")
@@ -51,6 +54,7 @@ def member(cycle, users, panels):
 
 
 def enrol(user):
+    """Send COURSE_ENROLLMENT_CREATED for ``user`` in the qualifying run."""
     COURSE_ENROLLMENT_CREATED.send_event(enrollment=CourseEnrollmentData(
         user=user_data(user), course=course(), mode="audit", is_active=True,
         creation_date=datetime(2026, 6, 1, tzinfo=timezone.utc)))

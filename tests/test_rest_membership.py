@@ -16,6 +16,7 @@ ROLES = ["anonymous", "learner", "member", "staff"]
 
 @pytest.fixture
 def member(cycle, users, panels):
+    """A user whose engineer nomination was accepted and released: a member."""
     person = UserFactory(username="member")
     released_cycle(users, panels, [person])
     return person
@@ -23,6 +24,7 @@ def member(cycle, users, panels):
 
 @pytest.fixture
 def as_role(users, member, client_for):
+    """An API client for anonymous, learner, member or staff."""
     people = {**users, "member": member}
 
     def make(role):
@@ -102,10 +104,9 @@ def test_import_errors_and_csv(as_role):
     assert bad.status_code == 400 and bad.json()["rows"][0].startswith("Row 1:")
     csv = ("external_id,username,activity_type,title,occurred_on\n"
            "c1,member,working_group,Frontend WG,2026-03-03\n")
-    assert client.post(f"{BASE}/activities/import/", {"csv": csv}, format="json").json() == {"created": 1,
-                                                                                              "skipped": 0}
-    assert client.post(f"{BASE}/activities/import/", {"csv": csv}, format="json").json() == {"created": 0,
-                                                                                              "skipped": 1}
+    first = client.post(f"{BASE}/activities/import/", {"csv": csv}, format="json").json()
+    again = client.post(f"{BASE}/activities/import/", {"csv": csv}, format="json").json()
+    assert (first, again) == ({"created": 1, "skipped": 0}, {"created": 0, "skipped": 1})
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -186,8 +187,8 @@ def test_referral_link(as_role, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_record_onboarded_partner(as_role, role, organization):
-    response = as_role(role).post(f"{BASE}/onboardings/", {"member": "member", "organization": "acme",
-                                                          "year": 2026}, format="json")
+    body = {"member": "member", "organization": "acme", "year": 2026}
+    response = as_role(role).post(f"{BASE}/onboardings/", body, format="json")
     assert response.status_code == {**STAFF_ONLY, "staff": 201}[role]
     assert Onboarding.objects.count() == (1 if role == "staff" else 0)
 

@@ -15,11 +15,9 @@ from openedx_events.learning.signals import (
 )
 
 from openedx_distinguished import tasks
+from openedx_distinguished.conf import REFERRAL_COOKIE
 
 log = logging.getLogger(__name__)
-
-# The cookie the referral link sets (see views.onboarding).
-REFERRAL_COOKIE = "distinguished_referral"
 
 
 def _later(task, **kwargs):
@@ -29,12 +27,13 @@ def _later(task, **kwargs):
 @receiver(COURSE_ENROLLMENT_CREATED, dispatch_uid="openedx_distinguished.enrollment_created")
 def enrollment_created(signal, sender, enrollment, metadata, **kwargs):  # pylint: disable=unused-argument
     """A member enrolled in a course run: it may be a qualifying event or working group."""
-    _later(tasks.record_platform_activity, user_id=enrollment.user.id, course_key=str(enrollment.course.course_key),
-           event="enrolled", occurred_at=metadata.time.isoformat())
+    _later(tasks.record_platform_activity, user_id=enrollment.user.id,
+           course_key=str(enrollment.course.course_key), event="enrolled", occurred_at=metadata.time.isoformat())
 
 
 @receiver(COURSE_PASSING_STATUS_UPDATED, dispatch_uid="openedx_distinguished.passing_status_updated")
-def passing_status_updated(signal, sender, course_passing_status, metadata, **kwargs):  # pylint: disable=unused-argument
+def passing_status_updated(signal, sender, course_passing_status, metadata,  # pylint: disable=unused-argument
+                           **kwargs):
     """A member passed a course run (failing is not an activity)."""
     if not course_passing_status.is_passing:
         return

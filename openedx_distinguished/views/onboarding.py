@@ -6,8 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 
 from openedx_distinguished import api
-from openedx_distinguished.conf import get_setting
-from openedx_distinguished.signals.handlers import REFERRAL_COOKIE
+from openedx_distinguished.conf import REFERRAL_COOKIE, get_setting
 
 REFERRAL_COOKIE_DAYS = 30
 

@@ -122,6 +122,7 @@ class ActivityImportView(AuthenticatedView):
 
     @extend_schema(request=s.ActivityImportSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
+        """Import the rows (JSON or CSV), all or nothing."""
         require_staff(request)
         body = validated(s.ActivityImportSerializer, request.data)
         if body.get("csv"):
@@ -139,6 +140,7 @@ class QualifyingRunView(AuthenticatedView):
 
     @extend_schema(request=s.QualifyingRunSerializer, responses={201: s.QualifyingRunSerializer})
     def post(self, request):
+        """Mark (or re-mark) the course run."""
         require_staff(request)
         body = validated(s.QualifyingRunSerializer, request.data)
         call_api(api.mark_qualifying_course_run, **body)
@@ -256,6 +258,7 @@ class OnboardingView(AuthenticatedView):
 
     @extend_schema(request=s.OnboardingInputSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
+        """Record the onboarded organization."""
         require_staff(request)
         body = validated(s.OnboardingInputSerializer, request.data)
         call_api(api.record_onboarded_organization, member_username=body["member"],
