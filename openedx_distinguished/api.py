@@ -5,31 +5,35 @@ Adapters (REST views, admin, management commands, tasks, event handlers) call th
 they return the plain records of ``data.py`` and raise the errors of ``exceptions.py``.
 Permission checks belong to the adapters: these functions trust the caller's ``actor``.
 """
+from openedx_distinguished.activities import (
+    import_activities,
+    import_activities_csv,
+    list_activities,
+    list_activity_types,
+    mark_qualifying_course_run,
+    record_platform_activity,
+    report_activity,
+    review_activity,
+)
+from openedx_distinguished.community import (
+    attribute_registration,
+    is_referral_code,
+    list_initiatives,
+    record_onboarded_organization,
+    referral_code,
+    save_initiative,
+)
 from openedx_distinguished.data import ActivityStatus, TermStatus
 from openedx_distinguished.jobs import run_due_jobs
 from openedx_distinguished.membership import (
-    attribute_registration,
     confirm_evaluations,
     evaluate_terms,
     get_term,
-    import_activities,
-    import_activities_csv,
     is_member,
-    is_referral_code,
-    list_activities,
-    list_activity_types,
     list_evaluations,
-    list_initiatives,
     list_terms,
-    mark_qualifying_course_run,
     mark_renewals_due,
-    record_onboarded_organization,
-    record_platform_activity,
-    referral_code,
-    report_activity,
-    review_activity,
     revoke_term,
-    save_initiative,
 )
 from openedx_distinguished.nominations import (
     ROLE_NOMINATOR,
