@@ -9,25 +9,15 @@ from openedx_distinguished import api
 from openedx_distinguished.models import Cycle, MembershipTerm
 
 from .factories import CycleFactory
-from .review_fixtures import score_all, submitted_nomination
+from .review_fixtures import at_announcement, reviewed_nomination
 
 
 def released_cycle(users, panels, members, outcome="accept", year=2026):
     """Take nominations of ``members`` through review and release the cycle; return the cycle."""
     cycle = Cycle.objects.filter(year=year).first() or CycleFactory(year=year)
     for member in members:
-        nomination = submitted_nomination(member, member)
-        for reviewer in ("rev1", "rev2"):
-            api.assign_reviewer(nomination_id=nomination.id, reviewer_username=reviewer, actor=None)
-            api.submit_review(nomination_id=nomination.id, reviewer=panels[reviewer],
-                              scores=score_all("engineer", 4), recommendation=outcome)
-        api.record_decision(nomination_id=nomination.id, actor=panels["chair"], outcome=outcome, rationale="Yes.")
-    now = timezone.now()
-    Cycle.objects.filter(pk=cycle.pk).update(
-        nominations_open_at=now - timedelta(days=90), nominations_close_at=now - timedelta(days=60),
-        review_deadline=now - timedelta(days=20), decision_date=now - timedelta(days=10),
-        announcement_at=now - timedelta(minutes=1), ends_at=now + timedelta(days=400))
-    api.release_announcement(cycle_year=year)
+        reviewed_nomination(member, member, panels, recommendation=outcome, decide=outcome)
+    api.release_announcement(cycle_year=at_announcement(cycle).year)
     return Cycle.objects.get(pk=cycle.pk)
 
 

@@ -1,7 +1,10 @@
 """
 Fixtures for the review tests: panels, reviewers, a chair, and nominations in review.
 """
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from openedx_distinguished import api
 from openedx_distinguished.models import Panel, PanelMember, Track
@@ -42,3 +45,29 @@ def submitted_nomination(nominator, nominee, track="engineer", year=2026):
     if nomination.status == "awaiting_consent":
         nomination = api.respond_to_nomination(nomination_id=nomination.id, actor=nominee, decision="accept")
     return nomination
+
+
+def reviewed_nomination(nominator, nominee, panels, *, value=4, recommendation="accept", decide=None):
+    """
+    A nomination reviewed by rev1 and rev2 (quorum reached), decided by the chair when ``decide``
+    names an outcome.
+    """
+    nomination = submitted_nomination(nominator, nominee)
+    for reviewer in ("rev1", "rev2"):
+        api.assign_reviewer(nomination_id=nomination.id, reviewer_username=reviewer, actor=None)
+        api.submit_review(nomination_id=nomination.id, reviewer=panels[reviewer],
+                          scores=score_all(nomination.track_slug, value), recommendation=recommendation)
+    if decide:
+        api.record_decision(nomination_id=nomination.id, actor=panels["chair"], outcome=decide, rationale="Yes.")
+    return nomination
+
+
+def at_announcement(cycle):
+    """Move a cycle's dates so that its announcement fell due a minute ago."""
+    now = timezone.now()
+    cycle.nominations_open_at, cycle.nominations_close_at = now - timedelta(days=90), now - timedelta(days=60)
+    cycle.review_deadline, cycle.decision_date = now - timedelta(days=20), now - timedelta(days=10)
+    cycle.announcement_at = now - timedelta(minutes=1)
+    cycle.ends_at = max(cycle.ends_at, now + timedelta(days=365))
+    cycle.save()
+    return cycle

@@ -19,7 +19,7 @@ from openedx_distinguished.models import (
 )
 
 from .factories import PartnerOrganizationFactory, UserFactory
-from .review_fixtures import score_all, submitted_nomination
+from .review_fixtures import at_announcement, score_all, submitted_nomination
 
 pytestmark = pytest.mark.django_db
 
@@ -46,13 +46,6 @@ def after_review_deadline(cycle):
     move_clock(cycle, nominations_open_at=now - timedelta(days=90), nominations_close_at=now - timedelta(days=60),
                review_deadline=now - timedelta(days=1), decision_date=now - timedelta(hours=1),
                announcement_at=now + timedelta(days=5), ends_at=now + timedelta(days=370))
-
-
-def at_announcement(cycle):
-    now = timezone.now()
-    move_clock(cycle, nominations_open_at=now - timedelta(days=90), nominations_close_at=now - timedelta(days=60),
-               review_deadline=now - timedelta(days=20), decision_date=now - timedelta(days=10),
-               announcement_at=now - timedelta(minutes=1), ends_at=now + timedelta(days=365))
 
 
 @pytest.fixture

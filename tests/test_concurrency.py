@@ -14,8 +14,7 @@ from openedx_distinguished.exceptions import DistinguishedError
 from openedx_distinguished.models import AuditEntry, Decision, Endorsement, Nomination
 
 from .factories import UserFactory
-from .review_fixtures import full_justifications, score_all, submitted_nomination
-from .test_api_review import at_announcement
+from .review_fixtures import at_announcement, full_justifications, reviewed_nomination, submitted_nomination
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -46,12 +45,7 @@ def race(*calls):
 
 
 def test_parallel_release_happens_once(cycle, users, panels):
-    nomination = submitted_nomination(users["nominator"], users["nominee"])
-    for reviewer in ("rev1", "rev2"):
-        api.assign_reviewer(nomination_id=nomination.id, reviewer_username=reviewer, actor=None)
-        api.submit_review(nomination_id=nomination.id, reviewer=panels[reviewer], scores=score_all("engineer", 4),
-                          recommendation="accept")
-    api.record_decision(nomination_id=nomination.id, actor=panels["chair"], outcome="accept", rationale="Yes.")
+    nomination = reviewed_nomination(users["nominator"], users["nominee"], panels, decide="accept")
     at_announcement(cycle)
     reports = race(*[lambda: api.release_announcement(cycle_year=2026)] * 4)
     assert sorted(r.already_released for r in reports) == [False, True, True, True]
@@ -60,11 +54,7 @@ def test_parallel_release_happens_once(cycle, users, panels):
 
 
 def test_parallel_decisions_leave_one_decision(cycle, users, panels):
-    nomination = submitted_nomination(users["nominator"], users["nominee"])
-    for reviewer in ("rev1", "rev2"):
-        api.assign_reviewer(nomination_id=nomination.id, reviewer_username=reviewer, actor=None)
-        api.submit_review(nomination_id=nomination.id, reviewer=panels[reviewer], scores=score_all("engineer", 4),
-                          recommendation="accept")
+    nomination = reviewed_nomination(users["nominator"], users["nominee"], panels)
     results = race(*[
         (lambda outcome=outcome: api.record_decision(nomination_id=nomination.id, actor=panels["chair"],
                                                      outcome=outcome, rationale="Race."))

@@ -1,16 +1,14 @@
 """
 The review REST API for every role that could misuse it, the embargo on each channel, and query counts.
 """
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from openedx_distinguished import api
 from openedx_distinguished.models import AuditEntry, Decision, Review, ReviewAssignment
 
 from .factories import UserFactory
-from .review_fixtures import score_all, submitted_nomination
+from .review_fixtures import at_announcement, score_all, submitted_nomination
 
 pytestmark = pytest.mark.django_db
 
@@ -41,14 +39,7 @@ def as_role(users, panels, client_for):
 
 def release(cycle):
     """Move the cycle to its announcement and release it."""
-    now = timezone.now()
-    cycle.nominations_open_at = now - timedelta(days=90)
-    cycle.nominations_close_at = now - timedelta(days=60)
-    cycle.review_deadline = now - timedelta(days=20)
-    cycle.decision_date = now - timedelta(days=10)
-    cycle.announcement_at = now - timedelta(minutes=1)
-    cycle.save()
-    return api.release_announcement(cycle_year=cycle.year)
+    return api.release_announcement(cycle_year=at_announcement(cycle).year)
 
 
 SEES = {"anonymous": 401, "learner": 404, "nominee": 404, "nominator": 404, "reviewer": 200, "conflicted": 404,
@@ -144,11 +135,7 @@ def test_release(nomination, as_role, role, cycle, panels):
         api.submit_review(nomination_id=nomination.id, reviewer=panels[reviewer], scores=score_all("engineer", 4),
                           recommendation="accept")
     api.record_decision(nomination_id=nomination.id, actor=panels["chair"], outcome="accept", rationale="Yes.")
-    now = timezone.now()
-    cycle.nominations_open_at, cycle.nominations_close_at = now - timedelta(days=90), now - timedelta(days=60)
-    cycle.review_deadline, cycle.decision_date = now - timedelta(days=20), now - timedelta(days=10)
-    cycle.announcement_at = now - timedelta(minutes=1)
-    cycle.save()
+    at_announcement(cycle)
     response = as_role(role).post(f"{BASE}/review/cycles/2026/release/")
     assert response.status_code == CYCLE_LEVEL[role]
     assert (api.get_nomination(nomination.id).status == "accepted") == (CYCLE_LEVEL[role] == 200)
