@@ -6,7 +6,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.template.response import TemplateResponse
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
@@ -15,6 +16,9 @@ from openedx_distinguished import api
 from openedx_distinguished.exceptions import DistinguishedError
 from openedx_distinguished.models import (
     Activity,
+    Credential,
+    Fulfilment,
+    SigningKey,
     ActivityType,
     AuditEntry,
     Criterion,
@@ -366,25 +370,39 @@ class MembershipTermAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Revoke the selected terms…"), permissions=["change"])
     def revoke_selected(self, request, queryset):
-        """Ask for the reason, then revoke each selected term through the API."""
-        reason = request.POST.get("reason", "").strip()
-        if "apply" in request.POST and reason:
-            done = 0
-            for term_id in queryset.values_list("pk", flat=True):
-                try:
-                    api.revoke_term(term_id=term_id, actor=request.user, reason=reason)
-                except DistinguishedError as exc:
-                    self.message_user(request, f"Term {term_id}: {exc}", messages.ERROR)
-                else:
-                    done += 1
-            self.message_user(request, f"Revoked {done} term(s).", messages.SUCCESS)
-            return None
-        if "apply" in request.POST:
-            self.message_user(request, "Give the reason for the revocation.", messages.ERROR)
-        return TemplateResponse(request, "openedx_distinguished/admin/revoke_terms.html", {
-            **self.admin_site.each_context(request), "title": _("Revoke membership terms"),
-            "terms": queryset, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, "opts": self.model._meta,
-        })
+        """Ask for the reason, then revoke each selected term (and its credential) through the API."""
+        return ask_reason_then(
+            self, request, queryset, action="revoke_selected",
+            explanation=_("Revoking ends these memberships at once, and revokes their credentials. Say why, "
+                          "for the record (for example, the code-of-conduct case)."),
+            apply=lambda pk, reason: api.revoke_term(term_id=pk, actor=request.user, reason=reason),
+        )
+
+
+def ask_reason_then(model_admin, request, queryset, *, action, explanation, apply):
+    """
+    An admin action in two steps: a page that asks for the reason, then ``apply(pk, reason)`` for
+    each selected row, with a message per row that could not change.
+    """
+    reason = request.POST.get("reason", "").strip()
+    if "apply" in request.POST and reason:
+        done = 0
+        for pk in queryset.values_list("pk", flat=True):
+            try:
+                apply(pk, reason)
+            except DistinguishedError as exc:
+                model_admin.message_user(request, f"{pk}: {exc}", messages.ERROR)
+            else:
+                done += 1
+        model_admin.message_user(request, f"Revoked {done}.", messages.SUCCESS)
+        return None
+    if "apply" in request.POST:
+        model_admin.message_user(request, "Give the reason for the revocation.", messages.ERROR)
+    return TemplateResponse(request, "openedx_distinguished/admin/revoke.html", {
+        **model_admin.admin_site.each_context(request), "title": _("Give the reason"), "items": queryset,
+        "explanation": explanation, "action": action, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        "opts": model_admin.model._meta,
+    })
 
 
 @admin.register(TermEvaluation)
@@ -524,3 +542,59 @@ class ReferralCodeAdmin(ReadOnlyAdmin):
 
     list_display = ("user", "code", "created")
     search_fields = ("user__username", "code")
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(ReadOnlyAdmin):
+    """
+    Signing keys: only their public halves are shown. Create or rotate keys with the
+    ``create_distinguished_signing_key`` command; the private key never appears here.
+    """
+
+    list_display = ("kid", "created", "retired_at")
+    fields = ("kid", "public_jwk", "created", "retired_at")
+    readonly_fields = fields
+
+
+@admin.register(Credential)
+class CredentialAdmin(ReadOnlyAdmin):
+    """Issued Open Badges credentials; revoke them (with a reason) through the action."""
+
+    list_display = ("public_id", "term", "issued_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), "term__track")
+    list_select_related = ("term__holder_user", "term__holder_organization", "term__track")
+    search_fields = ("public_id", "term__holder_user__username")
+    fields = ("public_id", "term", "status_index", "signing_key", "issued_at", "revoked_at", "revocation_reason",
+              "verification_link")
+    readonly_fields = fields
+    actions = ("revoke_selected",)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("openedx_distinguished.change_credential")
+
+    @admin.display(description=_("verification page"))
+    def verification_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("openedx_distinguished:pages:verify", args=[obj.public_id]),
+                           obj.public_id)
+
+    @admin.action(description=_("Revoke the selected credentials…"), permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        """Ask for the reason (verifiers will see it), then revoke through the API."""
+        return ask_reason_then(
+            self, request, queryset, action="revoke_selected",
+            explanation=_("Revoked credentials show as revoked everywhere: the verification page, the 3.0 status "
+                          "list and the 2.0 assertion (HTTP 410). Verifiers will see the reason."),
+            apply=lambda pk, reason: api.revoke_credential(
+                public_id=Credential.objects.get(pk=pk).public_id, reason=reason, actor=request.user),
+        )
+
+
+@admin.register(Fulfilment)
+class FulfilmentAdmin(admin.ModelAdmin):
+    """Physical awards and other incentives per term: status, tracking, cost and (staff only) the address."""
+
+    list_display = ("term", "incentive", "status", "tracking_number", "cost", "currency", "modified")
+    list_filter = ("status", "incentive__track")
+    list_select_related = ("term__holder_user", "term__holder_organization", "term__track", "incentive")
+    search_fields = ("term__holder_user__username", "tracking_number")
+    raw_id_fields = ("term",)

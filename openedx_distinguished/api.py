@@ -23,7 +23,28 @@ from openedx_distinguished.community import (
     referral_code,
     save_initiative,
 )
-from openedx_distinguished.data import ActivityStatus, TermStatus
+from openedx_distinguished.credentials import (
+    achievement,
+    add_signing_key,
+    assertion_v2,
+    badge_artwork,
+    badge_class,
+    baked_image,
+    credential_document,
+    credential_for_term,
+    credential_jwt,
+    get_credential,
+    issue_credential,
+    issue_missing_credentials,
+    issuer_profile_v2,
+    issuer_profile_v3,
+    jwks,
+    linkedin_url,
+    revoke_credential,
+    status_list,
+    verification_details,
+)
+from openedx_distinguished.data import ActivityStatus, CredentialStatus, TermStatus
 from openedx_distinguished.jobs import run_due_jobs
 from openedx_distinguished.membership import (
     confirm_evaluations,
@@ -88,6 +109,7 @@ from openedx_distinguished.review import (
 __all__ = [
     # enums callers compare against
     "ActivityStatus",
+    "CredentialStatus",
     "TermStatus",
     # program definition
     "cycle_phase",
@@ -158,6 +180,26 @@ __all__ = [
     "review_activity",
     "revoke_term",
     "save_initiative",
+    # credentials
+    "achievement",
+    "add_signing_key",
+    "assertion_v2",
+    "badge_artwork",
+    "badge_class",
+    "baked_image",
+    "credential_document",
+    "credential_for_term",
+    "credential_jwt",
+    "get_credential",
+    "issue_credential",
+    "issue_missing_credentials",
+    "issuer_profile_v2",
+    "issuer_profile_v3",
+    "jwks",
+    "linkedin_url",
+    "revoke_credential",
+    "status_list",
+    "verification_details",
     # scheduled work
     "run_due_jobs",
 ]

@@ -56,6 +56,17 @@ DEFAULTS["DISTINGUISHED_RENEWAL_NOTICE_DAYS"] = 60
 # .. setting_description: Where a referral link sends visitors after remembering the member's code.
 DEFAULTS["DISTINGUISHED_REGISTRATION_URL"] = "/register"
 
+# .. setting_name: DISTINGUISHED_ISSUER
+# .. setting_default: {"name": "Open edX", "url": "https://openedx.org", "email": "", "image": ""}
+# .. setting_description: The issuer profile of the program's Open Badges (name, url, email, image URL).
+DEFAULTS["DISTINGUISHED_ISSUER"] = {"name": "Open edX", "url": "https://openedx.org", "email": "", "image": ""}
+
+# .. setting_name: DISTINGUISHED_PUBLIC_BASE_URL
+# .. setting_default: "" (the LMS's LMS_ROOT_URL)
+# .. setting_description: The public origin badge documents, JWKS and verification pages are served
+#   from; credential ids are built from it, so it must not change once credentials are issued.
+DEFAULTS["DISTINGUISHED_PUBLIC_BASE_URL"] = ""
+
 
 def get_setting(name):
     """

@@ -442,3 +442,39 @@ class InitiativeData:
     status: InitiativeStatus
     year: int
     leads: tuple[str, ...]
+
+
+class FulfilmentStatus(StrEnum):
+    """Where the delivery of a physical award or incentive stands."""
+
+    PENDING = "pending"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    RETURNED = "returned"
+
+
+class CredentialStatus(StrEnum):
+    """What a verifier learns about a credential."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+@attrs.frozen
+class CredentialData:
+    """An issued credential, as its holder and verifiers see it."""
+
+    public_id: str
+    term_id: int
+    holder_display_name: str
+    holder_username: str | None
+    track_slug: str
+    track_name: str
+    status: CredentialStatus
+    issued_at: datetime.datetime
+    valid_from: datetime.datetime
+    valid_until: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+    revocation_reason: str
+    lifetime: bool

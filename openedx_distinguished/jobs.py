@@ -1,6 +1,7 @@
 """
 Rules of the scheduled work: what is due now, done in order, each step idempotent.
 """
+from openedx_distinguished.credentials import issue_missing_credentials
 from openedx_distinguished.exceptions import DistinguishedError
 from openedx_distinguished.membership import (
     cycles_due_for_evaluation,
@@ -14,7 +15,7 @@ from openedx_distinguished.review import release_announcement
 def run_due_jobs(*, now=None, progress=None) -> list[str]:
     """
     Release announcements whose time has come, flag renewals due, evaluate the terms of open
-    cycles. Returns one line per thing done (or refused, with the reason); running it again soon
+    cycles, issue the credentials still missing (e.g. terms started before a key was installed). Returns one line per thing done (or refused, with the reason); running it again soon
     after finds nothing new to do.
     """
     report = []
@@ -30,4 +31,5 @@ def run_due_jobs(*, now=None, progress=None) -> list[str]:
     for year in cycles_due_for_evaluation(now):
         counts = evaluate_terms(cycle_year=year, progress=progress)
         report.append(f"evaluation {year}: " + ", ".join(f"{n} {o}" for o, n in sorted(counts.items())))
+    report.append(f"credentials: {issue_missing_credentials()} issued")
     return report

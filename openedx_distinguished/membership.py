@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import logging
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, DateField, IntegerField, OuterRef, Q, Subquery, Value
@@ -12,6 +13,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from openedx_distinguished.conf import get_setting
+from openedx_distinguished.credentials import issue_credential, revoke_for_term
 from openedx_distinguished.data import (
     CURRENT_TERM_STATUSES,
     ActivityStatus,
@@ -27,6 +29,7 @@ from openedx_distinguished.models import Activity, Cycle, MembershipTerm, TermEv
 from openedx_distinguished.program import get_cycle, get_program
 
 T = TermStatus
+log = logging.getLogger(__name__)
 
 
 def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
@@ -104,7 +107,16 @@ def start_terms_for_release(*, cycle, nominations, starts_at, actor=None) -> lis
         except IntegrityError:
             continue  # already a current member of this track
         started.append(term)
+        issue_if_possible(term)
     return started
+
+
+def issue_if_possible(term):
+    """Issue a starting term's credential now; without a signing key, the jobs command does it later."""
+    try:
+        issue_credential(term_id=term.pk)
+    except ValidationError as exc:
+        log.warning("No credential for term %s yet: %s", term.pk, exc)
 
 
 def list_terms(*, username=None, organization_slug=None, statuses=None, offset=0, limit=50) -> Page:
@@ -147,6 +159,7 @@ def revoke_term(*, term_id, actor, reason) -> TermData:
         if T(term.status) not in CURRENT_TERM_STATUSES:
             raise InvalidTransition({"status": [f"A {term.status} term cannot be revoked."]})
         _set_status(term, T.REVOKED, revoked_reason=reason[:2000])
+        revoke_for_term(term_id=term.pk, reason=reason[:2000])
     return get_term(term_id)
 
 
@@ -304,6 +317,7 @@ def confirm_evaluations(*, cycle_year, actor, term_ids=None) -> dict:
                 )
                 following.current_key = _current_key(following)
                 following.save()
+                issue_if_possible(following)
             evaluation.confirmed_at, evaluation.confirmed_by = now, actor if actor and actor.is_authenticated else None
             evaluation.save(update_fields=["confirmed_at", "confirmed_by"])
             applied[outcome.value] += 1

@@ -11,9 +11,10 @@ from django.db import connection, connections
 
 from openedx_distinguished import api
 from openedx_distinguished.exceptions import DistinguishedError
-from openedx_distinguished.models import AuditEntry, Decision, Endorsement, Nomination
+from openedx_distinguished.models import AuditEntry, Credential, Decision, Endorsement, Nomination, Track
 
 from .factories import UserFactory
+from .membership_fixtures import make_term
 from .review_fixtures import at_announcement, full_justifications, reviewed_nomination, submitted_nomination
 
 pytestmark = [
@@ -99,3 +100,23 @@ def test_parallel_automatic_assignment_does_not_over_assign(cycle, users, panels
     race(*[lambda: api.auto_assign(cycle_year=2026, actor=None)] * 3)
     counts = [n.assignments.count() for n in Nomination.objects.all()]
     assert counts == [3, 3, 3]
+
+
+def test_parallel_issuance_for_one_term_yields_one_credential(cycle, users, settings):
+    settings.DISTINGUISHED_PUBLIC_BASE_URL = "https://lms.example.org"
+    api.add_signing_key()
+    term = make_term(users["nominee"], Track.objects.get(slug="engineer"), cycle, starts_days_ago=10)
+    results = race(*[lambda: api.issue_credential(term_id=term.pk)] * 4)
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert len({r.public_id for r in results}) == 1
+    assert Credential.objects.count() == 1
+
+
+def test_parallel_issuance_for_many_terms_gives_distinct_status_indexes(cycle, users, settings):
+    settings.DISTINGUISHED_PUBLIC_BASE_URL = "https://lms.example.org"
+    api.add_signing_key()
+    track = Track.objects.get(slug="engineer")
+    terms = [make_term(UserFactory(username=f"holder{i}"), track, cycle, starts_days_ago=10) for i in range(4)]
+    results = race(*[(lambda term=term: api.issue_credential(term_id=term.pk)) for term in terms])
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert sorted(Credential.objects.values_list("status_index", flat=True)) == [0, 1, 2, 3]

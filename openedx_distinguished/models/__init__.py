@@ -1,6 +1,7 @@
 """
 The plugin's database tables, one module per program concept.
 """
+from .credentials import Credential, Fulfilment, SigningKey
 from .membership import (
     Activity,
     ActivityType,
@@ -16,6 +17,9 @@ from .program import Criterion, Cycle, Incentive, PartnerOrganization, Program, 
 from .review import AuditEntry, CriterionScore, Decision, DeclaredConflict, Panel, PanelMember, Review, ReviewAssignment
 
 __all__ = [
+    "Credential",
+    "Fulfilment",
+    "SigningKey",
     "Activity",
     "ActivityType",
     "Initiative",

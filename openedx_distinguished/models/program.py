@@ -110,6 +110,10 @@ class Track(LoadedFromDefinition):
         default=list, blank=True,
         help_text="Activity types that satisfy the retention rule in this track; empty: the program's list.",
     )
+    badge_png = models.FileField(upload_to="distinguished/badges/", blank=True,
+                                 help_text="Badge artwork (PNG); empty: the artwork shipped with the plugin.")
+    badge_svg = models.FileField(upload_to="distinguished/badges/", blank=True,
+                                 help_text="Badge artwork (SVG); empty: the artwork shipped with the plugin.")
 
     class Meta:
         ordering = ["sort_order", "id"]

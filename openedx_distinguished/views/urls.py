@@ -3,13 +3,24 @@ URLs of the public pages, mounted at ``/distinguished/``.
 """
 from django.urls import path
 
-from . import activities, onboarding, pages, review
+from . import activities, badges, onboarding, pages, review
 
 app_name = "pages"
 
 urlpatterns = [
     path("", pages.program_overview, name="program"),
     path("activities/", activities.my_activities, name="activities"),
+    path("verify/<str:public_id>/", badges.verify, name="verify"),
+    path("badges/jwks.json", badges.jwks, name="jwks"),
+    path("badges/art/<slug:track>.<str:kind>", badges.artwork, name="badge-art"),
+    path("badges/<str:public_id>/v<int:version>.<str:kind>", badges.baked, name="baked-badge"),
+    path("badges/v3/issuer/", badges.issuer_v3, name="issuer-v3"),
+    path("badges/v3/achievements/<slug:track>/", badges.achievement, name="achievement"),
+    path("badges/v3/credentials/<str:public_id>/", badges.credential, name="credential"),
+    path("badges/v3/status/", badges.status_list, name="status-list"),
+    path("badges/v2/issuer/", badges.issuer_v2, name="issuer-v2"),
+    path("badges/v2/classes/<slug:track>/", badges.badge_class, name="badge-class"),
+    path("badges/v2/assertions/<str:public_id>/", badges.assertion, name="assertion"),
     path("join/<str:code>/", onboarding.join, name="join"),
     path("review/", review.assignments, name="review"),
     path("review/nominations/<int:nomination_id>/", review.review_sheet, name="review-sheet"),

@@ -1,0 +1,532 @@
+"""
+Rules of credentials: signing keys, Open Badges 3.0 (signed) and 2.0 (hosted), revocation, baking.
+"""
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+import logging
+import secrets
+import uuid
+from importlib import resources
+from urllib.parse import urlencode
+
+import jwt
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from jwt.algorithms import RSAAlgorithm
+
+from openedx_distinguished import baking
+from openedx_distinguished.conf import get_setting
+from openedx_distinguished.data import CredentialData, CredentialStatus, NomineeKind, TermStatus
+from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
+from openedx_distinguished.models import Credential, MembershipTerm, SigningKey, Track
+
+log = logging.getLogger(__name__)
+
+OB3_CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+OB2_CONTEXT = "https://w3id.org/openbadges/v2"
+STATUS_LIST_BITS = 131072  # 16 KiB, the minimum size the Bitstring Status List spec asks for
+
+
+# Keys ---------------------------------------------------------------------------------------
+
+def _fernet():
+    """The cipher that protects private keys at rest, derived from the site's SECRET_KEY."""
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+               info=b"openedx-distinguished signing keys").derive(settings.SECRET_KEY.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _thumbprint(jwk):
+    """The RFC 7638 thumbprint of an RSA JWK, used as its ``kid``."""
+    canonical = json.dumps({"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
+
+
+def add_signing_key(*, private_key_pem: str | None = None) -> str:
+    """
+    Generate (or take the operator's PEM) an RSA key and make it the signing key. Earlier keys are
+    retired, not deleted: they stay in the JWKS so that what they signed still verifies.
+
+    Returns:
+        the new key's ``kid``.
+
+    Raises:
+        ValidationError: the PEM is not an RSA private key of at least 2048 bits.
+    """
+    if private_key_pem:
+        try:
+            private_key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+        except (ValueError, TypeError) as exc:
+            raise ValidationError({"key": ["Not a PEM-encoded, unencrypted private key."]}) from exc
+        if not isinstance(private_key, rsa.RSAPrivateKey) or private_key.key_size < 2048:
+            raise ValidationError({"key": ["Give an RSA key of at least 2048 bits (RS256)."]})
+    else:
+        private_key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    public_jwk = json.loads(RSAAlgorithm.to_jwk(private_key.public_key()))
+    kid = _thumbprint(public_jwk)
+    public_jwk.update({"kid": kid, "use": "sig", "alg": "RS256"})
+    pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+    with transaction.atomic():
+        if SigningKey.objects.filter(kid=kid).exists():
+            raise ValidationError({"key": ["This key is already installed."]})
+        SigningKey.objects.filter(retired_at__isnull=True).update(retired_at=timezone.now())
+        SigningKey.objects.create(kid=kid, public_jwk=public_jwk,
+                                  private_key_encrypted=_fernet().encrypt(pem).decode())
+    return kid
+
+
+def jwks() -> dict:
+    """Every public key, current and retired, as a JSON Web Key Set."""
+    return {"keys": [key.public_jwk for key in SigningKey.objects.order_by("created", "id")]}
+
+
+def _active_key():
+    key = SigningKey.objects.filter(retired_at__isnull=True).order_by("-created", "-id").first()
+    if key is None:
+        raise ValidationError({"key": ["No signing key: run `create_distinguished_signing_key` first."]})
+    try:
+        pem = _fernet().decrypt(key.private_key_encrypted.encode())
+    except InvalidToken as exc:
+        raise ValidationError({"key": ["The signing key cannot be decrypted with this SECRET_KEY."]}) from exc
+    return key, serialization.load_pem_private_key(pem, password=None)
+
+
+# URLs and documents -------------------------------------------------------------------------
+
+def _base():
+    return (get_setting("DISTINGUISHED_PUBLIC_BASE_URL") or getattr(settings, "LMS_ROOT_URL", "")).rstrip("/")
+
+
+def url(path: str) -> str:
+    """An absolute URL of one of the plugin's public badge documents."""
+    return f"{_base()}/distinguished/{path}"
+
+
+def _issuer():
+    return {"name": "Open edX", "url": "https://openedx.org", "email": "", "image": "",
+            **get_setting("DISTINGUISHED_ISSUER")}
+
+
+def issuer_profile_v3() -> dict:
+    """The Open Badges 3.0 issuer Profile."""
+    issuer = _issuer()
+    profile = {"@context": OB3_CONTEXT, "id": url("badges/v3/issuer/"), "type": ["Profile"],
+               "name": issuer["name"], "url": issuer["url"]}
+    if issuer["email"]:
+        profile["email"] = issuer["email"]
+    if issuer["image"]:
+        profile["image"] = {"id": issuer["image"], "type": "Image"}
+    return profile
+
+
+def issuer_profile_v2() -> dict:
+    """The Open Badges 2.0 hosted issuer Profile."""
+    issuer = _issuer()
+    profile = {"@context": OB2_CONTEXT, "type": "Issuer", "id": url("badges/v2/issuer/"),
+               "name": issuer["name"], "url": issuer["url"]}
+    if issuer["email"]:
+        profile["email"] = issuer["email"]
+    if issuer["image"]:
+        profile["image"] = issuer["image"]
+    return profile
+
+
+def _track(slug):
+    track = Track.objects.filter(slug=slug).prefetch_related("criteria").first()
+    if track is None:
+        raise NotFound({"track": [f"There is no track {slug!r}."]})
+    return track
+
+
+def _criteria_narrative(track):
+    return "Recognised by the review panel for: " + "; ".join(c.name for c in track.criteria.all()) + "."
+
+
+def achievement(track_slug: str) -> dict:
+    """The Open Badges 3.0 Achievement of a track."""
+    track = _track(track_slug)
+    return {
+        "@context": OB3_CONTEXT, "id": url(f"badges/v3/achievements/{track.slug}/"), "type": ["Achievement"],
+        "achievementType": "Membership", "name": track.badge_name or track.name, "description": track.description,
+        "criteria": {"id": url("?track=" + track.slug), "narrative": _criteria_narrative(track)},
+        "image": {"id": badge_image_url(track.slug, "png"), "type": "Image"},
+        "creator": {"id": url("badges/v3/issuer/"), "type": ["Profile"], "name": _issuer()["name"]},
+    }
+
+
+def badge_class(track_slug: str) -> dict:
+    """The Open Badges 2.0 hosted BadgeClass of a track."""
+    track = _track(track_slug)
+    return {
+        "@context": OB2_CONTEXT, "type": "BadgeClass", "id": url(f"badges/v2/classes/{track.slug}/"),
+        "name": track.badge_name or track.name, "description": track.description or track.name,
+        "image": badge_image_url(track.slug, "png"),
+        "criteria": {"id": url("?track=" + track.slug), "narrative": _criteria_narrative(track)},
+        "issuer": url("badges/v2/issuer/"),
+    }
+
+
+def badge_image_url(track_slug: str, kind: str) -> str:
+    """Where a track's (unbaked) badge artwork is served."""
+    return url(f"badges/art/{track_slug}.{kind}")
+
+
+def badge_artwork(track_slug: str, kind: str) -> bytes:
+    """A track's badge artwork: staff's upload, or the artwork shipped with the plugin."""
+    track = _track(track_slug)
+    upload = track.badge_png if kind == "png" else track.badge_svg
+    if upload:
+        with upload.open("rb") as handle:
+            return handle.read()
+    shipped = resources.files("openedx_distinguished").joinpath(f"static/openedx_distinguished/badges/{track_slug}.{kind}")
+    if not shipped.is_file():
+        shipped = resources.files("openedx_distinguished").joinpath(f"static/openedx_distinguished/badges/engineer.{kind}")
+    return shipped.read_bytes()
+
+
+def _hash_email(email, salt):
+    return "sha256$" + hashlib.sha256((email.lower() + salt).encode()).hexdigest()
+
+
+def _holder_identity(term):
+    """The identity a credential names: the user's email, or the organization's page."""
+    if term.holder_kind == NomineeKind.ORGANIZATION.value:
+        return "sourcedId", url(f"organizations/{term.holder_organization.slug}/")
+    return "emailAddress", (term.holder_user.email or f"{term.holder_user.username}@users.invalid")
+
+
+def _document(term, public_id, status_index, salt):
+    track = term.track
+    identity_type, identity = _holder_identity(term)
+    document = {
+        "@context": OB3_CONTEXT,
+        "id": url(f"badges/v3/credentials/{public_id}/"),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {k: v for k, v in issuer_profile_v3().items() if k != "@context"},
+        "name": track.badge_name or track.name,
+        "validFrom": term.starts_at.isoformat(),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [{"type": "IdentityObject", "identityType": identity_type, "hashed": True, "salt": salt,
+                            "identityHash": _hash_email(identity, salt)}],
+            "achievement": {k: v for k, v in achievement(track.slug).items() if k != "@context"},
+        },
+        "credentialStatus": {
+            "id": f"{url('badges/v3/status/')}#{status_index}", "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation", "statusListIndex": str(status_index),
+            "statusListCredential": url("badges/v3/status/"),
+        },
+    }
+    if term.ends_at is not None:
+        document["validUntil"] = term.ends_at.isoformat()
+    return document
+
+
+def _sign(document, term, key, private_key):
+    now = timezone.now()
+    claims = {
+        "iss": document["issuer"]["id"], "jti": document["id"], "sub": document["credentialSubject"]["identifier"][0][
+            "identityHash"], "nbf": int(term.starts_at.timestamp()), "iat": int(now.timestamp()), "vc": document,
+    }
+    if term.ends_at is not None:
+        claims["exp"] = int(term.ends_at.timestamp())
+    return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": key.kid, "typ": "JWT"})
+
+
+# Issue and revoke ---------------------------------------------------------------------------
+
+def _credential_data(credential) -> CredentialData:
+    term = credential.term
+    holder = term.holder_organization.name if term.holder_organization else (
+        (term.holder_user.get_full_name() or term.holder_user.username) if term.holder_user else "")
+    valid_until = term.ends_at
+    if credential.revoked_at:
+        status = CredentialStatus.REVOKED
+    elif valid_until is not None and valid_until < timezone.now():
+        status = CredentialStatus.EXPIRED
+    else:
+        status = CredentialStatus.VALID
+    return CredentialData(
+        public_id=str(credential.public_id), term_id=term.pk, holder_display_name=holder,
+        holder_username=term.holder_user.username if term.holder_user else None, track_slug=term.track.slug,
+        track_name=term.track.name, status=status, issued_at=credential.issued_at, valid_from=term.starts_at,
+        valid_until=valid_until, revoked_at=credential.revoked_at, revocation_reason=credential.revocation_reason,
+        lifetime=term.status == TermStatus.LIFETIME.value,
+    )
+
+
+def _credentials():
+    return Credential.objects.select_related("term__track", "term__holder_user", "term__holder_organization",
+                                             "term__cycle", "signing_key")
+
+
+def issue_credential(*, term_id) -> CredentialData:
+    """
+    Issue the Open Badges credential of a term, once: a second call (or a concurrent worker)
+    gets the same credential. The term row is locked while the credential is made.
+
+    Raises:
+        NotFound: no such term.
+        InvalidTransition: the term is not current (lapsed, renewed or revoked).
+        ValidationError: no signing key is installed.
+    """
+    with transaction.atomic():
+        term = MembershipTerm.objects.select_for_update().select_related(
+            "track", "holder_user", "holder_organization").filter(pk=term_id).first()
+        if term is None:
+            raise NotFound({"term": ["Not found."]})
+        existing = _credentials().filter(term=term).first()
+        if existing is not None:
+            return _credential_data(existing)
+        if term.status not in (TermStatus.ACTIVE.value, TermStatus.RENEWAL_DUE.value, TermStatus.LIFETIME.value):
+            raise InvalidTransition({"term": [f"A {term.status} term gets no credential."]})
+        if term.holder_kind == NomineeKind.INDIVIDUAL.value and term.holder_user is None:
+            raise InvalidTransition({"term": ["The holder's account no longer exists."]})
+        key, private_key = _active_key()
+        public_id, salt = uuid.uuid4(), secrets.token_hex(8)
+        for _ in range(5):
+            top = Credential.objects.aggregate(top=Max("status_index"))["top"]
+            status_index = 0 if top is None else top + 1
+            if status_index >= STATUS_LIST_BITS:
+                raise ValidationError({"credential": ["The revocation list is full."]})  # pragma: no cover
+            document = _document(term, public_id, status_index, salt)
+            try:
+                with transaction.atomic():
+                    credential = Credential.objects.create(
+                        term=term, public_id=public_id, status_index=status_index, signing_key=key,
+                        document=document, jwt=_sign(document, term, key, private_key), recipient_salt=salt,
+                        recipient_email_hash=_hash_email(term.holder_user.email, salt) if term.holder_user else "",
+                        issued_at=timezone.now(),
+                    )
+                break
+            except IntegrityError:
+                continue  # another term took this status index a moment ago
+        else:  # pragma: no cover
+            raise ValidationError({"credential": ["Could not allocate a revocation-list index; try again."]})
+        transaction.on_commit(lambda: _announce(credential.pk, revoked=False))
+    return _credential_data(_credentials().get(pk=credential.pk))
+
+
+def issue_missing_credentials() -> int:
+    """Issue a credential to every current term that has none (after a key was installed, say)."""
+    if not SigningKey.objects.filter(retired_at__isnull=True).exists():
+        return 0
+    issued = 0
+    for term_id in MembershipTerm.objects.filter(
+            status__in=[TermStatus.ACTIVE.value, TermStatus.RENEWAL_DUE.value, TermStatus.LIFETIME.value],
+            credential__isnull=True).exclude(holder_kind=NomineeKind.INDIVIDUAL.value, holder_user__isnull=True) \
+            .values_list("pk", flat=True):
+        issue_credential(term_id=term_id)
+        issued += 1
+    return issued
+
+
+def revoke_credential(*, public_id, reason, actor=None) -> CredentialData:
+    """
+    Revoke a credential; every format (3.0 status list, 2.0 assertion, verification page) shows it.
+
+    Raises:
+        NotFound, ValidationError (no reason), InvalidTransition (already revoked).
+    """
+    del actor
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Give the reason; verifiers will see it."]})
+    with transaction.atomic():
+        credential = Credential.objects.select_for_update().filter(public_id=_uuid(public_id)).first()
+        if credential is None:
+            raise NotFound({"credential": ["Not found."]})
+        if credential.revoked_at:
+            raise InvalidTransition({"credential": ["This credential is already revoked."]})
+        credential.revoked_at, credential.revocation_reason = timezone.now(), reason[:2000]
+        credential.save(update_fields=["revoked_at", "revocation_reason"])
+        transaction.on_commit(lambda: _announce(credential.pk, revoked=True))
+    return get_credential(public_id=public_id)
+
+
+def revoke_for_term(*, term_id, reason):
+    """Revoke the credential of a revoked term, if it has one."""
+    public_id = Credential.objects.filter(term_id=term_id, revoked_at__isnull=True).values_list(
+        "public_id", flat=True).first()
+    if public_id is not None:
+        revoke_credential(public_id=public_id, reason=reason)
+
+
+def _uuid(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise NotFound({"credential": ["Not found."]}) from exc
+
+
+def get_credential(*, public_id) -> CredentialData:
+    """The record of a credential; NotFound if there is none."""
+    credential = _credentials().filter(public_id=_uuid(public_id)).first()
+    if credential is None:
+        raise NotFound({"credential": ["Not found."]})
+    return _credential_data(credential)
+
+
+def credential_for_term(*, term_id) -> CredentialData | None:
+    """The credential of a term, or None."""
+    credential = _credentials().filter(term_id=term_id).first()
+    return _credential_data(credential) if credential else None
+
+
+def credential_document(*, public_id) -> dict:
+    """The signed Open Badges 3.0 credential, as issued."""
+    return _get(public_id).document
+
+
+def credential_jwt(*, public_id) -> str:
+    """The compact VC-JWT of a credential."""
+    return _get(public_id).jwt
+
+
+def _get(public_id):
+    credential = Credential.objects.filter(public_id=_uuid(public_id)).first()
+    if credential is None:
+        raise NotFound({"credential": ["Not found."]})
+    return credential
+
+
+def assertion_v2(*, public_id) -> dict:
+    """
+    The Open Badges 2.0 hosted Assertion; for a revoked credential, the revocation notice (which
+    adapters serve with HTTP 410).
+    """
+    credential = _credentials().get(pk=_get(public_id).pk)
+    assertion_id = url(f"badges/v2/assertions/{credential.public_id}/")
+    if credential.revoked_at:
+        return {"@context": OB2_CONTEXT, "id": assertion_id, "type": "Assertion", "revoked": True,
+                "revocationReason": credential.revocation_reason}
+    term = credential.term
+    identity_type, identity = _holder_identity(term)
+    assertion = {
+        "@context": OB2_CONTEXT, "type": "Assertion", "id": assertion_id,
+        "recipient": {"type": "email" if identity_type == "emailAddress" else "url", "hashed": True,
+                      "salt": credential.recipient_salt, "identity": _hash_email(identity, credential.recipient_salt)},
+        "badge": url(f"badges/v2/classes/{term.track.slug}/"),
+        "verification": {"type": "hosted"},
+        "issuedOn": credential.issued_at.isoformat(),
+        "image": url(f"badges/v2/assertions/{credential.public_id}/badge.png"),
+        "evidence": [{"id": url(f"verify/{credential.public_id}/"), "narrative": "How this badge was earned."}],
+    }
+    if term.ends_at is not None:
+        assertion["expires"] = term.ends_at.isoformat()
+    return assertion
+
+
+def status_list() -> dict:
+    """The Bitstring Status List credential of revocations (bit set = revoked)."""
+    bits = bytearray(STATUS_LIST_BITS // 8)
+    for index in Credential.objects.filter(revoked_at__isnull=False).values_list("status_index", flat=True):
+        bits[index // 8] |= 0x80 >> (index % 8)
+    encoded = base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).rstrip(b"=").decode()
+    list_url = url("badges/v3/status/")
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"], "id": list_url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": url("badges/v3/issuer/"), "validFrom": timezone.now().isoformat(),
+        "credentialSubject": {"id": f"{list_url}#list", "type": "BitstringStatusList",
+                              "statusPurpose": "revocation", "encodedList": "u" + encoded},
+    }
+
+
+def baked_image(*, public_id, version: int, kind: str) -> bytes:
+    """The holder's badge image with the credential (3.0) or the assertion URL (2.0) baked in."""
+    credential = _credentials().get(pk=_get(public_id).pk)
+    artwork = badge_artwork(credential.term.track.slug, kind)
+    assertion_url = url(f"badges/v2/assertions/{credential.public_id}/")
+    payload = credential.jwt if version == 3 else assertion_url
+    if kind == "png":
+        return baking.bake_png(artwork, payload, version)
+    return baking.bake_svg(artwork.decode("utf-8"), payload, version, verify_url=assertion_url).encode("utf-8")
+
+
+def linkedin_url(*, public_id) -> str:
+    """An "Add to profile" link for LinkedIn's certification form, prefilled from the credential."""
+    credential = _credentials().get(pk=_get(public_id).pk)
+    term = credential.term
+    params = {
+        "startTask": "CERTIFICATION_NAME", "name": term.track.badge_name or term.track.name,
+        "organizationName": _issuer()["name"], "issueYear": term.starts_at.year, "issueMonth": term.starts_at.month,
+        "certUrl": url(f"verify/{credential.public_id}/"), "certId": str(credential.public_id),
+    }
+    if term.ends_at is not None:
+        params.update({"expirationYear": term.ends_at.year, "expirationMonth": term.ends_at.month})
+    return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+def _announce(credential_pk, *, revoked):
+    """Tell the rest of Open edX (BADGE_AWARDED / BADGE_REVOKED) about an individual's badge."""
+    from openedx_events.learning.data import (  # pylint: disable=import-outside-toplevel
+        BadgeData,
+        BadgeTemplateData,
+        UserData,
+        UserPersonalData,
+    )
+    from openedx_events.learning.signals import BADGE_AWARDED, BADGE_REVOKED  # pylint: disable=import-outside-toplevel
+
+    credential = _credentials().get(pk=credential_pk)
+    user = credential.term.holder_user
+    if user is None:
+        return  # organizations have no platform user to notify
+    track = credential.term.track
+    badge = BadgeData(
+        uuid=str(credential.public_id),
+        user=UserData(id=user.pk, is_active=user.is_active,
+                      pii=UserPersonalData(username=user.username, email=user.email, name=user.get_full_name())),
+        template=BadgeTemplateData(uuid=str(uuid.uuid5(uuid.NAMESPACE_URL, url(f"badges/v3/achievements/{track.slug}/"))),
+                                   origin="openedx_distinguished", name=track.badge_name or track.name,
+                                   description=track.description, image_url=badge_image_url(track.slug, "png")),
+    )
+    (BADGE_REVOKED if revoked else BADGE_AWARDED).send_event(badge=badge)
+
+
+def verification_details(*, public_id) -> dict:
+    """
+    What the verification page shows: the credential and its status, the issuer, and how it was
+    earned (the cycle, the date the decision was announced, the track's criteria and the public
+    evidence of the nomination; for renewals, the first term's).
+    """
+    credential = _credentials().get(pk=_get(public_id).pk)
+    term = credential.term
+    first = term
+    for _ in range(term.sequence):
+        if first.previous_id is None:
+            break
+        first = MembershipTerm.objects.select_related("cycle", "nomination").get(pk=first.previous_id)
+    nomination = first.nomination
+    decision = getattr(nomination, "decision", None) if nomination is not None else None
+    criteria = [c.name for c in term.track.criteria.all()]
+    public = str(credential.public_id)
+    return {
+        "credential": _credential_data(credential),
+        "issuer": issuer_profile_v3(),
+        "first_cycle_year": first.cycle.year,
+        "announced_at": decision.released_at if decision else first.starts_at,
+        "consecutive_terms": term.sequence,
+        "criteria": criteria,
+        "evidence": list(nomination.evidence_links) if nomination is not None else [],
+        "linkedin_url": linkedin_url(public_id=public),
+        "links": {
+            "credential_json": url(f"badges/v3/credentials/{public}/"),
+            "credential_jwt": url(f"badges/v3/credentials/{public}/") + "?format=jwt",
+            "assertion_v2": url(f"badges/v2/assertions/{public}/"),
+            "png_v3": url(f"badges/{public}/v3.png"), "svg_v3": url(f"badges/{public}/v3.svg"),
+            "png_v2": url(f"badges/{public}/v2.png"), "svg_v2": url(f"badges/{public}/v2.svg"),
+            "jwks": url("badges/jwks.json"),
+        },
+    }

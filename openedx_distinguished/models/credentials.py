@@ -1,0 +1,90 @@
+"""
+Tables of credentials: signing keys, the Open Badges credential of each term, and award fulfilment.
+"""
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from openedx_distinguished.data import FulfilmentStatus
+
+from .membership import MembershipTerm
+from .program import Incentive
+
+
+class SigningKey(models.Model):
+    """
+    An RSA key that signs Open Badges 3.0 credentials (RS256). The public half is published in the
+    JWKS; the private half is stored encrypted and never leaves the server (see ADR 0007).
+    Retired keys stay published so that what they signed still verifies.
+
+    .. no_pii:
+    """
+
+    kid = models.CharField(max_length=64, unique=True)
+    public_jwk = models.JSONField()
+    private_key_encrypted = models.TextField(editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True, help_text="No longer signs; still published.")
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"{self.kid}{' (retired)' if self.retired_at else ''}"
+
+
+class Credential(models.Model):
+    """
+    The Open Badges credential of one membership term: one per term, guaranteed by the database.
+    The 3.0 document and its signed VC-JWT are kept as issued; the 2.0 assertion is derived.
+
+    .. pii: ``recipient_email_hash`` is a salted hash of the holder's email (Open Badges 2.0).
+    .. pii_types: email_address
+    .. pii_retirement: local_api
+    """
+
+    term = models.OneToOneField(MembershipTerm, on_delete=models.PROTECT, related_name="credential")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status_index = models.PositiveIntegerField(unique=True, help_text="Position in the revocation status list.")
+    signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="credentials")
+    document = models.JSONField(help_text="The OpenBadgeCredential (Open Badges 3.0) as signed.")
+    jwt = models.TextField(help_text="The compact VC-JWT (RS256).")
+    recipient_salt = models.CharField(max_length=32)
+    recipient_email_hash = models.CharField(max_length=80, blank=True)
+    issued_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.TextField(blank=True)
+
+    def __str__(self):
+        return str(self.public_id)
+
+
+class Fulfilment(models.Model):
+    """
+    A physical award or other incentive delivered for a term: where it stands, what it cost, and
+    (for shipments) the member's address.
+
+    .. pii: The shipping name and address are the member's; visible to program staff only.
+    .. pii_types: name, other
+    .. pii_retirement: local_api
+    """
+
+    term = models.ForeignKey(MembershipTerm, on_delete=models.CASCADE, related_name="fulfilments")
+    incentive = models.ForeignKey(Incentive, on_delete=models.PROTECT, related_name="fulfilments")
+    status = models.CharField(max_length=20, default=FulfilmentStatus.PENDING.value,
+                              choices=[(s.value, s.name.capitalize()) for s in FulfilmentStatus])
+    shipping_name = models.CharField(max_length=200, blank=True)
+    shipping_address = models.TextField(blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    cost = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["term", "incentive"], name="od_fulfilment_once")]
+
+    def __str__(self):
+        return f"{self.incentive} for term {self.term_id}: {self.status}"

@@ -1,0 +1,111 @@
+"""
+Public badge documents and pages: JWKS, Open Badges 3.0 and 2.0 documents, baked images, and the
+human verification page. Anyone may read them; they carry nothing the holder did not publish.
+"""
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from openedx_distinguished import api
+from openedx_distinguished.exceptions import NotFound
+
+JSON_LD = "application/ld+json"
+
+
+def _json(data, status=200, content_type="application/json"):
+    response = JsonResponse(data, status=status, content_type=content_type, json_dumps_params={"indent": 2})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _or_404(function, **kwargs):
+    try:
+        return function(**kwargs)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+@require_GET
+def jwks(request):
+    """The public signing keys (current and retired) as a JWKS."""
+    response = _json(api.jwks())
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
+def issuer_v3(request):
+    """The Open Badges 3.0 issuer profile."""
+    return _json(api.issuer_profile_v3(), content_type=JSON_LD)
+
+
+@require_GET
+def issuer_v2(request):
+    """The Open Badges 2.0 issuer profile."""
+    return _json(api.issuer_profile_v2(), content_type=JSON_LD)
+
+
+@require_GET
+def achievement(request, track):
+    """The Open Badges 3.0 achievement of a track."""
+    return _json(_or_404(api.achievement, track_slug=track), content_type=JSON_LD)
+
+
+@require_GET
+def badge_class(request, track):
+    """The Open Badges 2.0 BadgeClass of a track."""
+    return _json(_or_404(api.badge_class, track_slug=track), content_type=JSON_LD)
+
+
+@require_GET
+def artwork(request, track, kind):
+    """A track's unbaked badge artwork."""
+    if kind not in ("png", "svg"):
+        raise Http404("PNG or SVG only.")
+    content = _or_404(api.badge_artwork, track_slug=track, kind=kind)
+    return HttpResponse(content, content_type="image/png" if kind == "png" else "image/svg+xml")
+
+
+@require_GET
+def credential(request, public_id):
+    """The signed Open Badges 3.0 credential (JSON), or its compact VC-JWT with ``?format=jwt``."""
+    if request.GET.get("format") == "jwt":
+        token = _or_404(api.credential_jwt, public_id=public_id)
+        response = HttpResponse(token, content_type="application/jwt")
+    else:
+        response = _json(_or_404(api.credential_document, public_id=public_id), content_type=JSON_LD)
+    response["Content-Disposition"] = f'inline; filename="distinguished-{public_id}.{request.GET.get("format", "json")}"'
+    return response
+
+
+@require_GET
+def status_list(request):
+    """The revocation status list (Bitstring Status List)."""
+    response = _json(api.status_list())
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@require_GET
+def assertion(request, public_id):
+    """The Open Badges 2.0 hosted assertion; HTTP 410 once revoked."""
+    document = _or_404(api.assertion_v2, public_id=public_id)
+    return _json(document, status=410 if document.get("revoked") else 200, content_type=JSON_LD)
+
+
+@require_GET
+def baked(request, public_id, version, kind):
+    """The holder's badge image with the 2.0 assertion or 3.0 credential baked in."""
+    if version not in (2, 3) or kind not in ("png", "svg"):
+        raise Http404("Open Badges 2 or 3, PNG or SVG.")
+    content = _or_404(api.baked_image, public_id=public_id, version=version, kind=kind)
+    response = HttpResponse(content, content_type="image/png" if kind == "png" else "image/svg+xml")
+    response["Content-Disposition"] = f'attachment; filename="distinguished-badge-v{version}.{kind}"'
+    return response
+
+
+@require_GET
+def verify(request, public_id):
+    """For people: whose badge this is, whether it is valid, and how it was earned."""
+    details = _or_404(api.verification_details, public_id=public_id)
+    return render(request, "openedx_distinguished/verify.html", {**details, "public_id": public_id})

@@ -1,0 +1,324 @@
+"""
+Credentials: keys and rotation, Open Badges 3.0 and 2.0 documents, baking, revocation, events,
+the verification page, and keeping private key material private.
+"""
+import base64
+import gzip
+import json
+import logging
+import urllib.request
+import uuid
+
+import pytest
+from django.urls import reverse
+from jwcrypto import jwk, jwt as jose_jwt
+from openedx_events.learning.signals import BADGE_AWARDED, BADGE_REVOKED
+
+from openedx_distinguished import api, baking
+from openedx_distinguished.exceptions import InvalidTransition, ValidationError
+from openedx_distinguished.models import Credential, MembershipTerm, SigningKey, Track
+
+from .factories import UserFactory
+from .membership_fixtures import make_term, released_cycle
+
+pytestmark = pytest.mark.django_db
+TINY_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+
+
+@pytest.fixture
+def key(db, settings):
+    settings.DISTINGUISHED_PUBLIC_BASE_URL = "https://lms.example.org"
+    return api.add_signing_key()
+
+
+@pytest.fixture
+def member_term(key, cycle, users, panels):
+    """A member whose term started with the release, which issued the credential."""
+    person = UserFactory(username="member", email="Member@Example.org")
+    released_cycle(users, panels, [person])
+    return MembershipTerm.objects.get(holder_user=person)
+
+
+def public_id(term):
+    return str(Credential.objects.get(term=term).public_id)
+
+
+class TestIssuance:
+    """Issued when a term starts, once."""
+
+    def test_release_issues_the_credential(self, member_term):
+        credential = api.credential_for_term(term_id=member_term.pk)
+        assert (credential.status, credential.track_slug, credential.holder_username) == ("valid", "engineer", "member")
+        assert api.issue_credential(term_id=member_term.pk).public_id == credential.public_id
+        assert Credential.objects.count() == 1
+
+    def test_no_key_no_credential_then_the_job_catches_up(self, cycle, users, panels, settings):
+        settings.DISTINGUISHED_PUBLIC_BASE_URL = "https://lms.example.org"
+        person = UserFactory(username="early")
+        released_cycle(users, panels, [person])
+        assert not Credential.objects.exists()
+        with pytest.raises(ValidationError):
+            api.issue_credential(term_id=MembershipTerm.objects.get().pk)
+        api.add_signing_key()
+        assert any(line == "credentials: 1 issued" for line in api.run_due_jobs())
+        assert Credential.objects.count() == 1
+
+    def test_ended_terms_get_none(self, key, cycle, users):
+        term = make_term(users["nominee"], Track.objects.get(slug="engineer"), cycle, starts_days_ago=30,
+                         status="lapsed")
+        with pytest.raises(InvalidTransition):
+            api.issue_credential(term_id=term.pk)
+
+    def test_renewal_issues_the_next_terms_credential(self, key, cycle, users):
+        term = make_term(users["nominee"], Track.objects.get(slug="engineer"), cycle, starts_days_ago=360,
+                         sequence=5)
+        from openedx_distinguished.models import Activity, ActivityType  # pylint: disable=import-outside-toplevel
+        Activity.objects.create(user=users["nominee"], activity_type=ActivityType.objects.get(slug="event"),
+                                title="Summit", occurred_on=term.starts_at.date(), source="imported",
+                                status="verified")
+        api.evaluate_terms(cycle_year=cycle.year)
+        api.confirm_evaluations(cycle_year=cycle.year, actor=users["staff"])
+        lifetime = MembershipTerm.objects.get(previous=term)
+        document = api.credential_document(public_id=public_id(lifetime))
+        assert "validUntil" not in document
+        assert api.credential_for_term(term_id=lifetime.pk).lifetime
+
+
+class TestOpenBadges3:
+    """The OpenBadgeCredential, its VC-JWT and the published keys."""
+
+    def test_document_has_what_the_spec_requires(self, member_term):
+        document = api.credential_document(public_id=public_id(member_term))
+        assert document["@context"][0] == "https://www.w3.org/ns/credentials/v2"
+        assert "ob/v3p0" in document["@context"][1]
+        assert document["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+        assert document["id"].startswith("https://lms.example.org/distinguished/badges/v3/credentials/")
+        assert document["issuer"]["id"] == "https://lms.example.org/distinguished/badges/v3/issuer/"
+        assert document["issuer"]["type"] == ["Profile"] and document["issuer"]["name"]
+        assert document["validFrom"] == member_term.starts_at.isoformat()
+        assert document["validUntil"] == member_term.ends_at.isoformat()
+        subject = document["credentialSubject"]
+        assert subject["type"] == ["AchievementSubject"]
+        identity = subject["identifier"][0]
+        assert identity["identityType"] == "emailAddress" and identity["hashed"]
+        import hashlib  # pylint: disable=import-outside-toplevel
+        assert identity["identityHash"] == "sha256$" + hashlib.sha256(
+            ("member@example.org" + identity["salt"]).encode()).hexdigest()
+        achievement = subject["achievement"]
+        assert {"id", "type", "name", "description", "criteria"} <= set(achievement)
+        assert achievement["achievementType"] == "Membership"
+        assert document["credentialStatus"]["type"] == "BitstringStatusListEntry"
+
+    def test_vc_jwt_verifies_with_an_independent_library_over_http(self, member_term, live_server, settings):
+        settings.DISTINGUISHED_PUBLIC_BASE_URL = live_server.url
+        token = api.credential_jwt(public_id=public_id(member_term))
+        verify_over_http(live_server.url, token)
+        # Rotation: a new key signs from now on, and the old credential still verifies.
+        api.add_signing_key()
+        newcomer = UserFactory(username="newcomer")
+        term = make_term(newcomer, Track.objects.get(slug="innovator"), member_term.cycle, starts_days_ago=1)
+        new_token = api.credential_jwt(public_id=api.issue_credential(term_id=term.pk).public_id)
+        old_claims, old_kid = verify_over_http(live_server.url, token)
+        new_claims, new_kid = verify_over_http(live_server.url, new_token)
+        assert old_kid != new_kid
+        assert old_claims["vc"]["credentialSubject"]["achievement"]["name"] == "Open edX Distinguished Engineer"
+        assert new_claims["vc"]["credentialSubject"]["achievement"]["name"] == "Open edX Distinguished Innovator"
+
+    def test_claims(self, member_term):
+        token = api.credential_jwt(public_id=public_id(member_term))
+        claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+        header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+        assert header["alg"] == "RS256" and header["kid"] == SigningKey.objects.get().kid
+        assert claims["iss"] == claims["vc"]["issuer"]["id"]
+        assert claims["jti"] == claims["vc"]["id"]
+        assert claims["sub"] == claims["vc"]["credentialSubject"]["identifier"][0]["identityHash"]
+        assert claims["nbf"] == int(member_term.starts_at.timestamp())
+        assert claims["exp"] == int(member_term.ends_at.timestamp())
+
+    def test_public_documents(self, member_term, client):
+        pid = public_id(member_term)
+        assert client.get(f"/distinguished/badges/v3/credentials/{pid}/").json()["type"][1] == "OpenBadgeCredential"
+        jwt_response = client.get(f"/distinguished/badges/v3/credentials/{pid}/?format=jwt")
+        assert jwt_response["Content-Type"] == "application/jwt" and jwt_response.content.count(b".") == 2
+        assert client.get("/distinguished/badges/v3/issuer/").json()["type"] == ["Profile"]
+        assert client.get("/distinguished/badges/v3/achievements/engineer/").json()["achievementType"] == "Membership"
+        assert client.get("/distinguished/badges/v3/achievements/astronaut/").status_code == 404
+        assert client.get(f"/distinguished/badges/v3/credentials/{uuid.uuid4()}/").status_code == 404
+        assert client.get("/distinguished/badges/v3/credentials/not-a-uuid/").status_code == 404
+
+
+def verify_over_http(base, token):
+    """Fetch the JWKS from the live server and verify ``token`` with jwcrypto; return (claims, kid)."""
+    with urllib.request.urlopen(f"{base}/distinguished/badges/jwks.json", timeout=10) as response:  # noqa: S310
+        keys = jwk.JWKSet.from_json(response.read().decode())
+    header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+    verified = jose_jwt.JWT(jwt=token, key=keys.get_key(header["kid"]), algs=["RS256"],
+                            check_claims={"exp": None, "nbf": None})
+    return json.loads(verified.claims), header["kid"]
+
+
+class TestOpenBadges2:
+    """The hosted assertion, badge class and issuer, and revocation with HTTP 410."""
+
+    def test_documents_carry_the_required_fields(self, member_term, client):
+        pid = public_id(member_term)
+        assertion = client.get(f"/distinguished/badges/v2/assertions/{pid}/").json()
+        assert assertion["@context"] == "https://w3id.org/openbadges/v2"
+        assert assertion["type"] == "Assertion"
+        assert assertion["id"] == f"https://lms.example.org/distinguished/badges/v2/assertions/{pid}/"
+        assert assertion["recipient"]["type"] == "email" and assertion["recipient"]["hashed"] is True
+        assert assertion["recipient"]["identity"].startswith("sha256$") and assertion["recipient"]["salt"]
+        assert assertion["verification"] == {"type": "hosted"}
+        assert assertion["issuedOn"] and assertion["expires"]
+        badge = client.get(assertion["badge"].replace("https://lms.example.org", "")).json()
+        assert badge["type"] == "BadgeClass"
+        assert {"id", "name", "description", "image", "criteria", "issuer"} <= set(badge)
+        issuer = client.get(badge["issuer"].replace("https://lms.example.org", "")).json()
+        assert issuer["type"] == "Issuer" and {"id", "name", "url"} <= set(issuer)
+
+    def test_revocation_shows_in_every_format(self, member_term, client, users):
+        pid = public_id(member_term)
+        before = client.get("/distinguished/badges/v3/status/").json()
+        api.revoke_term(term_id=member_term.pk, actor=users["staff"], reason="Code of conduct.")
+        gone = client.get(f"/distinguished/badges/v2/assertions/{pid}/")
+        assert gone.status_code == 410
+        assert gone.json()["revoked"] is True and gone.json()["revocationReason"] == "Code of conduct."
+        index = Credential.objects.get(public_id=pid).status_index
+        assert bit(before, index) == 0 and bit(client.get("/distinguished/badges/v3/status/").json(), index) == 1
+        page = client.get(f"/distinguished/verify/{pid}/").content.decode()
+        assert "This credential was revoked" in page and "Code of conduct." in page
+        with pytest.raises(InvalidTransition):
+            api.revoke_credential(public_id=pid, reason="Again")
+
+
+def bit(status_credential, index):
+    """The revocation bit of ``index`` in a Bitstring Status List credential."""
+    encoded = status_credential["credentialSubject"]["encodedList"][1:]
+    bits = gzip.decompress(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    assert len(bits) * 8 >= 131072
+    return (bits[index // 8] >> (7 - index % 8)) & 1
+
+
+class TestBaking:
+    """Bake and unbake, PNG and SVG, in both versions."""
+
+    @pytest.mark.parametrize("version", [2, 3])
+    def test_png_round_trip_single_uncompressed_chunk(self, version):
+        baked = baking.bake_png(TINY_PNG, "payload-1", version)
+        baked = baking.bake_png(baked, "payload-2", version)
+        assert baking.unbake_png(baked, version) == "payload-2"
+        keyword = baking.PNG_KEYWORDS[version]
+        chunks = [body for kind, body, _ in baking._chunks(baked) if kind == b"iTXt"]  # pylint: disable=protected-access
+        assert len(chunks) == 1
+        assert chunks[0].startswith(keyword + b"\x00\x00")  # compression flag 0: uncompressed
+        assert [kind for kind, _, _ in baking._chunks(baked)][-1] == b"IEND"  # pylint: disable=protected-access
+        assert baking.unbake_png(baked, 5 - version) is None
+
+    @pytest.mark.parametrize("version", [2, 3])
+    def test_svg_round_trip(self, version):
+        artwork = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+        baked = baking.bake_svg(baking.bake_svg(artwork, "first", version), "second", version, verify_url="https://x")
+        assert baking.unbake_svg(baked, version) == "second"
+        assert baked.count("<openbadges:") == 1
+        assert f'xmlns:openbadges="{baking.SVG_NAMESPACES[version]}"' in baked
+
+    def test_not_an_image(self):
+        with pytest.raises(baking.BakingError):
+            baking.bake_png(b"GIF89a", "x", 2)
+        with pytest.raises(baking.BakingError):
+            baking.bake_svg("<html/>", "x", 3)
+
+    @pytest.mark.parametrize("version, kind", [(2, "png"), (3, "png"), (2, "svg"), (3, "svg")])
+    def test_baked_member_badge(self, member_term, client, version, kind):
+        pid = public_id(member_term)
+        response = client.get(f"/distinguished/badges/{pid}/v{version}.{kind}")
+        assert response.status_code == 200
+        payload = (baking.unbake_png(response.content, version) if kind == "png"
+                   else baking.unbake_svg(response.content.decode(), version))
+        expected = (api.credential_jwt(public_id=pid) if version == 3
+                    else f"https://lms.example.org/distinguished/badges/v2/assertions/{pid}/")
+        assert payload == expected
+        assert client.get(f"/distinguished/badges/{pid}/v4.{kind}").status_code == 404
+
+
+class TestEvents:
+    """BADGE_AWARDED and BADGE_REVOKED with the platform's BadgeData."""
+
+    def test_awarded_and_revoked(self, key, cycle, users, panels, django_capture_on_commit_callbacks):
+        received = []
+
+        def listen(signal, sender, badge, metadata, **kwargs):
+            received.append((metadata.event_type, badge))
+
+        BADGE_AWARDED.connect(listen)
+        BADGE_REVOKED.connect(listen)
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                person = UserFactory(username="member")
+                released_cycle(users, panels, [person])
+            term = MembershipTerm.objects.get(holder_user=person)
+            with django_capture_on_commit_callbacks(execute=True):
+                api.revoke_term(term_id=term.pk, actor=users["staff"], reason="Conduct.")
+        finally:
+            BADGE_AWARDED.disconnect(listen)
+            BADGE_REVOKED.disconnect(listen)
+        assert [event for event, _ in received] == ["org.openedx.learning.badge.awarded.v1",
+                                                    "org.openedx.learning.badge.revoked.v1"]
+        badge = received[0][1]
+        assert badge.uuid == public_id(term) and badge.user.pii.username == "member"
+        assert badge.template.name == "Open edX Distinguished Engineer" and badge.template.origin
+
+
+class TestVerificationPage:
+    """What anyone sees at /distinguished/verify/<id>/."""
+
+    def test_how_it_was_earned(self, member_term, client):
+        page = client.get(f"/distinguished/verify/{public_id(member_term)}/")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "Member" in html and "Distinguished Engineer" in html and "Valid" in html
+        assert "Nominated in the 2026 cycle" in html
+        assert "Delivered significant contributions" in html
+        assert "https://www.linkedin.com/profile/add?" in html
+        assert client.get(f"/distinguished/verify/{uuid.uuid4()}/").status_code == 404
+
+
+class TestPrivateKeyStaysPrivate:
+    """Private key material appears in no response, admin page or log line."""
+
+    def test_nowhere(self, member_term, client, users, caplog):
+        caplog.set_level(logging.DEBUG)
+        signing_key = SigningKey.objects.get()
+        private_numbers = secret_markers(signing_key)
+        admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+        pid = public_id(member_term)
+        urls = ["/distinguished/badges/jwks.json", f"/distinguished/badges/v3/credentials/{pid}/",
+                f"/distinguished/badges/v3/credentials/{pid}/?format=jwt", f"/distinguished/verify/{pid}/",
+                f"/distinguished/badges/v2/assertions/{pid}/", "/distinguished/badges/v3/status/"]
+        bodies = [client.get(u).content.decode(errors="ignore") for u in urls]
+        client.force_login(admin)
+        bodies.append(client.get(reverse("admin:openedx_distinguished_signingkey_changelist")).content.decode())
+        bodies.append(client.get(reverse("admin:openedx_distinguished_signingkey_change",
+                                         args=[signing_key.pk])).content.decode())
+        bodies.append(client.get(reverse("admin:openedx_distinguished_credential_changelist")).content.decode())
+        api.add_signing_key()
+        bodies.append(caplog.text)
+        for body in bodies:
+            for marker in private_numbers:
+                assert marker not in body
+        published = json.loads(bodies[0])["keys"][0]
+        assert {"kty", "n", "e", "kid", "use", "alg"} <= set(published)
+        assert not {"d", "p", "q", "dp", "dq", "qi"} & set(published)
+
+
+def secret_markers(signing_key):
+    """Strings that would betray the private key: its encrypted form, its PEM body, its private exponent."""
+    from openedx_distinguished.credentials import _fernet  # pylint: disable=import-outside-toplevel
+    pem = _fernet().decrypt(signing_key.private_key_encrypted.encode()).decode()
+    body = "".join(pem.splitlines()[1:-1])
+    from cryptography.hazmat.primitives import serialization  # pylint: disable=import-outside-toplevel
+    private = serialization.load_pem_private_key(pem.encode(), password=None)
+    d = private.private_numbers().d
+    d_b64 = base64.urlsafe_b64encode(d.to_bytes((d.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
+    return [signing_key.private_key_encrypted[:40], body[:40], body[-40:], d_b64[:40]]
