@@ -16,17 +16,16 @@ from openedx_distinguished import api
 from openedx_distinguished.exceptions import DistinguishedError
 from openedx_distinguished.models import (
     Activity,
-    Credential,
-    Fulfilment,
-    SigningKey,
     ActivityType,
     AuditEntry,
+    Credential,
     Criterion,
     CriterionScore,
     Cycle,
     Decision,
     DeclaredConflict,
     Endorsement,
+    Fulfilment,
     Incentive,
     Initiative,
     MembershipTerm,
@@ -41,6 +40,7 @@ from openedx_distinguished.models import (
     ReferralCode,
     Review,
     ReviewAssignment,
+    SigningKey,
     TermEvaluation,
     Track,
 )

@@ -15,6 +15,7 @@ from openedx_distinguished.activities import (
     report_activity,
     review_activity,
 )
+from openedx_distinguished.certificates import certificate_pdf
 from openedx_distinguished.community import (
     attribute_registration,
     is_referral_code,
@@ -32,7 +33,9 @@ from openedx_distinguished.credentials import (
     baked_image,
     credential_document,
     credential_for_term,
+    credential_holder_ids,
     credential_jwt,
+    fulfilment_holder_ids,
     get_credential,
     issue_credential,
     issue_missing_credentials,
@@ -40,10 +43,15 @@ from openedx_distinguished.credentials import (
     issuer_profile_v3,
     jwks,
     linkedin_url,
+    list_credentials,
+    list_fulfilments,
     revoke_credential,
+    set_shipping_address,
     status_list,
-    verification_details,
+    update_fulfilment,
 )
+from openedx_distinguished.credentials import url as credential_url
+from openedx_distinguished.credentials import verification_details
 from openedx_distinguished.data import ActivityStatus, CredentialStatus, TermStatus
 from openedx_distinguished.jobs import run_due_jobs
 from openedx_distinguished.membership import (
@@ -187,9 +195,12 @@ __all__ = [
     "badge_artwork",
     "badge_class",
     "baked_image",
+    "certificate_pdf",
     "credential_document",
     "credential_for_term",
+    "credential_holder_ids",
     "credential_jwt",
+    "fulfilment_holder_ids",
     "get_credential",
     "issue_credential",
     "issue_missing_credentials",
@@ -197,8 +208,13 @@ __all__ = [
     "issuer_profile_v3",
     "jwks",
     "linkedin_url",
+    "list_credentials",
+    "list_fulfilments",
     "revoke_credential",
+    "set_shipping_address",
     "status_list",
+    "update_fulfilment",
+    "credential_url",
     "verification_details",
     # scheduled work
     "run_due_jobs",

@@ -21,6 +21,7 @@ class BakingError(ValueError):
 
 
 def _chunks(data):
+    """(type, body, raw bytes) of each chunk of a PNG."""
     if not data.startswith(PNG_SIGNATURE):
         raise BakingError("Not a PNG image.")
     position = len(PNG_SIGNATURE)
@@ -44,7 +45,8 @@ def bake_png(image: bytes, payload: str, version: int) -> bytes:
     keyword = PNG_KEYWORDS[version]
     # keyword \0 compression flag (0: uncompressed) compression method \0 language \0 translated keyword \0 text
     body = keyword + b"\x00\x00\x00" + b"\x00" + b"\x00" + payload.encode("utf-8")
-    chunk = struct.pack(">I", len(body)) + b"iTXt" + body + struct.pack(">I", zlib.crc32(b"iTXt" + body) & 0xFFFFFFFF)
+    crc = struct.pack(">I", zlib.crc32(b"iTXt" + body) & 0xFFFFFFFF)
+    chunk = struct.pack(">I", len(body)) + b"iTXt" + body + crc
     out = [PNG_SIGNATURE]
     for kind, chunk_body, raw in _chunks(image):
         if kind == b"iTXt" and _itxt_keyword(chunk_body) == keyword:

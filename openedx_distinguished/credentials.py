@@ -10,6 +10,7 @@ import json
 import logging
 import secrets
 import uuid
+from decimal import Decimal
 from importlib import resources
 from urllib.parse import urlencode
 
@@ -20,15 +21,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from jwt.algorithms import RSAAlgorithm
 
 from openedx_distinguished import baking
 from openedx_distinguished.conf import get_setting
-from openedx_distinguished.data import CredentialData, CredentialStatus, NomineeKind, TermStatus
+from openedx_distinguished.data import CredentialData, CredentialStatus, FulfilmentStatus, NomineeKind, Page, TermStatus
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
-from openedx_distinguished.models import Credential, MembershipTerm, SigningKey, Track
+from openedx_distinguished.models import Credential, Fulfilment, MembershipTerm, SigningKey, Track
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ def jwks() -> dict:
 
 
 def _active_key():
+    """The key that signs now, with its decrypted private half."""
     key = SigningKey.objects.filter(retired_at__isnull=True).order_by("-created", "-id").first()
     if key is None:
         raise ValidationError({"key": ["No signing key: run `create_distinguished_signing_key` first."]})
@@ -189,9 +191,10 @@ def badge_artwork(track_slug: str, kind: str) -> bytes:
     if upload:
         with upload.open("rb") as handle:
             return handle.read()
-    shipped = resources.files("openedx_distinguished").joinpath(f"static/openedx_distinguished/badges/{track_slug}.{kind}")
+    shipped_art = resources.files("openedx_distinguished").joinpath("static/openedx_distinguished/badges")
+    shipped = shipped_art.joinpath(f"{track_slug}.{kind}")
     if not shipped.is_file():
-        shipped = resources.files("openedx_distinguished").joinpath(f"static/openedx_distinguished/badges/engineer.{kind}")
+        shipped = shipped_art.joinpath(f"engineer.{kind}")  # a track staff added: the generic artwork
     return shipped.read_bytes()
 
 
@@ -207,6 +210,7 @@ def _holder_identity(term):
 
 
 def _document(term, public_id, status_index, salt):
+    """The OpenBadgeCredential of a term, before signing."""
     track = term.track
     identity_type, identity = _holder_identity(term)
     document = {
@@ -234,6 +238,7 @@ def _document(term, public_id, status_index, salt):
 
 
 def _sign(document, term, key, private_key):
+    """The compact VC-JWT (RS256) of a credential document, with the claims Open Badges 3.0 names."""
     now = timezone.now()
     claims = {
         "iss": document["issuer"]["id"], "jti": document["id"], "sub": document["credentialSubject"]["identifier"][0][
@@ -247,6 +252,7 @@ def _sign(document, term, key, private_key):
 # Issue and revoke ---------------------------------------------------------------------------
 
 def _credential_data(credential) -> CredentialData:
+    """The plain record of a credential, with its status now (valid, expired or revoked)."""
     term = credential.term
     holder = term.holder_organization.name if term.holder_organization else (
         (term.holder_user.get_full_name() or term.holder_user.username) if term.holder_user else "")
@@ -314,6 +320,7 @@ def issue_credential(*, term_id) -> CredentialData:
                 continue  # another term took this status index a moment ago
         else:  # pragma: no cover
             raise ValidationError({"credential": ["Could not allocate a revocation-list index; try again."]})
+        ensure_fulfilments(term)
         transaction.on_commit(lambda: _announce(credential.pk, revoked=False))
     return _credential_data(_credentials().get(pk=credential.pk))
 
@@ -488,7 +495,8 @@ def _announce(credential_pk, *, revoked):
         uuid=str(credential.public_id),
         user=UserData(id=user.pk, is_active=user.is_active,
                       pii=UserPersonalData(username=user.username, email=user.email, name=user.get_full_name())),
-        template=BadgeTemplateData(uuid=str(uuid.uuid5(uuid.NAMESPACE_URL, url(f"badges/v3/achievements/{track.slug}/"))),
+        template=BadgeTemplateData(uuid=str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                                       url(f"badges/v3/achievements/{track.slug}/"))),
                                    origin="openedx_distinguished", name=track.badge_name or track.name,
                                    description=track.description, image_url=badge_image_url(track.slug, "png")),
     )
@@ -530,3 +538,133 @@ def verification_details(*, public_id) -> dict:
             "jwks": url("badges/jwks.json"),
         },
     }
+
+
+# Fulfilment ---------------------------------------------------------------------------------
+
+def _fulfilment_data(fulfilment, *, with_address):
+    return {
+        "id": fulfilment.pk, "term": fulfilment.term_id, "incentive": fulfilment.incentive.slug,
+        "incentive_name": fulfilment.incentive.name, "status": fulfilment.status,
+        "tracking_number": fulfilment.tracking_number,
+        "cost": str(fulfilment.cost) if fulfilment.cost is not None else None, "currency": fulfilment.currency,
+        "has_address": bool(fulfilment.shipping_address),
+        **({"shipping_name": fulfilment.shipping_name, "shipping_address": fulfilment.shipping_address}
+           if with_address else {}),
+    }
+
+
+def ensure_fulfilments(term) -> int:
+    """A pending fulfilment for each physical incentive of the term's track (once per term)."""
+    made = 0
+    for incentive in term.track.incentives.filter(is_physical=True):
+        _, created = Fulfilment.objects.get_or_create(term=term, incentive=incentive)
+        made += created
+    return made
+
+
+def list_fulfilments(*, holder=None, status=None, offset=0, limit=50, with_address=False) -> Page:
+    """One page of fulfilments (a holder's own, or all); addresses only when ``with_address``."""
+    fulfilments = Fulfilment.objects.select_related("incentive").order_by("-modified", "-id")
+    if holder is not None:
+        fulfilments = fulfilments.filter(Q(term__holder_user=holder) | Q(term__holder_organization__contacts=holder))
+    if status:
+        fulfilments = fulfilments.filter(status=FulfilmentStatus(status).value)
+    total = fulfilments.count()
+    return Page(items=tuple(_fulfilment_data(f, with_address=with_address) for f in fulfilments[offset:offset + limit]),
+                total=total)
+
+
+def credential_holder_ids(*, public_id) -> set[int]:
+    """The users a credential belongs to: its holder, or the contacts of the holding organization."""
+    credential = Credential.objects.select_related("term__holder_organization").filter(
+        public_id=_uuid(public_id)).first()
+    if credential is None:
+        raise NotFound({"credential": ["Not found."]})
+    term = credential.term
+    if term.holder_user_id:
+        return {term.holder_user_id}
+    return set(term.holder_organization.contacts.values_list("pk", flat=True)) if term.holder_organization else set()
+
+
+def list_credentials(*, holder) -> list[CredentialData]:
+    """The credentials of a user, and of the organizations they are a contact of, newest first."""
+    rows = _credentials().filter(Q(term__holder_user=holder) | Q(term__holder_organization__contacts=holder)) \
+        .order_by("-issued_at", "-id")
+    return [_credential_data(row) for row in rows]
+
+
+def fulfilment_holder_ids(fulfilment_id) -> set[int]:
+    """The users who may give the shipping address of a fulfilment (the holder, or the organization's contacts)."""
+    fulfilment = Fulfilment.objects.select_related("term").filter(pk=fulfilment_id).first()
+    if fulfilment is None:
+        return set()
+    term = fulfilment.term
+    if term.holder_user_id:
+        return {term.holder_user_id}
+    return set(term.holder_organization.contacts.values_list("pk", flat=True)) if term.holder_organization else set()
+
+
+def set_shipping_address(*, fulfilment_id, name, address) -> dict:
+    """
+    Record where to ship a physical award (the holder, through an authenticated endpoint).
+
+    Raises:
+        ValidationError: missing name or address. InvalidTransition: already shipped.
+    """
+    errors = {}
+    name, address = (name or "").strip(), (address or "").strip()
+    if not name or len(name) > 200:
+        errors["name"] = ["Give the recipient's name (at most 200 characters)."]
+    if not address or len(address) > 1000:
+        errors["address"] = ["Give the full postal address (at most 1000 characters)."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        fulfilment = Fulfilment.objects.select_for_update().select_related("incentive").filter(pk=fulfilment_id).first()
+        if fulfilment is None:
+            raise NotFound({"fulfilment": ["Not found."]})
+        if fulfilment.status != FulfilmentStatus.PENDING.value:
+            raise InvalidTransition({"fulfilment": [f"Already {fulfilment.status}; contact the program staff."]})
+        fulfilment.shipping_name, fulfilment.shipping_address = name, address
+        fulfilment.save(update_fields=["shipping_name", "shipping_address", "modified"])
+    return _fulfilment_data(fulfilment, with_address=True)
+
+
+def update_fulfilment(*, fulfilment_id, actor, status=None, tracking_number=None, cost=None, currency=None) -> dict:
+    """
+    Staff update a fulfilment: its status, tracking number and cost.
+
+    Raises:
+        ValidationError: unknown status, negative cost.
+    """
+    errors = {}
+    if status is not None:
+        try:
+            status = FulfilmentStatus(status)
+        except ValueError:
+            errors["status"] = [f"Choose one of {', '.join(s.value for s in FulfilmentStatus)}."]
+    if cost is not None:
+        try:
+            cost = Decimal(str(cost))
+            if cost < 0:
+                raise ArithmeticError
+        except (ArithmeticError, ValueError):
+            errors["cost"] = ["Give a non-negative amount."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        fulfilment = Fulfilment.objects.select_for_update().select_related("incentive").filter(pk=fulfilment_id).first()
+        if fulfilment is None:
+            raise NotFound({"fulfilment": ["Not found."]})
+        if status is not None:
+            fulfilment.status = status.value
+        if tracking_number is not None:
+            fulfilment.tracking_number = tracking_number.strip()[:100]
+        if cost is not None:
+            fulfilment.cost = cost
+        if currency:
+            fulfilment.currency = currency.strip().upper()[:3]
+        fulfilment.updated_by = actor if actor and actor.is_authenticated else None
+        fulfilment.save()
+    return _fulfilment_data(fulfilment, with_address=True)

@@ -15,7 +15,8 @@ from openedx_distinguished.review import release_announcement
 def run_due_jobs(*, now=None, progress=None) -> list[str]:
     """
     Release announcements whose time has come, flag renewals due, evaluate the terms of open
-    cycles, issue the credentials still missing (e.g. terms started before a key was installed). Returns one line per thing done (or refused, with the reason); running it again soon
+    cycles, issue the credentials still missing (e.g. terms started before a key was installed).
+    Returns one line per thing done (or refused, with the reason); running it again soon
     after finds nothing new to do.
     """
     report = []

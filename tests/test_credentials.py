@@ -11,7 +11,8 @@ import uuid
 
 import pytest
 from django.urls import reverse
-from jwcrypto import jwk, jwt as jose_jwt
+from jwcrypto import jwk
+from jwcrypto import jwt as jose_jwt
 from openedx_events.learning.signals import BADGE_AWARDED, BADGE_REVOKED
 
 from openedx_distinguished import api, baking
@@ -209,7 +210,8 @@ class TestBaking:
         baked = baking.bake_png(baked, "payload-2", version)
         assert baking.unbake_png(baked, version) == "payload-2"
         keyword = baking.PNG_KEYWORDS[version]
-        chunks = [body for kind, body, _ in baking._chunks(baked) if kind == b"iTXt"]  # pylint: disable=protected-access
+        chunks = [body for kind, body, _ in baking._chunks(baked)  # pylint: disable=protected-access
+                  if kind == b"iTXt"]
         assert len(chunks) == 1
         assert chunks[0].startswith(keyword + b"\x00\x00")  # compression flag 0: uncompressed
         assert [kind for kind, _, _ in baking._chunks(baked)][-1] == b"IEND"  # pylint: disable=protected-access

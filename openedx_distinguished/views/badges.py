@@ -2,6 +2,7 @@
 Public badge documents and pages: JWKS, Open Badges 3.0 and 2.0 documents, baked images, and the
 human verification page. Anyone may read them; they carry nothing the holder did not publish.
 """
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -12,8 +13,11 @@ from openedx_distinguished.exceptions import NotFound
 JSON_LD = "application/ld+json"
 
 
-def _json(data, status=200, content_type="application/json"):
-    response = JsonResponse(data, status=status, content_type=content_type, json_dumps_params={"indent": 2})
+def _json(data, status=200, content_type=None):
+    """A JSON (or JSON-LD) response any site may read (CORS)."""
+    response = JsonResponse(data, status=status, json_dumps_params={"indent": 2})
+    if content_type:
+        response["Content-Type"] = content_type
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -74,7 +78,8 @@ def credential(request, public_id):
         response = HttpResponse(token, content_type="application/jwt")
     else:
         response = _json(_or_404(api.credential_document, public_id=public_id), content_type=JSON_LD)
-    response["Content-Disposition"] = f'inline; filename="distinguished-{public_id}.{request.GET.get("format", "json")}"'
+    extension = "jwt" if request.GET.get("format") == "jwt" else "json"
+    response["Content-Disposition"] = f'inline; filename="distinguished-{public_id}.{extension}"'
     return response
 
 
@@ -109,3 +114,17 @@ def verify(request, public_id):
     """For people: whose badge this is, whether it is valid, and how it was earned."""
     details = _or_404(api.verification_details, public_id=public_id)
     return render(request, "openedx_distinguished/verify.html", {**details, "public_id": public_id})
+
+
+@login_required
+@require_GET
+def certificate(request, public_id):
+    """The PDF certificate of a credential: for its holder (or the organization's contacts) and staff."""
+    details = _or_404(api.get_credential, public_id=public_id)
+    holders = _or_404(api.credential_holder_ids, public_id=public_id)
+    if request.user.pk not in holders and not api.is_program_staff(request.user):
+        raise Http404("No such certificate.")
+    pdf = api.certificate_pdf(public_id=details.public_id, issuer_name=api.issuer_profile_v3()["name"])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="distinguished-certificate-{details.track_slug}.pdf"'
+    return response

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", pages.program_overview, name="program"),
     path("activities/", activities.my_activities, name="activities"),
     path("verify/<str:public_id>/", badges.verify, name="verify"),
+    path("certificates/<str:public_id>.pdf", badges.certificate, name="certificate"),
     path("badges/jwks.json", badges.jwks, name="jwks"),
     path("badges/art/<slug:track>.<str:kind>", badges.artwork, name="badge-art"),
     path("badges/<str:public_id>/v<int:version>.<str:kind>", badges.baked, name="baked-badge"),

@@ -424,3 +424,44 @@ class OnboardingInputSerializer(serializers.Serializer):  # pylint: disable=abst
     organization = serializers.SlugField(required=False, allow_blank=True, default="")
     organization_name = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
     year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+# Credentials --------------------------------------------------------------------------------
+
+class CredentialSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A credential with the links its holder needs."""
+
+    public_id = serializers.CharField()
+    term = serializers.IntegerField(source="term_id")
+    holder_display_name = serializers.CharField()
+    track = serializers.CharField(source="track_slug")
+    track_name = serializers.CharField()
+    status = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    valid_from = serializers.DateTimeField()
+    valid_until = serializers.DateTimeField(allow_null=True)
+    lifetime = serializers.BooleanField()
+    links = serializers.SerializerMethodField()
+
+    def get_links(self, credential) -> dict:
+        from openedx_distinguished import api  # pylint: disable=import-outside-toplevel
+        details = api.verification_details(public_id=credential.public_id)
+        return {**details["links"], "verify": api.credential_url(f"verify/{credential.public_id}/"),
+                "certificate_pdf": api.credential_url(f"certificates/{credential.public_id}.pdf"),
+                "linkedin": details["linkedin_url"]}
+
+
+class AddressInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of a shipping address."""
+
+    name = serializers.CharField(max_length=200)
+    address = serializers.CharField(max_length=1000)
+
+
+class FulfilmentUpdateSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of a staff update to a fulfilment."""
+
+    status = serializers.ChoiceField(choices=["pending", "shipped", "delivered", "returned"], required=False)
+    tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    cost = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
+    currency = serializers.CharField(max_length=3, required=False)

@@ -3,6 +3,7 @@ URLs of the v1 REST API, mounted at ``/api/distinguished/v1/``.
 """
 from django.urls import path
 
+from . import credential_views as credentials
 from . import membership_views as membership
 from . import review_views as review
 from . import views
@@ -49,5 +50,10 @@ urlpatterns = [
     path("initiatives/<int:pk>/", membership.InitiativeDetailView.as_view(), name="initiative-detail"),
     path("referral/", membership.ReferralView.as_view(), name="referral"),
     path("onboardings/", membership.OnboardingView.as_view(), name="onboarding-list"),
+    path("credentials/", credentials.MyCredentialsView.as_view(), name="credential-list"),
+    path("credentials/<str:public_id>/revoke/", credentials.CredentialRevokeView.as_view(), name="credential-revoke"),
+    path("fulfilments/", credentials.FulfilmentListView.as_view(), name="fulfilment-list"),
+    path("fulfilments/<int:pk>/", credentials.FulfilmentDetailView.as_view(), name="fulfilment-detail"),
+    path("fulfilments/<int:pk>/address/", credentials.FulfilmentAddressView.as_view(), name="fulfilment-address"),
     path("schema/", SchemaView.as_view(), name="schema"),
 ]

@@ -1,0 +1,89 @@
+"""
+Views of the credentials API: a member's credentials, revocation, and award fulfilment.
+"""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from openedx_distinguished import api
+
+from . import serializers as s
+from .membership_views import require_staff
+from .views import PAGINATION_PARAMETERS, AuthenticatedView, call_api, page_bounds, validated
+
+
+class MyCredentialsView(AuthenticatedView):
+    """
+    The caller's credentials with their links (verification page, JSON, VC-JWT, baked images, PDF,
+    LinkedIn). ``GET /api/distinguished/v1/credentials/``: 200.
+    """
+
+    @extend_schema(responses=s.CredentialSerializer(many=True))
+    def get(self, request):
+        return Response(s.CredentialSerializer(api.list_credentials(holder=request.user), many=True).data)
+
+
+class CredentialRevokeView(AuthenticatedView):
+    """
+    Revoke a credential (program staff), with a reason verifiers will see.
+
+    ``POST /api/distinguished/v1/credentials/<public_id>/revoke/`` with ``{"reason": "..."}``: 200;
+    400; 403; 404; 409.
+    """
+
+    @extend_schema(request=s.RevokeInputSerializer, responses=s.CredentialSerializer)
+    def post(self, request, public_id):
+        """Revoke the credential."""
+        require_staff(request)
+        body = validated(s.RevokeInputSerializer, request.data)
+        credential = call_api(api.revoke_credential, public_id=public_id, reason=body["reason"], actor=request.user)
+        return Response(s.CredentialSerializer(credential).data)
+
+
+class FulfilmentListView(AuthenticatedView):
+    """
+    Award fulfilments: the caller's own (with the address they gave), or every one for program
+    staff. ``GET /api/distinguished/v1/fulfilments/``: 200.
+    """
+
+    @extend_schema(parameters=PAGINATION_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        """List fulfilments."""
+        offset, limit = page_bounds(request)
+        staff = api.is_program_staff(request.user)
+        page = api.list_fulfilments(holder=None if staff else request.user, offset=offset, limit=limit,
+                                    with_address=True)
+        return Response({"count": page.total, "results": list(page.items)})
+
+
+class FulfilmentAddressView(AuthenticatedView):
+    """
+    Give the shipping address of a physical award (the holder only; it is visible to them and to
+    program staff). ``PUT /api/distinguished/v1/fulfilments/4/address/`` with ``{"name": ...,
+    "address": ...}``: 200; 400; 404 (not yours); 409 (already shipped).
+    """
+
+    @extend_schema(request=s.AddressInputSerializer, responses={200: OpenApiTypes.OBJECT})
+    def put(self, request, pk):
+        """Record the address."""
+        if request.user.pk not in api.fulfilment_holder_ids(pk):
+            raise NotFound()
+        body = validated(s.AddressInputSerializer, request.data)
+        return Response(call_api(api.set_shipping_address, fulfilment_id=pk, name=body["name"],
+                                 address=body["address"]))
+
+
+class FulfilmentDetailView(AuthenticatedView):
+    """
+    Update a fulfilment (program staff): status, tracking number, cost.
+    ``PATCH /api/distinguished/v1/fulfilments/4/`` with ``{"status": "shipped", "tracking_number": "..."}``.
+    """
+
+    @extend_schema(request=s.FulfilmentUpdateSerializer, responses={200: OpenApiTypes.OBJECT})
+    def patch(self, request, pk):
+        """Change what is given."""
+        if not api.is_program_staff(request.user):
+            raise PermissionDenied("Only program staff may do this.")
+        body = validated(s.FulfilmentUpdateSerializer, request.data)
+        return Response(call_api(api.update_fulfilment, fulfilment_id=pk, actor=request.user, **body))
