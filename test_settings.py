@@ -29,7 +29,8 @@ if os.environ.get("DISTINGUISHED_TEST_DB") == "mysql":
                 "charset": "utf8mb4",
             },
             "TEST": {
-                "NAME": "test_distinguished",
+                # Overridable so that two runs on one server (a developer's and CI's) do not collide.
+                "NAME": os.environ.get("DISTINGUISHED_TEST_DB_NAME", "test_distinguished"),
                 "CHARSET": "utf8mb4",
                 "COLLATION": "utf8mb4_unicode_ci",
             },

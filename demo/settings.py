@@ -63,6 +63,10 @@ JWT_AUTH = {
 }
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 
+# Badge documents, JWKS and verification pages are addressed from here.
+DISTINGUISHED_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+DISTINGUISHED_ISSUER = {"name": "Open edX (demo)", "url": "https://openedx.org", "email": "", "image": ""}
+
 # Each plugin app adds its settings, as the LMS does for its "common" settings type.
 add_plugins(__name__, LMS_PROJECT_TYPE, "common")
 OPENEDX_TELEMETRY = []  # no New Relic or Datadog in the demo

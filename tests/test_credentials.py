@@ -283,6 +283,10 @@ class TestVerificationPage:
         assert "Nominated in the 2026 cycle" in html
         assert "Delivered significant contributions" in html
         assert "https://www.linkedin.com/profile/add?" in html
+        assert "Download the certificate" not in html  # for the holder and staff only
+        client.force_login(member_term.holder_user)
+        own_view = client.get(f"/distinguished/verify/{public_id(member_term)}/").content.decode()
+        assert "Download the certificate" in own_view
         assert client.get(f"/distinguished/verify/{uuid.uuid4()}/").status_code == 404
 
 
@@ -324,3 +328,56 @@ def secret_markers(signing_key):
     d = private.private_numbers().d
     d_b64 = base64.urlsafe_b64encode(d.to_bytes((d.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
     return [signing_key.private_key_encrypted[:40], body[:40], body[-40:], d_b64[:40]]
+
+
+class TestKeyCommandAndAdmin:
+    """The key command, and the admin pages and revoke action of credentials."""
+
+    def test_command_creates_rotates_and_refuses_bad_files(self, db, tmp_path):
+        from io import StringIO  # pylint: disable=import-outside-toplevel
+
+        from django.core.management import CommandError, call_command  # pylint: disable=import-outside-toplevel
+        out = StringIO()
+        call_command("create_distinguished_signing_key", stdout=out)
+        call_command("create_distinguished_signing_key", stdout=out)
+        assert SigningKey.objects.count() == 2 and SigningKey.objects.filter(retired_at__isnull=True).count() == 1
+        assert "PRIVATE" not in out.getvalue()
+        bad = tmp_path / "bad.pem"
+        bad.write_text("not a key", encoding="utf-8")
+        with pytest.raises(CommandError, match="PEM"):
+            call_command("create_distinguished_signing_key", "--pem-file", str(bad))
+        with pytest.raises(CommandError):
+            call_command("create_distinguished_signing_key", "--pem-file", str(tmp_path / "missing.pem"))
+        assert SigningKey.objects.count() == 2
+
+    def test_operator_key_is_installed(self, db, tmp_path):
+        from cryptography.hazmat.primitives import serialization  # pylint: disable=import-outside-toplevel
+        from cryptography.hazmat.primitives.asymmetric import rsa  # pylint: disable=import-outside-toplevel
+        from django.core.management import call_command  # pylint: disable=import-outside-toplevel
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = tmp_path / "operator.pem"
+        pem.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))
+        call_command("create_distinguished_signing_key", "--pem-file", str(pem))
+        published = api.jwks()["keys"][0]
+        numbers = private.public_key().public_numbers()
+        assert base64.urlsafe_b64decode(published["n"] + "==") == numbers.n.to_bytes(256, "big")
+
+    def test_admin_revoke_and_pages(self, member_term, client):
+        admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+        client.force_login(admin)
+        for name in ("credential", "fulfilment", "signingkey"):
+            assert client.get(reverse(f"admin:openedx_distinguished_{name}_changelist")).status_code == 200
+        credential = Credential.objects.get()
+        changelist = reverse("admin:openedx_distinguished_credential_changelist")
+        client.post(changelist, {"action": "revoke_selected", "_selected_action": [credential.pk], "apply": "1",
+                                 "reason": "Issued by mistake."})
+        assert Credential.objects.get().revocation_reason == "Issued by mistake."
+
+    @pytest.mark.parametrize("role", ["learner", "nominee", "nominator"])
+    def test_non_staff_cannot_revoke_in_the_admin(self, member_term, client, users, role):
+        client.force_login(users[role])
+        credential = Credential.objects.get()
+        client.post(reverse("admin:openedx_distinguished_credential_changelist"),
+                    {"action": "revoke_selected", "_selected_action": [credential.pk], "apply": "1", "reason": "x"})
+        assert Credential.objects.get().revoked_at is None

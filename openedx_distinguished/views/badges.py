@@ -113,7 +113,10 @@ def baked(request, public_id, version, kind):
 def verify(request, public_id):
     """For people: whose badge this is, whether it is valid, and how it was earned."""
     details = _or_404(api.verification_details, public_id=public_id)
-    return render(request, "openedx_distinguished/verify.html", {**details, "public_id": public_id})
+    can_download = request.user.is_authenticated and (
+        request.user.pk in api.credential_holder_ids(public_id=public_id) or api.is_program_staff(request.user))
+    return render(request, "openedx_distinguished/verify.html", {
+        **details, "public_id": public_id, "can_download": can_download})
 
 
 @login_required

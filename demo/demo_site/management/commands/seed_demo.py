@@ -13,7 +13,9 @@ from openedx_distinguished import api
 from openedx_distinguished.models import (
     Activity,
     ActivityType,
+    Credential,
     Cycle,
+    Fulfilment,
     MembershipTerm,
     Nomination,
     Onboarding,
@@ -48,7 +50,8 @@ class Command(BaseCommand):
         if not MembershipTerm.objects.exists():
             self._membership(program, users, partner)
         api.mark_renewals_due()
-        self._print_guide(review_cycle.year)
+        member_credential = Credential.objects.filter(term__holder_user=users["member"]).first()
+        self._print_guide(review_cycle.year, member_credential.public_id if member_credential else None)
 
     def _accounts(self):
         """Create the demo accounts, or reset their passwords and flags."""
@@ -227,10 +230,24 @@ class Command(BaseCommand):
         api.save_initiative(title="Translations sprint", year=now.year, status="delivered",
                             lead_usernames=["grace"])
         api.referral_code(user=people["member"])
+        # Credentials: a signing key, every current member's badge, a revoked one, an award on its way.
+        api.add_signing_key()
+        victor, _ = user_model.objects.get_or_create(username="victor", defaults={
+            "first_name": "Victor", "last_name": "Revoked", "email": "victor@example.com"})
+        term(victor, "innovator", 200)
+        api.issue_missing_credentials()
+        api.revoke_term(term_id=MembershipTerm.objects.get(holder_user=victor).pk, actor=users["staff"],
+                        reason="Code of conduct: the conduct committee upheld a harassment report.")
+        fulfilment = Fulfilment.objects.filter(term__holder_user=people["member"]).first()
+        if fulfilment is not None:
+            api.set_shipping_address(fulfilment_id=fulfilment.pk, name="Member Demo",
+                                     address="1 Example Street\n02139 Cambridge MA\nUSA")
+            api.update_fulfilment(fulfilment_id=fulfilment.pk, actor=users["staff"], status="shipped",
+                                  tracking_number="1Z-DEMO-0001", cost="38.50")
         Onboarding.objects.create(member=people["member"], organization_name="Campus Learning Lab", year=now.year,
                                   recorded_by=users["staff"])
 
-    def _print_guide(self, review_year):
+    def _print_guide(self, review_year, credential_id):
         """Print the URLs and logins."""
         base = "http://127.0.0.1:8000"
         lines = [
@@ -241,6 +258,8 @@ class Command(BaseCommand):
             f"  {base}/distinguished/review/              the review workspace (chair, reviewer, reviewer2)",
             f"  {base}/distinguished/activities/          a member's activities and terms (member)",
             f"  {base}/distinguished/review/cycles/{review_year}/scoreboard/  the chair's scoreboard",
+            f"  {base}/distinguished/verify/{credential_id}/  a member's badge, as anyone can verify it",
+            f"  {base}/distinguished/badges/jwks.json     the issuer's public keys",
             f"  {base}/api/distinguished/v1/tracks/       tracks with their criteria (public)",
             f"  {base}/api/distinguished/v1/nominations/  your nominations (sign in at {base}/api-auth/login/)",
             f"  {base}/api/distinguished/v1/schema/       the OpenAPI schema",
