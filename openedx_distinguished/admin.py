@@ -78,9 +78,36 @@ class IncentiveInline(admin.TabularInline):
     fields = ("sort_order", "slug", "name", "kind", "is_physical", "description")
 
 
+class TrackForm(forms.ModelForm):
+    """Badge artwork uploads must be what they claim: a PNG, or an SVG without scripts."""
+
+    class Meta:
+        model = Track
+        fields = "__all__"
+
+    def clean_badge_png(self):
+        upload = self.cleaned_data.get("badge_png")
+        if upload and hasattr(upload, "read") and not upload.read(8).startswith(b"\x89PNG\r\n\x1a\n"):
+            raise forms.ValidationError("Upload a PNG image.")
+        if upload and hasattr(upload, "seek"):
+            upload.seek(0)
+        return upload
+
+    def clean_badge_svg(self):
+        upload = self.cleaned_data.get("badge_svg")
+        if upload and hasattr(upload, "read"):
+            text = upload.read().decode("utf-8", errors="replace")
+            upload.seek(0)
+            if "<svg" not in text or "<script" in text.lower():
+                raise forms.ValidationError("Upload an SVG image without scripts.")
+        return upload
+
+
 @admin.register(Track)
 class TrackAdmin(admin.ModelAdmin):
     """Tracks with their criteria and incentives inline."""
+
+    form = TrackForm
 
     list_display = ("name", "slug", "program", "is_active", "sort_order")
     list_filter = ("program", "is_active")

@@ -15,6 +15,7 @@ from openedx_distinguished.activities import (
     report_activity,
     review_activity,
 )
+from openedx_distinguished.baking import BakingError
 from openedx_distinguished.certificates import certificate_pdf
 from openedx_distinguished.community import (
     attribute_registration,
@@ -115,7 +116,8 @@ from openedx_distinguished.review import (
 )
 
 __all__ = [
-    # enums callers compare against
+    # errors and enums callers compare against
+    "BakingError",
     "ActivityStatus",
     "CredentialStatus",
     "TermStatus",

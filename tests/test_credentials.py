@@ -381,3 +381,25 @@ class TestKeyCommandAndAdmin:
         client.post(reverse("admin:openedx_distinguished_credential_changelist"),
                     {"action": "revoke_selected", "_selected_action": [credential.pk], "apply": "1", "reason": "x"})
         assert Credential.objects.get().revoked_at is None
+
+
+def test_artwork_uploads_are_checked(client, db, program):
+    from django.core.files.uploadedfile import SimpleUploadedFile  # pylint: disable=import-outside-toplevel
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    track = Track.objects.get(slug="engineer")
+    url = reverse("admin:openedx_distinguished_track_change", args=[track.pk])
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name not in (
+        "badge_png", "badge_svg", "retention_activity_types")}
+    data.update({"program": track.program_id, "retention_activity_types": "[]",
+                 "criteria-TOTAL_FORMS": "0", "criteria-INITIAL_FORMS": "0",
+                 "incentives-TOTAL_FORMS": "0", "incentives-INITIAL_FORMS": "0",
+                 "badge_png": SimpleUploadedFile("fake.png", b"GIF89a not a png", content_type="image/png"),
+                 "badge_svg": SimpleUploadedFile("evil.svg", b"<svg><script>alert(1)</script></svg>")})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "badge_png" in errors and "badge_svg" in errors
+    assert not Track.objects.get(pk=track.pk).badge_png

@@ -103,7 +103,10 @@ def baked(request, public_id, version, kind):
     """The holder's badge image with the 2.0 assertion or 3.0 credential baked in."""
     if version not in (2, 3) or kind not in ("png", "svg"):
         raise Http404("Open Badges 2 or 3, PNG or SVG.")
-    content = _or_404(api.baked_image, public_id=public_id, version=version, kind=kind)
+    try:
+        content = _or_404(api.baked_image, public_id=public_id, version=version, kind=kind)
+    except api.BakingError as exc:
+        return HttpResponse(f"The badge artwork cannot be baked: {exc}", status=409, content_type="text/plain")
     response = HttpResponse(content, content_type="image/png" if kind == "png" else "image/svg+xml")
     response["Content-Disposition"] = f'attachment; filename="distinguished-badge-v{version}.{kind}"'
     return response
