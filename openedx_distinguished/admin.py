@@ -86,6 +86,7 @@ class TrackForm(forms.ModelForm):
         fields = "__all__"
 
     def clean_badge_png(self):
+        """Accept only a file that starts with the PNG signature."""
         upload = self.cleaned_data.get("badge_png")
         if upload and hasattr(upload, "read") and not upload.read(8).startswith(b"\x89PNG\r\n\x1a\n"):
             raise forms.ValidationError("Upload a PNG image.")
@@ -94,6 +95,7 @@ class TrackForm(forms.ModelForm):
         return upload
 
     def clean_badge_svg(self):
+        """Accept only SVG text, and no scripts in it."""
         upload = self.cleaned_data.get("badge_svg")
         if upload and hasattr(upload, "read"):
             text = upload.read().decode("utf-8", errors="replace")
