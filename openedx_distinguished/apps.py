@@ -3,6 +3,10 @@ Django application configuration: how the LMS plugin framework discovers and wir
 """
 from django.apps import AppConfig
 
+# The plugin's own events must exist before ready(): an LMS whose EVENT_BUS_PRODUCER_CONFIG names
+# them looks them up while apps load.
+from openedx_distinguished.signals import signals as _events  # noqa: F401
+
 # Plugin-framework keys, spelled as edx_django_utils.plugins reads them. The LMS project type
 # ("lms.djangoapp") is also the setuptools entry point group that lists this app.
 _LMS = "lms.djangoapp"

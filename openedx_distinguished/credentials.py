@@ -25,11 +25,13 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from jwt.algorithms import RSAAlgorithm
 
-from openedx_distinguished import baking
+from openedx_distinguished import baking, events
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import CredentialData, CredentialStatus, FulfilmentStatus, NomineeKind, Page, TermStatus
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
+from openedx_distinguished.filters import CredentialIssuanceRequested
 from openedx_distinguished.models import Credential, Fulfilment, MembershipTerm, SigningKey, Track
+from openedx_distinguished.terms import term_data
 
 log = logging.getLogger(__name__)
 
@@ -308,6 +310,10 @@ def issue_credential(*, term_id) -> CredentialData:
                 raise ValidationError({"credential": ["The revocation list is full."]})  # pragma: no cover
             document = _document(term, public_id, status_index, salt)
             try:
+                document = CredentialIssuanceRequested.run_filter(term=term_data(term), document=document)
+            except CredentialIssuanceRequested.PreventCredentialIssuance as exc:
+                raise ValidationError({"credential": [str(exc) or "Issuance was stopped by a filter."]}) from exc
+            try:
                 with transaction.atomic():
                     credential = Credential.objects.create(
                         term=term, public_id=public_id, status_index=status_index, signing_key=key,
@@ -321,6 +327,7 @@ def issue_credential(*, term_id) -> CredentialData:
         else:  # pragma: no cover
             raise ValidationError({"credential": ["Could not allocate a revocation-list index; try again."]})
         ensure_fulfilments(term)
+        events.credential_changed(credential, url(f"verify/{credential.public_id}/"), revoked=False)
         transaction.on_commit(lambda: _announce(credential.pk, revoked=False))
     return _credential_data(_credentials().get(pk=credential.pk))
 
@@ -358,6 +365,8 @@ def revoke_credential(*, public_id, reason, actor=None) -> CredentialData:
             raise InvalidTransition({"credential": ["This credential is already revoked."]})
         credential.revoked_at, credential.revocation_reason = timezone.now(), reason[:2000]
         credential.save(update_fields=["revoked_at", "revocation_reason"])
+        credential = _credentials().get(pk=credential.pk)
+        events.credential_changed(credential, url(f"verify/{credential.public_id}/"), revoked=True)
         transaction.on_commit(lambda: _announce(credential.pk, revoked=True))
     return get_credential(public_id=public_id)
 

@@ -12,6 +12,7 @@ from django.db.models import Count, DateField, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from openedx_distinguished import events
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.credentials import issue_credential, revoke_for_term
 from openedx_distinguished.data import (
@@ -27,6 +28,7 @@ from openedx_distinguished.data import (
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.models import Activity, Cycle, MembershipTerm, TermEvaluation
 from openedx_distinguished.program import get_cycle, get_program
+from openedx_distinguished.terms import term_data
 
 T = TermStatus
 log = logging.getLogger(__name__)
@@ -55,24 +57,6 @@ def _set_status(term, status, **fields):
     for name, value in fields.items():
         setattr(term, name, value)
     term.save()
-
-
-def term_data(term) -> TermData:
-    """The plain record of a term (select_related holder_user, holder_organization, track, cycle)."""
-    if term.holder_organization is not None:
-        name = term.holder_organization.name
-    elif term.holder_user is not None:
-        name = term.holder_user.get_full_name() or term.holder_user.username
-    else:
-        name = ""
-    return TermData(
-        id=term.pk, holder_kind=NomineeKind(term.holder_kind),
-        holder_username=term.holder_user.username if term.holder_user else None,
-        holder_organization_slug=term.holder_organization.slug if term.holder_organization else None,
-        holder_display_name=name, track_slug=term.track.slug, track_name=term.track.name,
-        status=TermStatus(term.status), starts_at=term.starts_at, ends_at=term.ends_at, sequence=term.sequence,
-        cycle_year=term.cycle.year, revoked_reason=term.revoked_reason,
-    )
 
 
 def _terms():
@@ -107,6 +91,7 @@ def start_terms_for_release(*, cycle, nominations, starts_at, actor=None) -> lis
         except IntegrityError:
             continue  # already a current member of this track
         started.append(term)
+        events.membership_granted(term)
         issue_if_possible(term)
     return started
 
@@ -306,6 +291,7 @@ def confirm_evaluations(*, cycle_year, actor, term_ids=None) -> dict:
             outcome = EvaluationOutcome(evaluation.recommendation)
             if outcome == EvaluationOutcome.LAPSE:
                 _set_status(term, T.LAPSED)
+                events.membership_lapsed(term)
             else:
                 _set_status(term, T.RENEWED)
                 following = MembershipTerm(
@@ -317,6 +303,10 @@ def confirm_evaluations(*, cycle_year, actor, term_ids=None) -> dict:
                 )
                 following.current_key = _current_key(following)
                 following.save()
+                if outcome == EvaluationOutcome.LIFETIME:
+                    events.lifetime_granted(following)
+                else:
+                    events.membership_renewed(following)
                 issue_if_possible(following)
             evaluation.confirmed_at, evaluation.confirmed_by = now, actor if actor and actor.is_authenticated else None
             evaluation.save(update_fields=["confirmed_at", "confirmed_by"])

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from openedx_distinguished import events
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import (
     ACTIVE_NOMINATION_STATUSES,
@@ -28,6 +29,7 @@ from openedx_distinguished.data import (
     Page,
 )
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
+from openedx_distinguished.filters import NominationSubmissionRequested
 from openedx_distinguished.models import Endorsement, Nomination, NominationTransition, PartnerOrganization
 from openedx_distinguished.program import cycle_phase, get_cycle, get_track, is_program_staff
 
@@ -303,6 +305,8 @@ def record_transition(nomination, to_status, actor, reason=""):
         nomination=nomination, actor=actor if actor and actor.is_authenticated else None,
         from_status=from_status, to_status=to_status.value, reason=reason or "",
     )
+    if to_status == S.SUBMITTED:
+        events.nomination_submitted(nomination)
 
 
 def _endorse(active, *, endorser, justifications, evidence_links):
@@ -474,6 +478,10 @@ def submit_nomination(*, nomination_id: int, actor) -> NominationOutcome:
             errors["nominee"] = ["The nominee's account no longer exists."]
         if errors:
             raise ValidationError(errors)
+        try:
+            NominationSubmissionRequested.run_filter(nomination=nomination_data(nomination))
+        except NominationSubmissionRequested.PreventNominationSubmission as exc:
+            raise ValidationError({"non_field_errors": [str(exc) or "This nomination cannot be submitted."]}) from exc
 
         active = Nomination.objects.filter(active_key=_key_of(nomination)).first()
         if active is None:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from openedx_distinguished import events
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import (
     RUBRIC_MAX,
@@ -810,6 +811,7 @@ def release_announcement(*, cycle_year, actor=None, now=None) -> ReleaseReport:
         cycle.announcement_released_at = now
         cycle.save(update_fields=["announcement_released_at"])
         _audit(cycle, AuditAction.ANNOUNCEMENT_RELEASED, actor=actor, outcomes=dict(outcomes))
+        events.announcement_released(cycle, outcomes)
     return ReleaseReport(cycle_year=cycle.year, already_released=False, released_at=now, outcomes=dict(outcomes))
 
 

@@ -1,0 +1,52 @@
+"""
+The plugin's Open edX filters (OEP-50): hooks where operators change or stop what the program does.
+
+Operators wire pipeline steps with ``OPEN_EDX_FILTERS_CONFIG``, for example::
+
+    OPEN_EDX_FILTERS_CONFIG = {
+        "org.openedx.distinguished.nomination.submission.requested.v1": {
+            "pipeline": ["my_site.filters.RequireEvidence"],
+            "fail_silently": False,
+        },
+    }
+
+where ``RequireEvidence`` is an ``openedx_filters.PipelineStep`` whose ``run_filter(self, nomination)``
+returns ``{"nomination": nomination}`` or raises
+``NominationSubmissionRequested.PreventNominationSubmission("Add at least one evidence link.")``.
+"""
+from openedx_filters.exceptions import OpenEdxFilterException
+from openedx_filters.tooling import OpenEdxPublicFilter
+
+
+class NominationSubmissionRequested(OpenEdxPublicFilter):
+    """
+    Runs when a nominator submits a draft, before anything changes. A step may refuse the
+    submission; its message is what the nominator sees (HTTP 400).
+    """
+
+    filter_type = "org.openedx.distinguished.nomination.submission.requested.v1"
+
+    class PreventNominationSubmission(OpenEdxFilterException):
+        """Raised by a pipeline step to refuse a submission, with the reason for the nominator."""
+
+    @classmethod
+    def run_filter(cls, nomination):
+        """Run the pipeline on the nomination's record (``data.NominationData``); return it."""
+        return super().run_pipeline(nomination=nomination).get("nomination", nomination)
+
+
+class CredentialIssuanceRequested(OpenEdxPublicFilter):
+    """
+    Runs before a term's Open Badges credential is signed. A step may change the credential
+    document (e.g. add an evidence entry or a display field) or stop the issuance.
+    """
+
+    filter_type = "org.openedx.distinguished.credential.issuance.requested.v1"
+
+    class PreventCredentialIssuance(OpenEdxFilterException):
+        """Raised by a pipeline step to stop the issuance, with the reason (logged, and retried by the jobs)."""
+
+    @classmethod
+    def run_filter(cls, term, document):
+        """Run the pipeline on the term's record (``data.TermData``) and the document; return the document."""
+        return super().run_pipeline(term=term, document=document).get("document", document)

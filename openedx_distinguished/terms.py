@@ -1,0 +1,22 @@
+"""
+The plain record of a membership term, shared by the membership and credential rules.
+"""
+from openedx_distinguished.data import NomineeKind, TermData, TermStatus
+
+
+def term_data(term) -> TermData:
+    """The plain record of a term (select_related holder_user, holder_organization, track, cycle)."""
+    if term.holder_organization is not None:
+        name = term.holder_organization.name
+    elif term.holder_user is not None:
+        name = term.holder_user.get_full_name() or term.holder_user.username
+    else:
+        name = ""
+    return TermData(
+        id=term.pk, holder_kind=NomineeKind(term.holder_kind),
+        holder_username=term.holder_user.username if term.holder_user else None,
+        holder_organization_slug=term.holder_organization.slug if term.holder_organization else None,
+        holder_display_name=name, track_slug=term.track.slug, track_name=term.track.name,
+        status=TermStatus(term.status), starts_at=term.starts_at, ends_at=term.ends_at, sequence=term.sequence,
+        cycle_year=term.cycle.year, revoked_reason=term.revoked_reason,
+    )
