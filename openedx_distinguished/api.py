@@ -89,6 +89,7 @@ from openedx_distinguished.program import (
     load_program_definition,
 )
 from openedx_distinguished.program import track_data as _track_data
+from openedx_distinguished.retirement import retire_user
 from openedx_distinguished.review import (
     ROLE_ASSIGNED,
     ROLE_CHAIR,
@@ -218,6 +219,8 @@ __all__ = [
     "update_fulfilment",
     "credential_url",
     "verification_details",
+    # retirement
+    "retire_user",
     # scheduled work
     "run_due_jobs",
 ]

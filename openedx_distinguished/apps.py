@@ -27,10 +27,11 @@ class DistinguishedConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Connect the receivers of Open edX events (COURSE_ENROLLMENT_CREATED, …).
-        from openedx_distinguished.signals import (  # noqa: F401  pylint: disable=import-outside-toplevel,unused-import
-            handlers,
-        )
+        # Connect the receivers of Open edX events (COURSE_ENROLLMENT_CREATED, …) and, inside the
+        # LMS, of the platform's user-retirement signals.
+        from openedx_distinguished.signals import handlers  # pylint: disable=import-outside-toplevel
+
+        handlers.connect_retirement_receivers()
 
     plugin_app = {
         "url_config": {

@@ -14,7 +14,7 @@ from openedx_events.learning.signals import (
     STUDENT_REGISTRATION_COMPLETED,
 )
 
-from openedx_distinguished import tasks
+from openedx_distinguished import api, tasks
 from openedx_distinguished.conf import REFERRAL_COOKIE
 
 log = logging.getLogger(__name__)
@@ -56,3 +56,28 @@ def registration_completed(signal, sender, user, metadata, **kwargs):  # pylint:
     code = request.COOKIES.get(REFERRAL_COOKIE) if request is not None else None
     if code:
         _later(tasks.attribute_registration, user_id=user.id, code=code)
+
+
+def on_user_retired(sender, user, **kwargs):  # pylint: disable=unused-argument
+    """
+    The platform retires a learner (USER_RETIRE_LMS_CRITICAL / USER_RETIRE_LMS_MISC): remove or
+    anonymise their data now, synchronously, so the retirement pipeline knows it is done. It is
+    idempotent; an exception here fails (and later retries) the learner's retirement, as it should.
+    """
+    api.retire_user(user_id=user.pk)
+
+
+def connect_retirement_receivers():
+    """
+    Listen to the platform's retirement signals. They exist only inside edx-platform, so they are
+    imported defensively: elsewhere (tests, the demo) there is nothing to connect.
+    """
+    try:
+        # pylint: disable=import-outside-toplevel
+        from openedx.core.djangoapps.user_api.accounts import signals as platform
+    except ImportError:
+        return False
+    platform.USER_RETIRE_LMS_CRITICAL.connect(on_user_retired,
+                                              dispatch_uid="openedx_distinguished.retire_critical")
+    platform.USER_RETIRE_LMS_MISC.connect(on_user_retired, dispatch_uid="openedx_distinguished.retire_misc")
+    return True
