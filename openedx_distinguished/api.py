@@ -79,6 +79,7 @@ from openedx_distinguished.nominations import (
     update_draft,
     withdraw_nomination,
 )
+from openedx_distinguished.presence import hall_of_fame, member_page, profile_badges, set_listing
 from openedx_distinguished.program import cycle_phase, get_cycle_data
 from openedx_distinguished.program import get_track as _get_track
 from openedx_distinguished.program import (
@@ -219,6 +220,11 @@ __all__ = [
     "update_fulfilment",
     "credential_url",
     "verification_details",
+    # public presence
+    "hall_of_fame",
+    "member_page",
+    "profile_badges",
+    "set_listing",
     # retirement
     "retire_user",
     # scheduled work

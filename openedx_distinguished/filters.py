@@ -35,6 +35,21 @@ class NominationSubmissionRequested(OpenEdxPublicFilter):
         return super().run_pipeline(nomination=nomination).get("nomination", nomination)
 
 
+class HallOfFameRenderStarted(OpenEdxPublicFilter):
+    """
+    Runs before the hall of fame page renders. A step may change the context (reorder, add
+    sections, hide entries) or the template name (a site's own template).
+    """
+
+    filter_type = "org.openedx.distinguished.hall_of_fame.render.started.v1"
+
+    @classmethod
+    def run_filter(cls, context, template_name):
+        """Run the pipeline on the page context and template name; return both."""
+        data = super().run_pipeline(context=context, template_name=template_name)
+        return data.get("context", context), data.get("template_name", template_name)
+
+
 class CredentialIssuanceRequested(OpenEdxPublicFilter):
     """
     Runs before a term's Open Badges credential is signed. A step may change the credential

@@ -16,6 +16,7 @@ from openedx_distinguished.models import (
     Endorsement,
     Fulfilment,
     Initiative,
+    MemberProfile,
     MembershipTerm,
     Nomination,
     NominationTransition,
@@ -67,6 +68,7 @@ def retire_user(*, user_id) -> None:
         Onboarding.objects.filter(member_id=user_id).update(member=None)
         Onboarding.objects.filter(referred_user_id=user_id).update(referred_user=None)
         ReferralCode.objects.filter(user_id=user_id).delete()
+        MemberProfile.objects.filter(user_id=user_id).delete()
         PartnerOrganization.contacts.through.objects.filter(user_id=user_id).delete()
         Initiative.leads.through.objects.filter(user_id=user_id).delete()
 

@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_program_page_shows_tracks_and_the_open_cycle(cycle, client):
-    response = client.get("/distinguished/")
+    response = client.get("/distinguished/program/")
     assert response.status_code == 200
     html = response.content.decode()
     for name in ("Distinguished Engineer", "Distinguished Advocate", "Distinguished Innovator"):
@@ -18,6 +18,6 @@ def test_program_page_shows_tracks_and_the_open_cycle(cycle, client):
 
 
 def test_program_page_before_setup(db, client):
-    response = client.get("/distinguished/")
+    response = client.get("/distinguished/program/")
     assert response.status_code == 200
     assert "has not been set up yet" in response.content.decode()

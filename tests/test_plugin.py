@@ -35,7 +35,8 @@ def test_url_patterns_from_the_plugin_framework_resolve():
     urlconf.urlpatterns = patterns
     match = resolve("/api/distinguished/v1/tracks/", urlconf=urlconf)
     assert match.view_name == "openedx_distinguished:api:v1:track-list"
-    assert resolve("/distinguished/", urlconf=urlconf).view_name == "openedx_distinguished:pages:program"
+    assert resolve("/distinguished/", urlconf=urlconf).view_name == "openedx_distinguished:pages:hall-of-fame"
+    assert resolve("/distinguished/program/", urlconf=urlconf).view_name == "openedx_distinguished:pages:program"
     assert reverse("openedx_distinguished:api:v1:nomination-detail", kwargs={"pk": 3},
                    urlconf=urlconf) == "/api/distinguished/v1/nominations/3/"
 

@@ -238,7 +238,7 @@ class TestEmbargo:
         for url in (f"{BASE}/review/nominations/{decided.id}/decision/", f"{BASE}/review/nominations/{decided.id}/"):
             assert api_client.get(url).status_code == 404
         assert api_client.get(f"{BASE}/review/cycles/2026/scoreboard/").status_code == 403
-        page = client.get("/distinguished/").content.decode()
+        page = client.get("/distinguished/program/").content.decode()
         assert "decline" not in page.lower() and "not enough evidence" not in page.lower()
 
         release(cycle)

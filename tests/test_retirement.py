@@ -84,6 +84,7 @@ def alice(cycle, users, panels, settings):
     api.attribute_registration(user_id=UserFactory(username="referred").pk, code=code)
     Onboarding.objects.create(member=users["staff"], referred_user=person, year=2026)
     api.save_initiative(title="OEP-1", year=2026, lead_usernames=["alice"])
+    api.set_listing(user=person, listed=True, slug="alice-liddell")
     return person
 
 

@@ -232,3 +232,23 @@ class Onboarding(models.Model):
 
     def __str__(self):
         return f"{self.referred_user or self.organization or self.organization_name} via {self.member}"
+
+
+class MemberProfile(models.Model):
+    """
+    A member's choices about their public presence: whether the hall of fame, member page, feed
+    and learner-profile badges may show them (off until they say so), and their page's slug.
+
+    .. pii: The slug may be derived from the username; the row belongs to the user.
+    .. pii_types: username
+    .. pii_retirement: local_api
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="distinguished_profile")
+    listed = models.BooleanField(default=False, help_text="Shown in the hall of fame and on the learner profile.")
+    slug = models.SlugField(max_length=100, unique=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.user} ({'listed' if self.listed else 'not listed'})"

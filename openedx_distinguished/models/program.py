@@ -202,6 +202,7 @@ class PartnerOrganization(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="distinguished_organizations",
         help_text="Users who may consent and act for the organization.",
     )
+    listed = models.BooleanField(default=False, help_text="Shown in the hall of fame when it is a member.")
 
     class Meta:
         ordering = ["name"]

@@ -3,12 +3,15 @@ URLs of the public pages, mounted at ``/distinguished/``.
 """
 from django.urls import path
 
-from . import activities, badges, onboarding, pages, review
+from . import activities, badges, hall_of_fame, onboarding, pages, review
 
 app_name = "pages"
 
 urlpatterns = [
-    path("", pages.program_overview, name="program"),
+    path("", hall_of_fame.hall_of_fame, name="hall-of-fame"),
+    path("program/", pages.program_overview, name="program"),
+    path("members/<slug:slug>/", hall_of_fame.member, name="member"),
+    path("feed.json", hall_of_fame.feed, name="feed"),
     path("activities/", activities.my_activities, name="activities"),
     path("verify/<str:public_id>/", badges.verify, name="verify"),
     path("certificates/<str:public_id>.pdf", badges.certificate, name="certificate"),

@@ -6,6 +6,7 @@ import pytest
 from openedx_distinguished import api
 from openedx_distinguished.models import Review
 
+from ..factories import UserFactory
 from ..review_fixtures import score_all, submitted_nomination
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,7 +23,7 @@ def nomination(cycle, users, panels):
 
 def test_visitor_reads_the_program_page(cycle, page_as):
     page = page_as()
-    page.goto("/distinguished/")
+    page.goto("/distinguished/program/")
     assert page.locator("h1").inner_text() == "Distinguished Contributors"
     titles = page.locator("article h3").all_inner_texts()
     assert titles == ["Distinguished Engineer", "Distinguished Advocate", "Distinguished Innovator"]
@@ -69,3 +70,25 @@ def test_conflicted_reviewer_cannot_open_it(nomination, panels, page_as):
     assert response.status == 404
     page.goto("/distinguished/review/")
     assert "Nothing is assigned to you." in page.content()
+
+
+def test_visitor_browses_the_hall_of_fame_member_page_and_badge(cycle, users, page_as, settings, live_server):
+    settings.DISTINGUISHED_PUBLIC_BASE_URL = live_server.url
+    api.add_signing_key()
+    from openedx_distinguished.models import Track  # pylint: disable=import-outside-toplevel
+
+    from ..membership_fixtures import make_term  # pylint: disable=import-outside-toplevel
+    ada = UserFactory(username="ada", first_name="Ada", last_name="Lovelace")
+    api.issue_credential(term_id=make_term(ada, Track.objects.get(slug="innovator"), cycle, starts_days_ago=20).pk)
+    api.set_listing(user=ada, listed=True, slug="ada-lovelace")
+    page = page_as()
+    page.goto("/distinguished/")
+    card = page.get_by_role("article", name="Ada Lovelace, Distinguished Innovator")
+    assert card.get_by_role("img").get_attribute("alt") == "Distinguished Innovator badge"
+    card.get_by_role("link", name="Ada Lovelace").click()
+    page.wait_for_url("**/distinguished/members/ada-lovelace/")
+    assert page.locator("h1").inner_text() == "Ada Lovelace"
+    page.get_by_role("link", name="Verify the badge").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-status]").inner_text().strip() == "Valid"
+    assert "How it was earned" in page.content()

@@ -10,7 +10,7 @@ from openedx_distinguished import api
 
 from . import serializers as s
 from .membership_views import require_staff
-from .views import PAGINATION_PARAMETERS, AuthenticatedView, call_api, page_bounds, validated
+from .views import PAGINATION_PARAMETERS, AuthenticatedView, PublicView, call_api, page_bounds, validated
 
 
 class MyCredentialsView(AuthenticatedView):
@@ -87,3 +87,32 @@ class FulfilmentDetailView(AuthenticatedView):
             raise PermissionDenied("Only program staff may do this.")
         body = validated(s.FulfilmentUpdateSerializer, request.data)
         return Response(call_api(api.update_fulfilment, fulfilment_id=pk, actor=request.user, **body))
+
+
+class ProfileBadgesView(PublicView):
+    """
+    The badges a learner profile shows: ``GET /api/distinguished/v1/profiles/<username>/``.
+
+    A member's current and lifetime badges, with image and verification links, only if they chose
+    to be listed and their profile is not private (``account_privacy``); the user themself and
+    program staff always see them. 200 (``badges`` may be empty); 404 for an unknown user.
+    """
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, username):
+        """Return the visible badges."""
+        return Response(call_api(api.profile_badges, username=username, viewer=request.user,
+                                 viewer_is_staff=api.is_program_staff(request.user)))
+
+
+class MyListingView(AuthenticatedView):
+    """
+    The caller's public-presence choice. ``PUT /api/distinguished/v1/me/listing/`` with
+    ``{"listed": true, "slug": "ada-lovelace"}``: 200; 400 (slug taken or invalid).
+    """
+
+    @extend_schema(request=s.ListingInputSerializer, responses={200: OpenApiTypes.OBJECT})
+    def put(self, request):
+        """Record whether the caller appears in the hall of fame, feed and profile badges."""
+        body = validated(s.ListingInputSerializer, request.data)
+        return Response(call_api(api.set_listing, user=request.user, listed=body["listed"], slug=body.get("slug")))

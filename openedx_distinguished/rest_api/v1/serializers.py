@@ -465,3 +465,10 @@ class FulfilmentUpdateSerializer(serializers.Serializer):  # pylint: disable=abs
     tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
     cost = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, required=False)
     currency = serializers.CharField(max_length=3, required=False)
+
+
+class ListingInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of a member's public-presence choice."""
+
+    listed = serializers.BooleanField()
+    slug = serializers.CharField(max_length=100, required=False, allow_blank=False)

@@ -55,5 +55,7 @@ urlpatterns = [
     path("fulfilments/", credentials.FulfilmentListView.as_view(), name="fulfilment-list"),
     path("fulfilments/<int:pk>/", credentials.FulfilmentDetailView.as_view(), name="fulfilment-detail"),
     path("fulfilments/<int:pk>/address/", credentials.FulfilmentAddressView.as_view(), name="fulfilment-address"),
+    path("profiles/<str:username>/", credentials.ProfileBadgesView.as_view(), name="profile-badges"),
+    path("me/listing/", credentials.MyListingView.as_view(), name="my-listing"),
     path("schema/", SchemaView.as_view(), name="schema"),
 ]

@@ -230,6 +230,9 @@ class Command(BaseCommand):
         api.save_initiative(title="Translations sprint", year=now.year, status="delivered",
                             lead_usernames=["grace"])
         api.referral_code(user=people["member"])
+        for person in people.values():  # they chose to appear in the hall of fame
+            api.set_listing(user=person, listed=True)
+        PartnerOrganization.objects.filter(pk=partner.pk).update(listed=True)
         # Credentials: a signing key, every current member's badge, a revoked one, an award on its way.
         api.add_signing_key()
         victor, _ = user_model.objects.get_or_create(username="victor", defaults={
@@ -254,7 +257,8 @@ class Command(BaseCommand):
             "",
             "The demo is ready. Open:",
             f"  {base}/                                   the demo home page",
-            f"  {base}/distinguished/                     the program page",
+            f"  {base}/distinguished/                     the hall of fame",
+            f"  {base}/distinguished/program/             the program page",
             f"  {base}/distinguished/review/              the review workspace (chair, reviewer, reviewer2)",
             f"  {base}/distinguished/activities/          a member's activities and terms (member)",
             f"  {base}/distinguished/review/cycles/{review_year}/scoreboard/  the chair's scoreboard",

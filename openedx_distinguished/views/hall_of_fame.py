@@ -1,0 +1,49 @@
+"""
+The public hall of fame, member pages and the JSON feed for the community website.
+"""
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from openedx_distinguished import api
+from openedx_distinguished.exceptions import NotFound
+from openedx_distinguished.filters import HallOfFameRenderStarted
+
+
+def _filters(request):
+    track = request.GET.get("track") or None
+    year = request.GET.get("year")
+    return track, int(year) if year and year.isdigit() else None
+
+
+@require_GET
+def hall_of_fame(request):
+    """Current members by track, lifetime members and alumni; filter with ?track= and ?year=."""
+    track, year = _filters(request)
+    context = api.hall_of_fame(track_slug=track, year=year)
+    context, template = HallOfFameRenderStarted.run_filter(
+        context=context, template_name="openedx_distinguished/hall_of_fame.html")
+    return render(request, template, context)
+
+
+@require_GET
+def member(request, slug):
+    """A listed member's page: terms, badges, public activities and initiatives."""
+    try:
+        details = api.member_page(slug=slug)
+    except NotFound as exc:
+        raise Http404("No such member.") from exc
+    return render(request, "openedx_distinguished/member.html", details)
+
+
+@require_GET
+def feed(request):
+    """The hall of fame as JSON, for a marketing site (cacheable; any origin may read it)."""
+    track, year = _filters(request)
+    data = api.hall_of_fame(track_slug=track, year=year)
+    response = JsonResponse({"tracks": [{"slug": s, "name": n} for s, n in data["tracks"]],
+                             "current": data["sections"]["current"], "lifetime": data["sections"]["lifetime"],
+                             "alumni": data["sections"]["alumni"]})
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=600"
+    return response

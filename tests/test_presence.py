@@ -1,0 +1,154 @@
+"""
+The hall of fame, member pages, the feed and profile badges: who appears, and who never does.
+"""
+import pytest
+from openedx_filters import PipelineStep
+
+from openedx_distinguished import api
+from openedx_distinguished.models import MembershipTerm, Track
+
+from .factories import UserFactory
+from .membership_fixtures import make_term
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(cycle, users, settings):
+    """Listed and unlisted members in every status, with credentials."""
+    settings.DISTINGUISHED_PUBLIC_BASE_URL = "https://lms.example.org"
+    api.add_signing_key()
+    engineer, innovator = Track.objects.get(slug="engineer"), Track.objects.get(slug="innovator")
+    made = {}
+    for username, track, status, days in (("ada", innovator, "lifetime", 30), ("grace", engineer, "active", 30),
+                                          ("linus", engineer, "lapsed", 800), ("hidden", engineer, "active", 30),
+                                          ("bad", engineer, "active", 30)):
+        person = UserFactory(username=username, first_name=username.capitalize(), last_name="Example")
+        term = make_term(person, track, cycle, starts_days_ago=days, status=status)
+        if status == "lifetime":
+            MembershipTerm.objects.filter(pk=term.pk).update(ends_at=None)
+        if status != "lapsed":
+            api.issue_credential(term_id=term.pk)
+        if username != "hidden":
+            api.set_listing(user=person, listed=True)
+        made[username] = person
+    api.revoke_term(term_id=MembershipTerm.objects.get(holder_user=made["bad"]).pk, actor=None, reason="Conduct.")
+    return made
+
+
+def names(entries):
+    return sorted(entry["name"] for entry in entries)
+
+
+def test_sections_and_privacy(people, client):
+    data = api.hall_of_fame()
+    assert names(data["sections"]["current"]["engineer"]) == ["Grace Example"]
+    assert names(data["sections"]["lifetime"]) == ["Ada Example"]
+    assert names(data["sections"]["alumni"]) == ["Linus Example"]
+    html = client.get("/distinguished/").content.decode()
+    assert "Grace Example" in html and "Ada Example" in html and "Linus Example" in html
+    for never in ("Hidden Example", "Bad Example"):  # not listed; revoked
+        assert never not in html
+    assert 'alt="Distinguished Engineer badge"' in html and "//cdn" not in html
+
+
+def test_filters(people, client):
+    assert names(api.hall_of_fame(track_slug="innovator")["sections"]["lifetime"]) == ["Ada Example"]
+    assert not api.hall_of_fame(track_slug="innovator")["sections"]["current"]["engineer"]
+    linus_year = MembershipTerm.objects.get(holder_user=people["linus"]).starts_at.year
+    only_then = api.hall_of_fame(year=linus_year - 1)
+    assert not only_then["sections"]["alumni"]
+    assert client.get("/distinguished/?track=engineer&year=nonsense").status_code == 200
+
+
+def test_retired_users_disappear(people, client):
+    api.retire_user(user_id=people["grace"].pk)
+    assert "Grace" not in client.get("/distinguished/").content.decode()
+    assert "Grace" not in client.get("/distinguished/feed.json").content.decode()
+
+
+def test_hall_of_fame_queries_do_not_grow(people, cycle, client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6) as few:
+        client.get("/distinguished/")
+    engineer = Track.objects.get(slug="engineer")
+    for index in range(20):
+        person = UserFactory(username=f"extra{index}")
+        api.issue_credential(term_id=make_term(person, engineer, cycle, starts_days_ago=10).pk)
+        api.set_listing(user=person, listed=True)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/distinguished/").content.decode().count("Verify the badge") >= 22
+
+
+def test_member_page(people, client):
+    slug = people["ada"].distinguished_profile.slug
+    page = client.get(f"/distinguished/members/{slug}/")
+    assert page.status_code == 200 and "Lifetime member" in page.content.decode()
+    assert client.get("/distinguished/members/hidden-example/").status_code == 404
+    assert client.get("/distinguished/members/nobody/").status_code == 404
+
+
+def test_feed_is_public_json_with_cors(people, client):
+    response = client.get("/distinguished/feed.json")
+    assert response["Access-Control-Allow-Origin"] == "*" and "max-age" in response["Cache-Control"]
+    data = response.json()
+    assert [e["name"] for e in data["lifetime"]] == ["Ada Example"]
+    assert data["current"]["engineer"][0]["verify_url"].startswith("https://lms.example.org/distinguished/verify/")
+
+
+@pytest.mark.parametrize("viewer, expected", [("anonymous", 1), ("learner", 1), ("grace", 1), ("staff", 1)])
+def test_profile_badges_of_a_listed_member(people, users, client_for, viewer, expected):
+    who = None if viewer == "anonymous" else (people.get(viewer) or users[viewer])
+    response = client_for(who).get("/api/distinguished/v1/profiles/grace/")
+    assert response.status_code == 200
+    assert len(response.json()["badges"]) == expected
+
+
+@pytest.mark.parametrize("viewer, expected", [("anonymous", 0), ("learner", 0), ("hidden", 1), ("staff", 1)])
+def test_unlisted_members_show_only_to_themselves_and_staff(people, users, client_for, viewer, expected):
+    who = None if viewer == "anonymous" else (people.get(viewer) or users[viewer])
+    assert len(client_for(who).get("/api/distinguished/v1/profiles/hidden/").json()["badges"]) == expected
+
+
+def test_private_profiles_honour_account_privacy(people, client_for, monkeypatch):
+    monkeypatch.setattr("openedx_distinguished.presence._account_privacy",
+                        lambda user: "private" if user.username == "grace" else "all_users")
+    assert client_for().get("/api/distinguished/v1/profiles/grace/").json()["badges"] == []
+    assert len(client_for(people["grace"]).get("/api/distinguished/v1/profiles/grace/").json()["badges"]) == 1
+    assert len(client_for().get("/api/distinguished/v1/profiles/ada/").json()["badges"]) == 1
+
+
+def test_profile_badges_queries_are_constant(people, client_for, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        assert client_for().get("/api/distinguished/v1/profiles/ada/").status_code == 200
+    assert client_for().get("/api/distinguished/v1/profiles/nobody/").status_code == 404
+
+
+@pytest.mark.parametrize("role, status", [("anonymous", 401), ("learner", 200)])
+def test_listing_choice(users, client_for, role, status, program):
+    who = None if role == "anonymous" else users[role]
+    response = client_for(who).put("/api/distinguished/v1/me/listing/", {"listed": True, "slug": "my-page"},
+                                   format="json")
+    assert response.status_code == status
+
+
+def test_listing_slug_rules(people, users, client_for):
+    client = client_for(users["learner"])
+    bad = client.put("/api/distinguished/v1/me/listing/", {"listed": True, "slug": "Not A Slug!"}, format="json")
+    assert bad.status_code == 400 and "slug" in bad.json()
+    taken = people["ada"].distinguished_profile.slug
+    clash = client.put("/api/distinguished/v1/me/listing/", {"listed": True, "slug": taken}, format="json")
+    assert clash.status_code == 400 and "taken" in clash.json()["slug"][0]
+
+
+class Reverse(PipelineStep):
+    """A site's step that renames the page heading through the context."""
+
+    def run_filter(self, context, template_name):  # pylint: disable=arguments-differ
+        context = {**context, "sections": {**context["sections"], "alumni": []}}
+        return {"context": context, "template_name": template_name}
+
+
+def test_hall_of_fame_filter_changes_the_context(people, client, settings):
+    settings.OPEN_EDX_FILTERS_CONFIG = {"org.openedx.distinguished.hall_of_fame.render.started.v1": {
+        "pipeline": [f"{__name__}.Reverse"], "fail_silently": False}}
+    assert "Linus Example" not in client.get("/distinguished/").content.decode()
