@@ -50,9 +50,8 @@ from openedx_distinguished.credentials import (
     set_shipping_address,
     status_list,
     update_fulfilment,
+    verification_details,
 )
-from openedx_distinguished.credentials import url as credential_url
-from openedx_distinguished.credentials import verification_details
 from openedx_distinguished.data import ActivityStatus, CredentialStatus, TermStatus
 from openedx_distinguished.jobs import run_due_jobs
 from openedx_distinguished.membership import (
@@ -218,7 +217,6 @@ __all__ = [
     "set_shipping_address",
     "status_list",
     "update_fulfilment",
-    "credential_url",
     "verification_details",
     # public presence
     "hall_of_fame",

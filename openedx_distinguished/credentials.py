@@ -271,7 +271,24 @@ def _credential_data(credential) -> CredentialData:
         track_name=term.track.name, status=status, issued_at=credential.issued_at, valid_from=term.starts_at,
         valid_until=valid_until, revoked_at=credential.revoked_at, revocation_reason=credential.revocation_reason,
         lifetime=term.status == TermStatus.LIFETIME.value,
+        links=_links(credential),
     )
+
+
+def _links(credential):
+    """Every public link of a credential, built from the loaded row (no query)."""
+    public = str(credential.public_id)
+    return {
+        "verify": url(f"verify/{public}/"),
+        "certificate_pdf": url(f"certificates/{public}.pdf"),
+        "linkedin": _linkedin(credential),
+        "credential_json": url(f"badges/v3/credentials/{public}/"),
+        "credential_jwt": url(f"badges/v3/credentials/{public}/") + "?format=jwt",
+        "assertion_v2": url(f"badges/v2/assertions/{public}/"),
+        "png_v3": url(f"badges/{public}/v3.png"), "svg_v3": url(f"badges/{public}/v3.svg"),
+        "png_v2": url(f"badges/{public}/v2.png"), "svg_v2": url(f"badges/{public}/v2.svg"),
+        "jwks": url("badges/jwks.json"),
+    }
 
 
 def _credentials():
@@ -473,7 +490,11 @@ def baked_image(*, public_id, version: int, kind: str) -> bytes:
 
 def linkedin_url(*, public_id) -> str:
     """An "Add to profile" link for LinkedIn's certification form, prefilled from the credential."""
-    credential = _credentials().get(pk=_get(public_id).pk)
+    return _linkedin(_credentials().get(pk=_get(public_id).pk))
+
+
+def _linkedin(credential):
+    """The LinkedIn link of a credential loaded with its term and track (no query)."""
     term = credential.term
     params = {
         "startTask": "CERTIFICATION_NAME", "name": term.track.badge_name or term.track.name,
@@ -528,24 +549,17 @@ def verification_details(*, public_id) -> dict:
     nomination = first.nomination
     decision = getattr(nomination, "decision", None) if nomination is not None else None
     criteria = [c.name for c in term.track.criteria.all()]
-    public = str(credential.public_id)
+    data = _credential_data(credential)
     return {
-        "credential": _credential_data(credential),
+        "credential": data,
         "issuer": issuer_profile_v3(),
         "first_cycle_year": first.cycle.year,
         "announced_at": decision.released_at if decision else first.starts_at,
         "consecutive_terms": term.sequence,
         "criteria": criteria,
         "evidence": list(nomination.evidence_links) if nomination is not None else [],
-        "linkedin_url": linkedin_url(public_id=public),
-        "links": {
-            "credential_json": url(f"badges/v3/credentials/{public}/"),
-            "credential_jwt": url(f"badges/v3/credentials/{public}/") + "?format=jwt",
-            "assertion_v2": url(f"badges/v2/assertions/{public}/"),
-            "png_v3": url(f"badges/{public}/v3.png"), "svg_v3": url(f"badges/{public}/v3.svg"),
-            "png_v2": url(f"badges/{public}/v2.png"), "svg_v2": url(f"badges/{public}/v2.svg"),
-            "jwks": url("badges/jwks.json"),
-        },
+        "linkedin_url": data.links["linkedin"],
+        "links": data.links,
     }
 
 
@@ -614,6 +628,14 @@ def fulfilment_holder_ids(fulfilment_id) -> set[int]:
     return set(term.holder_organization.contacts.values_list("pk", flat=True)) if term.holder_organization else set()
 
 
+def _locked_fulfilment(fulfilment_id):
+    """The fulfilment row, locked for the rest of the transaction; NotFound if there is none."""
+    fulfilment = Fulfilment.objects.select_for_update().select_related("incentive").filter(pk=fulfilment_id).first()
+    if fulfilment is None:
+        raise NotFound({"fulfilment": ["Not found."]})
+    return fulfilment
+
+
 def set_shipping_address(*, fulfilment_id, name, address) -> dict:
     """
     Record where to ship a physical award (the holder, through an authenticated endpoint).
@@ -630,9 +652,7 @@ def set_shipping_address(*, fulfilment_id, name, address) -> dict:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        fulfilment = Fulfilment.objects.select_for_update().select_related("incentive").filter(pk=fulfilment_id).first()
-        if fulfilment is None:
-            raise NotFound({"fulfilment": ["Not found."]})
+        fulfilment = _locked_fulfilment(fulfilment_id)
         if fulfilment.status != FulfilmentStatus.PENDING.value:
             raise InvalidTransition({"fulfilment": [f"Already {fulfilment.status}; contact the program staff."]})
         fulfilment.shipping_name, fulfilment.shipping_address = name, address
@@ -663,9 +683,7 @@ def update_fulfilment(*, fulfilment_id, actor, status=None, tracking_number=None
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        fulfilment = Fulfilment.objects.select_for_update().select_related("incentive").filter(pk=fulfilment_id).first()
-        if fulfilment is None:
-            raise NotFound({"fulfilment": ["Not found."]})
+        fulfilment = _locked_fulfilment(fulfilment_id)
         if status is not None:
             fulfilment.status = status.value
         if tracking_number is not None:

@@ -478,3 +478,4 @@ class CredentialData:
     revoked_at: datetime.datetime | None
     revocation_reason: str
     lifetime: bool
+    links: dict = attrs.field(factory=dict)
