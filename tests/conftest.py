@@ -1,6 +1,8 @@
 """
 Shared fixtures: the default program loaded, an open cycle, and the people around a nomination.
 """
+import os
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -63,3 +65,15 @@ def eager_celery():
     current_app.conf.task_eager_propagates = True
     yield
     current_app.conf.task_always_eager = False
+
+
+def pytest_collection_modifyitems(config, items):
+    """
+    Deselect ``integration`` tests (they need Redis) except in the MariaDB run or with DISTINGUISHED_INTEGRATION=1.
+    """
+    if os.environ.get("DISTINGUISHED_TEST_DB") == "mysql" or os.environ.get("DISTINGUISHED_INTEGRATION") == "1":
+        return
+    deselected = [item for item in items if item.get_closest_marker("integration")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("integration")]
