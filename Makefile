@@ -1,7 +1,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help requirements upgrade test test-mariadb test-browser \
+.PHONY: help requirements upgrade test test-mariadb test-browser test-tutor \
         system-requirements quality pii_check migrations-check validate demo clean
 
 # Interpreters of the test matrix.  With pyenv, PYENV_VERSION makes both
@@ -12,7 +12,7 @@ PYTHON311 ?= python3.11
 PYTHON312 ?= python3.12
 
 PY_VERSIONS := py311 py312
-REQ_FILES := base dev test browser quality mysql ci pip-tools
+REQ_FILES := base dev test browser quality mysql ci pip-tools tutor
 
 # Quiet-ish pip: no progress bars, no version nags.
 PIP_INSTALL := pip install --quiet --disable-pip-version-check
@@ -95,6 +95,9 @@ test-mariadb: system-requirements $(TOX_STAMP) ## run the test suite against Mar
 
 test-browser: system-requirements $(TOX_STAMP) ## run the browser tests: Playwright driving Debian's Chromium against a live server
 	$(TOX) -e browser $(TOX_ARGS)
+
+test-tutor: $(TOX_STAMP) ## run the Tutor plugin's tests (tutor/): render it with tutor and tutor-mfe, parse and run its profile widget with Node.js
+	$(TOX) -e tutor $(TOX_ARGS)
 
 system-requirements: ## apt-get install whatever is missing of libmariadb-dev pkg-config chromium chromium-driver (root only)
 	@pkgs="libmariadb-dev pkg-config chromium chromium-driver"; \

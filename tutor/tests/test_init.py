@@ -1,0 +1,115 @@
+"""
+The init task (`tutor local do init`, `tutor local launch`) and the `do distinguished-run-jobs` job.
+
+Tutor renders init tasks when it runs them, not into env/: the tests ask Tutor for them as its
+`do init` command does, then run the script with `sh -e` (as Tutor does in the lms-job
+container) against a stand-in for edx-platform's manage.py.
+"""
+import ast
+import json
+import os
+import stat
+import subprocess
+
+import pytest
+
+from conftest import REPO
+
+# What `tutor <local|dev|k8s> do init` iterates over, rendered with the project's configuration.
+INIT_TASKS = """
+import json, sys
+import tutor.commands.cli  # registers the core init tasks, as the tutor command does
+from tutor import config as tutor_config, env as tutor_env, hooks
+
+hooks.Actions.CORE_READY.do()
+hooks.Actions.PROJECT_ROOT_READY.do(sys.argv[1])
+config = tutor_config.load(sys.argv[1])
+ours = list(hooks.Filters.CLI_DO_INIT_TASKS.iterate_from_context(hooks.Contexts.app("distinguished").name))
+json.dump([
+    {"service": service, "ours": (service, task) in ours, "script": tutor_env.render_str(config, task)}
+    for service, task in hooks.Filters.CLI_DO_INIT_TASKS.iterate()
+], sys.stdout)
+"""
+
+# Stands in for ./manage.py: records its arguments; `lms shell` prints what the real one would.
+FAKE_MANAGE_PY = """#!/bin/sh
+echo "$*" >> "$MANAGE_CALLS"
+if [ "$2" = "shell" ]; then
+    [ -z "$SHELL_FAILS" ] || { echo "Traceback: the LMS could not start" >&2; exit 1; }
+    echo "Loading settings lms.envs.tutor.production"
+    echo "distinguished-signing-keys=$SIGNING_KEYS"
+fi
+"""
+
+
+@pytest.fixture(scope="module")
+def init_tasks(default_project):
+    return json.loads(default_project.python(INIT_TASKS))
+
+
+@pytest.fixture(scope="module")
+def init_script(init_tasks):
+    (task,) = [task for task in init_tasks if task["ours"]]
+    assert task["service"] == "lms"
+    return task["script"]
+
+
+def test_init_runs_after_the_platform_migrations(init_tasks):
+    lms_tasks = [task for task in init_tasks if task["service"] == "lms"]
+    core = next(i for i, task in enumerate(lms_tasks) if "./manage.py lms migrate\n" in task["script"])
+    ours = next(i for i, task in enumerate(lms_tasks) if task["ours"])
+    assert core < ours
+
+
+def run_init(script, tmp_path, signing_keys="0", shell_fails=False):
+    """Run the init script as Tutor does; return (exit code, the manage.py commands it ran)."""
+    manage = tmp_path / "manage.py"
+    manage.write_text(FAKE_MANAGE_PY, encoding="utf-8")
+    manage.chmod(manage.stat().st_mode | stat.S_IXUSR)
+    calls = tmp_path / "calls"
+    calls.touch()
+    env = {**os.environ, "MANAGE_CALLS": str(calls), "SIGNING_KEYS": signing_keys,
+           "SHELL_FAILS": "1" if shell_fails else ""}
+    done = subprocess.run(["sh", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=30, check=False)
+    commands = [" ".join(line.split()[:3]) for line in calls.read_text(encoding="utf-8").splitlines()]
+    return done.returncode, commands
+
+
+def test_first_init_migrates_loads_the_program_and_creates_a_key(init_script, tmp_path):
+    code, commands = run_init(init_script, tmp_path, signing_keys="0")
+    assert code == 0
+    assert commands == ["lms migrate openedx_distinguished", "lms load_distinguished_program", "lms shell -c",
+                        "lms create_distinguished_signing_key"]
+
+
+def test_init_again_keeps_the_signing_key(init_script, tmp_path):
+    code, commands = run_init(init_script, tmp_path, signing_keys="2")
+    assert code == 0
+    assert "lms create_distinguished_signing_key" not in commands
+    assert commands == ["lms migrate openedx_distinguished", "lms load_distinguished_program", "lms shell -c"]
+
+
+def test_init_fails_when_the_keys_cannot_be_counted(init_script, tmp_path):
+    code, commands = run_init(init_script, tmp_path, shell_fails=True)
+    assert code != 0
+    assert "lms create_distinguished_signing_key" not in commands
+
+
+def test_the_script_uses_what_the_lms_plugin_provides(init_script):
+    commands = {path.stem for path in (REPO / "openedx_distinguished" / "management" / "commands").glob("*.py")}
+    for used in ("load_distinguished_program", "create_distinguished_signing_key", "distinguished_run_jobs"):
+        assert used in commands
+    api = ast.parse((REPO / "openedx_distinguished" / "api.py").read_text(encoding="utf-8"))
+    exported = next(ast.literal_eval(node.value) for node in api.body
+                    if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "__all__")
+    assert "api.jwks()" in init_script and "jwks" in exported
+
+
+def test_a_do_job_runs_the_scheduled_work(default_project):
+    assert "distinguished-run-jobs" in default_project.tutor("local", "do", "--help")
+    tasks = json.loads(default_project.python(
+        "import json, sys\n"
+        "from tutordistinguished.plugin import run_jobs\n"
+        "json.dump(run_jobs.callback(), sys.stdout)\n"))
+    assert tasks == [["lms", "./manage.py lms distinguished_run_jobs"]]

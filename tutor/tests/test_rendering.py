@@ -1,0 +1,102 @@
+"""
+What `tutor config save` renders: the openedx image, the LMS settings and the Kubernetes CronJob.
+"""
+import ast
+import re
+
+import pytest
+import yaml
+
+from conftest import OVERRIDES, REPO, package_version
+
+LMS_ROOT_URL = "http://local.openedx.io"
+
+
+def install_lines(dockerfile):
+    """The pip install lines of the stage that installs the Python requirements."""
+    stage = re.search(r"^FROM python AS python-requirements$(.*?)^FROM ", dockerfile, re.M | re.S).group(1)
+    return [line.strip() for line in stage.splitlines() if "$PIP_COMMAND install" in line]
+
+
+def test_the_image_installs_this_version_by_default(default_project):
+    lines = install_lines(default_project.read("build/openedx/Dockerfile"))
+    assert f"$PIP_COMMAND install 'openedx-distinguished=={package_version()}'" in lines
+
+
+def test_the_operator_chooses_what_the_image_installs(custom_project):
+    dockerfile = custom_project.read("build/openedx/Dockerfile")
+    assert f"$PIP_COMMAND install '{OVERRIDES['DISTINGUISHED_PACKAGE']}'" in install_lines(dockerfile)
+    assert "openedx-distinguished==" not in dockerfile
+
+
+def distinguished_settings(source):
+    """The DISTINGUISHED_* assignments of a rendered settings module, evaluated."""
+    values = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and node.targets[0].id.startswith("DISTINGUISHED_"):
+            expression = compile(ast.Expression(node.value), "<settings>", "eval")
+            values[node.targets[0].id] = eval(expression, {"LMS_ROOT_URL": LMS_ROOT_URL})  # pylint: disable=eval-used
+    return values
+
+
+@pytest.mark.parametrize("module", ["production", "development"])
+def test_lms_settings_by_default(default_project, module):
+    settings = distinguished_settings(default_project.read(f"apps/openedx/settings/lms/{module}.py"))
+    assert settings == {"DISTINGUISHED_ISSUER": {
+        "name": default_project.tutor("config", "printvalue", "PLATFORM_NAME").strip(),
+        "url": LMS_ROOT_URL,
+        "email": default_project.tutor("config", "printvalue", "CONTACT_EMAIL").strip(),
+        "image": "",
+    }}
+
+
+@pytest.mark.parametrize("module", ["production", "development"])
+def test_lms_settings_set_by_the_operator(custom_project, module):
+    settings = distinguished_settings(custom_project.read(f"apps/openedx/settings/lms/{module}.py"))
+    assert settings == {
+        "DISTINGUISHED_ISSUER": {
+            "name": OVERRIDES["DISTINGUISHED_ISSUER_NAME"],
+            "url": OVERRIDES["DISTINGUISHED_ISSUER_URL"],
+            "email": OVERRIDES["DISTINGUISHED_ISSUER_EMAIL"],
+            "image": OVERRIDES["DISTINGUISHED_ISSUER_IMAGE"],
+        },
+        "DISTINGUISHED_PUBLIC_BASE_URL": OVERRIDES["DISTINGUISHED_PUBLIC_BASE_URL"],
+        "DISTINGUISHED_PROGRAM_SLUG": OVERRIDES["DISTINGUISHED_PROGRAM_SLUG"],
+        "DISTINGUISHED_REGISTRATION_URL": OVERRIDES["DISTINGUISHED_REGISTRATION_URL"],
+    }
+
+
+def test_every_rendered_setting_is_one_the_lms_plugin_documents(custom_project):
+    conf = (REPO / "openedx_distinguished" / "conf.py").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^# \.\. setting_name: (\w+)$", conf, re.M))
+    rendered = distinguished_settings(custom_project.read("apps/openedx/settings/lms/production.py"))
+    assert set(rendered) <= documented
+
+
+def test_the_cms_is_left_alone(custom_project):
+    assert "DISTINGUISHED_" not in custom_project.read("apps/openedx/settings/cms/production.py")
+
+
+def cron_jobs(project):
+    return [doc for doc in yaml.safe_load_all(project.read("k8s/deployments.yml"))
+            if doc and doc.get("kind") == "CronJob"]
+
+
+def test_kubernetes_runs_the_jobs_hourly_by_default(default_project):
+    (cron_job,) = cron_jobs(default_project)
+    assert cron_job["metadata"]["name"] == "distinguished-run-jobs"
+    assert cron_job["spec"]["schedule"] == "17 * * * *"
+    assert cron_job["spec"]["concurrencyPolicy"] == "Forbid"
+    pod = cron_job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["image"] == default_project.tutor("config", "printvalue", "DOCKER_IMAGE_OPENEDX").strip()
+    assert container["args"] == ["sh", "-e", "-c", "./manage.py lms distinguished_run_jobs"]
+    assert {"name": "DJANGO_SETTINGS_MODULE", "value": "lms.envs.tutor.production"} in container["env"]
+    # The same settings as the LMS's own job.
+    assert {volume["configMap"]["name"] for volume in pod["volumes"]} == {
+        "openedx-settings-lms", "openedx-settings-cms", "openedx-config"}
+
+
+def test_an_empty_schedule_means_no_cron_job(custom_project):
+    assert cron_jobs(custom_project) == []
