@@ -67,6 +67,12 @@ REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 DISTINGUISHED_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 DISTINGUISHED_ISSUER = {"name": "Open edX (demo)", "url": "https://openedx.org", "email": "", "image": ""}
 
+# Emails (edx-ace's django_email channel) are printed on the console instead of sent, and Celery
+# tasks run in-process right after the commit: the demo needs no SMTP server, broker or worker.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = "distinguished@example.com"
+CELERY_TASK_ALWAYS_EAGER = True
+
 # Each plugin app adds its settings, as the LMS does for its "common" settings type.
 add_plugins(__name__, LMS_PROJECT_TYPE, "common")
 OPENEDX_TELEMETRY = []  # no New Relic or Datadog in the demo

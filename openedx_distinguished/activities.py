@@ -14,6 +14,7 @@ from django.utils import timezone
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
+from openedx_distinguished import notifications
 from openedx_distinguished.data import ActivityData, ActivitySource, ActivityStatus, Page
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.membership import is_member
@@ -113,6 +114,7 @@ def review_activity(*, activity_id, actor, verified: bool) -> ActivityData:
         activity.status = (ActivityStatus.VERIFIED if verified else ActivityStatus.REJECTED).value
         activity.reviewed_by, activity.reviewed_at = actor, timezone.now()
         activity.save()
+        notifications.activity_reviewed(activity)
     return activity_data(Activity.objects.select_related("user", "activity_type").get(pk=activity_id))
 
 

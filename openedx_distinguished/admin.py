@@ -4,20 +4,25 @@ state only through ``api.py`` (admin actions), never by editing a status field.
 """
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from openedx_distinguished import api
+from openedx_distinguished.charts import bar_chart
 from openedx_distinguished.exceptions import DistinguishedError
 from openedx_distinguished.models import (
     Activity,
     ActivityType,
     AuditEntry,
+    BudgetLine,
     Credential,
     Criterion,
     CriterionScore,
@@ -25,10 +30,12 @@ from openedx_distinguished.models import (
     Decision,
     DeclaredConflict,
     Endorsement,
+    Expense,
     Fulfilment,
     Incentive,
     Initiative,
     MembershipTerm,
+    MessageLog,
     Nomination,
     NominationTransition,
     Onboarding,
@@ -60,6 +67,131 @@ class ProgramAdmin(admin.ModelAdmin):
         (_("KPI targets"), {"fields": ("target_active_members_first_year", "target_retention_rate",
                                        "target_initiatives_per_year", "target_onboarded_per_year")}),
     )
+
+    change_list_template = "openedx_distinguished/admin/program_change_list.html"
+
+    def get_urls(self):
+        """The program dashboard (KPIs with charts, CSV) and each cycle's budget report."""
+        wrap = self.admin_site.admin_view
+        return [
+            path("dashboard/", wrap(self.dashboard_view), name="openedx_distinguished_dashboard"),
+            path("dashboard/kpis.csv", wrap(self.dashboard_csv_view), name="openedx_distinguished_dashboard_csv"),
+            path("budget/<int:year>/", wrap(self.budget_view), name="openedx_distinguished_budget"),
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "dashboard_url": reverse("admin:openedx_distinguished_dashboard")}
+        return super().changelist_view(request, extra_context)
+
+    @staticmethod
+    def _require_program_staff(request):
+        if not api.is_program_staff(request.user):
+            raise PermissionDenied
+
+    def dashboard_view(self, request):
+        """Indicators against targets per year and per track, drawn as SVG charts."""
+        self._require_program_staff(request)
+        rows = api.compute_kpis()
+        years = sorted({row.year for row in rows})
+        try:
+            year = int(request.GET.get("year") or (years[-1] if years else 0))
+        except ValueError:
+            year = years[-1] if years else 0
+        if years and year not in years:
+            year = years[-1]
+        program_rows = [row for row in rows if not row.track_slug]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Program dashboard"),
+            "years": years,
+            "year": year,
+            "program_rows": program_rows,
+            "track_rows": [row for row in rows if row.track_slug and row.year == year],
+            "charts": dashboard_charts(program_rows, [row for row in rows if row.year == year]) if rows else [],
+            "csv_url": reverse("admin:openedx_distinguished_dashboard_csv"),
+            "budget_url": reverse("admin:openedx_distinguished_budget", args=[year]) if year else "",
+        }
+        return TemplateResponse(request, "openedx_distinguished/admin/dashboard.html", context)
+
+    def dashboard_csv_view(self, request):
+        """Every indicator of every year and track, as CSV."""
+        self._require_program_staff(request)
+        response = HttpResponse(api.kpis_csv(api.compute_kpis()), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="distinguished-kpis.csv"'
+        return response
+
+    def budget_view(self, request, year):
+        """The cycle's budget as the proposal's table; ``?format=csv|markdown`` downloads it."""
+        self._require_program_staff(request)
+        if request.method == "POST":
+            try:
+                created = api.start_cycle_budget(year)
+            except DistinguishedError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, _("%(count)s budget line(s) copied from the program's estimate.")
+                                  % {"count": created}, messages.SUCCESS if created else messages.INFO)
+            return HttpResponseRedirect(request.path)
+        try:
+            report = api.budget_report(year)
+        except DistinguishedError as exc:
+            raise Http404(str(exc)) from exc
+        export = request.GET.get("format")
+        if export in ("csv", "markdown"):
+            body, kind, extension = ((api.budget_csv(report), "text/csv", "csv") if export == "csv"
+                                     else (api.budget_markdown(report), "text/markdown", "md"))
+            response = HttpResponse(body, content_type=f"{kind}; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="distinguished-budget-{year}.{extension}"'
+            return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Budget %(year)s") % {"year": year},
+            "year": year,
+            "report": report,
+            "rows": api.budget_table_rows(report),
+            "line_count": len(report.lines),
+            "lines_url": reverse("admin:openedx_distinguished_budgetline_changelist") + f"?cycle__year={year}",
+            "expenses_url": reverse("admin:openedx_distinguished_expense_changelist") + f"?cycle__year={year}",
+            "dashboard_url": reverse("admin:openedx_distinguished_dashboard") + f"?year={year}",
+        }
+        return TemplateResponse(request, "openedx_distinguished/admin/budget.html", context)
+
+
+def dashboard_charts(program_rows, year_rows):
+    """The dashboard's SVG charts: each indicator across the years, then the chosen year's funnel."""
+    labels = [str(row.year) for row in program_rows]
+    first = program_rows[0] if program_rows else None
+    charts = [
+        bar_chart(chart_id="od-chart-active", title=str(_("Active members")), labels=labels,
+                  series=[(str(_("members")), [row.active_members for row in program_rows])],
+                  target=first.active_members_target if first else None, target_label=str(_("target"))),
+        bar_chart(chart_id="od-chart-retention", title=str(_("Year-over-year retention")), labels=labels,
+                  series=[(str(_("retained")), [row.retention_rate for row in program_rows])],
+                  target=first.retention_target if first else None, target_label=str(_("target")), percent=True),
+        bar_chart(chart_id="od-chart-initiatives", title=str(_("Community initiatives")), labels=labels,
+                  series=[(str(_("initiatives")), [row.initiatives for row in program_rows])],
+                  target=first.initiatives_target if first else None, target_label=str(_("target"))),
+        bar_chart(chart_id="od-chart-onboarded", title=str(_("Onboarded by members")), labels=labels,
+                  series=[(str(_("members")), [row.onboarded_members for row in program_rows]),
+                          (str(_("partners")), [row.onboarded_partners for row in program_rows])],
+                  target=first.onboarded_target if first else None, target_label=str(_("target"))),
+    ]
+    tracks = [row for row in year_rows if row.track_slug]
+    if tracks:
+        charts.append(bar_chart(
+            chart_id="od-chart-funnel", title=str(_("Nominations of %(year)s by track") % {"year": tracks[0].year}),
+            labels=[row.track_name for row in tracks],
+            series=[(str(_("submitted")), [row.nominations_submitted for row in tracks]),
+                    (str(_("in review")), [row.nominations_in_review for row in tracks]),
+                    (str(_("accepted")), [row.nominations_accepted for row in tracks])],
+        ))
+        charts.append(bar_chart(
+            chart_id="od-chart-reviews", title=str(_("Review progress of %(year)s") % {"year": tracks[0].year}),
+            labels=[row.track_name for row in tracks],
+            series=[(str(_("assigned")), [row.reviews_assigned for row in tracks]),
+                    (str(_("submitted")), [row.reviews_submitted for row in tracks])],
+        ))
+    return [mark_safe(chart) for chart in charts]  # nosec: charts.bar_chart escapes every text it draws
 
 
 class CriterionInline(admin.TabularInline):
@@ -132,7 +264,7 @@ class CycleAdmin(admin.ModelAdmin):
     """Yearly cycles; the phase column is computed from the dates and the clock."""
 
     list_display = ("year", "name", "phase", "nominations_open_at", "nominations_close_at", "review_deadline",
-                    "announcement_at", "announcement_released_at", "nomination_count")
+                    "announcement_at", "announcement_released_at", "nomination_count", "budget_link")
     list_filter = ("program",)
     search_fields = ("name", "year")
     readonly_fields = ("announcement_released_at",)
@@ -188,6 +320,66 @@ class CycleAdmin(admin.ModelAdmin):
     @admin.display(description=_("nominations"), ordering="nomination_total")
     def nomination_count(self, obj):
         return obj.nomination_total
+
+    @admin.display(description=_("budget"))
+    def budget_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:openedx_distinguished_budget", args=[obj.year]),
+                           _("Budget"))
+
+    def save_model(self, request, obj, form, change):
+        """A new cycle's budget starts as a copy of the program's default estimate."""
+        super().save_model(request, obj, form, change)
+        if not change:
+            created = api.start_cycle_budget(obj.year)
+            if created:
+                self.message_user(request, _("The cycle's budget starts from the program's estimate "
+                                             "(%(count)s lines).") % {"count": created}, messages.INFO)
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(admin.ModelAdmin):
+    """
+    Budget lines: with a cycle, that cycle's deliverables; without one, the program's default
+    estimate that new cycles copy.
+    """
+
+    list_display = ("deliverable", "cycle", "category", "estimated_cost", "currency", "sort_order")
+    list_filter = ("cycle__year", "category")
+    list_editable = ("estimated_cost", "sort_order")
+    search_fields = ("deliverable", "description", "slug")
+    list_select_related = ("cycle",)
+
+
+class ExpenseForm(forms.ModelForm):
+    """An expense must be booked against a line of its own cycle."""
+
+    class Meta:
+        model = Expense
+        fields = ("cycle", "budget_line", "description", "amount", "currency", "incurred_on")
+
+    def clean(self):
+        cleaned = super().clean()
+        line, cycle = cleaned.get("budget_line"), cleaned.get("cycle")
+        if line is not None and cycle is not None and line.cycle_id != cycle.pk:
+            self.add_error("budget_line", _("Choose a budget line of the same cycle."))
+        return cleaned
+
+
+@admin.register(Expense)
+class ExpenseAdmin(admin.ModelAdmin):
+    """Costs actually incurred (fulfilment costs are recorded on the fulfilments themselves)."""
+
+    form = ExpenseForm
+    list_display = ("description", "cycle", "budget_line", "amount", "currency", "incurred_on", "recorded_by")
+    list_filter = ("cycle__year",)
+    search_fields = ("description",)
+    list_select_related = ("cycle", "budget_line", "recorded_by")
+    readonly_fields = ("recorded_by",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class EndorsementInline(admin.TabularInline):
@@ -627,3 +819,20 @@ class FulfilmentAdmin(admin.ModelAdmin):
     list_select_related = ("term__holder_user", "term__holder_organization", "term__track", "incentive")
     search_fields = ("term__holder_user__username", "tracking_number")
     raw_id_fields = ("term",)
+
+
+@admin.register(MessageLog)
+class MessageLogAdmin(ReadOnlyAdmin):
+    """
+    The email outbox: what was queued for whom, whether it went out, and why not. Messages are
+    written by the program's rules and delivered by a task (or the scheduled jobs), never here.
+    """
+
+    list_display = ("key", "message_name", "recipient", "created", "sent_at", "attempts")
+    list_filter = ("message_name", ("sent_at", admin.EmptyFieldListFilter))
+    list_select_related = ("recipient",)
+    search_fields = ("key", "recipient__username")
+    date_hierarchy = "created"
+    fields = ("key", "message_name", "recipient", "language", "context", "created", "sent_at", "attempts",
+              "last_error")
+    readonly_fields = fields

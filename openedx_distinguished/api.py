@@ -16,6 +16,8 @@ from openedx_distinguished.activities import (
     review_activity,
 )
 from openedx_distinguished.baking import BakingError
+from openedx_distinguished.budget import budget_csv, budget_markdown, budget_report, budget_table_rows
+from openedx_distinguished.budget import start_cycle_budget as _start_cycle_budget
 from openedx_distinguished.certificates import certificate_pdf
 from openedx_distinguished.community import (
     attribute_registration,
@@ -54,6 +56,7 @@ from openedx_distinguished.credentials import (
 )
 from openedx_distinguished.data import ActivityStatus, CredentialStatus, TermStatus
 from openedx_distinguished.jobs import run_due_jobs
+from openedx_distinguished.kpis import compute_kpis, kpis_csv
 from openedx_distinguished.membership import (
     confirm_evaluations,
     evaluate_terms,
@@ -78,8 +81,9 @@ from openedx_distinguished.nominations import (
     update_draft,
     withdraw_nomination,
 )
+from openedx_distinguished.notifications import MessageNotSent, deliver_message
 from openedx_distinguished.presence import hall_of_fame, member_page, profile_badges, set_listing
-from openedx_distinguished.program import cycle_phase, get_cycle_data
+from openedx_distinguished.program import cycle_phase, get_cycle, get_cycle_data
 from openedx_distinguished.program import get_track as _get_track
 from openedx_distinguished.program import (
     is_program_staff,
@@ -119,6 +123,7 @@ from openedx_distinguished.review import (
 __all__ = [
     # errors and enums callers compare against
     "BakingError",
+    "MessageNotSent",
     "ActivityStatus",
     "CredentialStatus",
     "TermStatus",
@@ -223,6 +228,16 @@ __all__ = [
     "member_page",
     "profile_badges",
     "set_listing",
+    # program dashboard and budget
+    "budget_csv",
+    "budget_markdown",
+    "budget_report",
+    "budget_table_rows",
+    "compute_kpis",
+    "kpis_csv",
+    "start_cycle_budget",
+    # emails
+    "deliver_message",
     # retirement
     "retire_user",
     # scheduled work
@@ -238,3 +253,14 @@ def get_track_data(slug: str):
         NotFound: there is no such active track.
     """
     return _track_data(_get_track(slug))
+
+
+def start_cycle_budget(cycle_year: int) -> int:
+    """
+    Copy the program's default budget estimate into the cycle of ``cycle_year`` unless it already
+    has lines; returns how many lines were created (0 when it already had a budget).
+
+    Raises:
+        NotFound: there is no such cycle.
+    """
+    return _start_cycle_budget(get_cycle(cycle_year))

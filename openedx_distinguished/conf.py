@@ -29,6 +29,18 @@ DEFAULTS["DISTINGUISHED_MAX_JUSTIFICATION_LENGTH"] = 5000
 #   creates it, and the REST API and pages read it.
 DEFAULTS["DISTINGUISHED_PROGRAM_SLUG"] = "distinguished-contributors"
 
+# .. setting_name: DISTINGUISHED_SITE_NAME
+# .. setting_default: None
+# .. setting_description: The site name the public pages show in their header and titles; None
+#   uses the platform's ``PLATFORM_NAME`` (or "Open edX" outside the platform).
+DEFAULTS["DISTINGUISHED_SITE_NAME"] = None
+
+# .. setting_name: DISTINGUISHED_LOGO_URL
+# .. setting_default: None
+# .. setting_description: URL of the logo in the public pages' header (absolute, or a path on this
+#   site); None uses the platform's ``LOGO_URL`` when set, else no logo.
+DEFAULTS["DISTINGUISHED_LOGO_URL"] = None
+
 # .. setting_name: DISTINGUISHED_API_PAGE_SIZE
 # .. setting_default: 50
 # .. setting_description: Default page size of the plugin's REST listings (callers may ask for
@@ -66,6 +78,24 @@ DEFAULTS["DISTINGUISHED_ISSUER"] = {"name": "Open edX", "url": "https://openedx.
 # .. setting_description: The public origin badge documents, JWKS and verification pages are served
 #   from; credential ids are built from it, so it must not change once credentials are issued.
 DEFAULTS["DISTINGUISHED_PUBLIC_BASE_URL"] = ""
+
+# .. setting_name: DISTINGUISHED_NOMINATIONS_URL
+# .. setting_default: "" (the program page)
+# .. setting_description: Where emails send nominators and nominees to follow a nomination and to
+#   answer a consent request, e.g. a page of the profile MFE. A path is joined to the public base URL.
+DEFAULTS["DISTINGUISHED_NOMINATIONS_URL"] = ""
+
+# .. setting_name: DISTINGUISHED_REVIEW_REMINDER_DAYS
+# .. setting_default: 7
+# .. setting_description: How many days before a cycle's review deadline the scheduled jobs remind
+#   reviewers of the assigned nominations they have not reviewed yet (once per reviewer and cycle).
+DEFAULTS["DISTINGUISHED_REVIEW_REMINDER_DAYS"] = 7
+
+# .. setting_name: DISTINGUISHED_EMAIL_MAX_ATTEMPTS
+# .. setting_default: 5
+# .. setting_description: How many times delivering one email is tried (Celery retries and the
+#   scheduled jobs' redelivery together) before it is left unsent; the admin's message log shows why.
+DEFAULTS["DISTINGUISHED_EMAIL_MAX_ATTEMPTS"] = 5
 
 
 def get_setting(name):

@@ -6,6 +6,7 @@ Plain data of the Distinguished Contributor program: enums and frozen records, n
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 import attrs
@@ -453,6 +454,16 @@ class FulfilmentStatus(StrEnum):
     RETURNED = "returned"
 
 
+class BudgetCategory(StrEnum):
+    """What a budget line pays for; fulfilment costs count against the physical-awards line."""
+
+    BADGES = "badges"
+    CERTIFICATES = "certificates"
+    PHYSICAL_AWARDS = "physical_awards"
+    EVENTS = "events"
+    OTHER = "other"
+
+
 class CredentialStatus(StrEnum):
     """What a verifier learns about a credential."""
 
@@ -479,3 +490,105 @@ class CredentialData:
     revocation_reason: str
     lifetime: bool
     links: dict = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class KpiRow:
+    """
+    The program's indicators for one year, for all tracks (``track_slug`` empty) or one track.
+
+    Definitions are in docs/decisions/0009. A ``None`` actual means the indicator does not apply
+    (retention with no members the year before; initiatives and onboarding are program-wide).
+    A ``None`` target means none is set.
+    """
+
+    year: int
+    track_slug: str
+    track_name: str
+    active_members: int
+    active_members_target: int | None
+    previous_members: int
+    retained_members: int
+    retention_rate: float | None
+    retention_target: float | None
+    initiatives: int | None
+    initiatives_target: int | None
+    onboarded_members: int | None
+    onboarded_partners: int | None
+    onboarded_target: int | None
+    nominations_submitted: int
+    nominations_in_review: int
+    nominations_accepted: int
+    reviews_assigned: int
+    reviews_submitted: int
+
+    @property
+    def active_members_met(self) -> bool | None:
+        return None if self.active_members_target is None else self.active_members >= self.active_members_target
+
+    @property
+    def retention_met(self) -> bool | None:
+        if self.retention_target is None or self.retention_rate is None:
+            return None
+        return self.retention_rate >= self.retention_target
+
+    @property
+    def initiatives_met(self) -> bool | None:
+        if self.initiatives_target is None or self.initiatives is None:
+            return None
+        return self.initiatives >= self.initiatives_target
+
+    @property
+    def onboarded_met(self) -> bool | None:
+        if self.onboarded_target is None or self.onboarded_members is None:
+            return None
+        return self.onboarded_members + self.onboarded_partners >= self.onboarded_target
+
+
+# The columns of the KPI table (CSV, the command, the REST endpoint), in order.
+KPI_COLUMNS = (
+    "year", "track_slug", "active_members", "active_members_target", "previous_members", "retained_members",
+    "retention_rate", "retention_target", "initiatives", "initiatives_target", "onboarded_members",
+    "onboarded_partners", "onboarded_target", "nominations_submitted", "nominations_in_review",
+    "nominations_accepted", "reviews_assigned", "reviews_submitted",
+)
+
+
+@attrs.frozen
+class BudgetReportLine:
+    """One row of a budget report: a deliverable's estimate, what it actually cost, the difference."""
+
+    deliverable: str
+    description: str
+    category: str
+    currency: str
+    estimated: Decimal
+    actual: Decimal
+
+    @property
+    def variance(self) -> Decimal:
+        """Estimate minus actual: positive is under budget, negative over."""
+        return self.estimated - self.actual
+
+
+@attrs.frozen
+class BudgetReport:
+    """
+    A cycle's budget: its lines (or the program's default estimate when the cycle has none yet),
+    an unbudgeted line when money was spent outside them, and the totals per currency.
+    """
+
+    cycle_year: int
+    from_default_estimate: bool
+    lines: tuple[BudgetReportLine, ...]
+
+    @property
+    def totals(self) -> tuple[BudgetReportLine, ...]:
+        """One TOTAL line per currency used, in the order the currencies first appear."""
+        sums = {}
+        for line in self.lines:
+            estimated, actual = sums.get(line.currency, (Decimal(0), Decimal(0)))
+            sums[line.currency] = (estimated + line.estimated, actual + line.actual)
+        return tuple(BudgetReportLine(deliverable="TOTAL", description="", category="", currency=currency,
+                                      estimated=estimated, actual=actual)
+                     for currency, (estimated, actual) in sums.items())

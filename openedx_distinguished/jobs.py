@@ -9,13 +9,15 @@ from openedx_distinguished.membership import (
     evaluate_terms,
     mark_renewals_due,
 )
+from openedx_distinguished.notifications import queue_review_reminders, redeliver_stale
 from openedx_distinguished.review import release_announcement
 
 
 def run_due_jobs(*, now=None, progress=None) -> list[str]:
     """
     Release announcements whose time has come, flag renewals due, evaluate the terms of open
-    cycles, issue the credentials still missing (e.g. terms started before a key was installed).
+    cycles, issue the credentials still missing (e.g. terms started before a key was installed),
+    remind reviewers of a near review deadline, and deliver the emails no task delivered.
     Returns one line per thing done (or refused, with the reason); running it again soon
     after finds nothing new to do.
     """
@@ -33,4 +35,7 @@ def run_due_jobs(*, now=None, progress=None) -> list[str]:
         counts = evaluate_terms(cycle_year=year, progress=progress)
         report.append(f"evaluation {year}: " + ", ".join(f"{n} {o}" for o, n in sorted(counts.items())))
     report.append(f"credentials: {issue_missing_credentials()} issued")
+    report.append(f"review reminders: {queue_review_reminders(now=now)} queued")
+    sent, failed = redeliver_stale(now=now)
+    report.append(f"emails: {sent} redelivered, {failed} failed")
     return report

@@ -6,13 +6,14 @@ from __future__ import annotations
 import calendar
 import datetime
 import logging
+from collections import defaultdict
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, DateField, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from openedx_distinguished import events
+from openedx_distinguished import events, notifications
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.credentials import issue_credential, revoke_for_term
 from openedx_distinguished.data import (
@@ -150,13 +151,42 @@ def revoke_term(*, term_id, actor, reason) -> TermData:
 
 def mark_renewals_due(*, now=None) -> int:
     """
-    Flag active terms that end within ``DISTINGUISHED_RENEWAL_NOTICE_DAYS`` as renewal due.
-    One UPDATE; running it again changes nothing.
+    Flag active terms that end within ``DISTINGUISHED_RENEWAL_NOTICE_DAYS`` as renewal due, and
+    tell their holders what the retention rule still asks. Running it again changes nothing.
     """
     now = now or timezone.now()
     horizon = now + datetime.timedelta(days=get_setting("DISTINGUISHED_RENEWAL_NOTICE_DAYS"))
-    return MembershipTerm.objects.filter(status=T.ACTIVE.value, ends_at__isnull=False, ends_at__lte=horizon) \
-        .update(status=T.RENEWAL_DUE.value, modified=now)
+    due = MembershipTerm.objects.filter(status=T.ACTIVE.value, ends_at__isnull=False, ends_at__lte=horizon)
+    with transaction.atomic():
+        term_ids = list(due.values_list("pk", flat=True))
+        flagged = due.filter(pk__in=term_ids).update(status=T.RENEWAL_DUE.value, modified=now)
+        notifications.renewal_due(term_ids=term_ids, progress=retention_progress(term_ids))
+    return flagged
+
+
+def retention_progress(term_ids) -> dict[int, dict]:
+    """
+    For each term, what the retention rule asks and what counts so far: the qualifying activity
+    types, how many verified activities are needed, and the verified and pending ones in the term.
+    One query per track.
+    """
+    by_track = defaultdict(list)
+    for term in MembershipTerm.objects.filter(pk__in=list(term_ids)).select_related("track__program"):
+        by_track[term.track].append(term.pk)
+    progress = {}
+    for track, ids in by_track.items():
+        program = track.program
+        types = list(track.retention_activity_types) or list(program.retention_activity_types)
+        rows = MembershipTerm.objects.filter(pk__in=ids).annotate(
+            verified=_qualifying_count(types, ActivityStatus.VERIFIED.value, "user")
+            + _qualifying_count(types, ActivityStatus.VERIFIED.value, "organization"),
+            pending=_qualifying_count(types, ActivityStatus.PENDING.value, "user")
+            + _qualifying_count(types, ActivityStatus.PENDING.value, "organization"),
+        ).values_list("pk", "verified", "pending")
+        for term_id, verified, pending in rows:
+            progress[term_id] = {"types": types, "needed": program.retention_min_activities,
+                                 "verified": verified, "pending": pending}
+    return progress
 
 
 # The annual evaluation ------------------------------------------------------------------------
@@ -292,6 +322,7 @@ def confirm_evaluations(*, cycle_year, actor, term_ids=None) -> dict:
             if outcome == EvaluationOutcome.LAPSE:
                 _set_status(term, T.LAPSED)
                 events.membership_lapsed(term)
+                notifications.membership_lapsed(term)
             else:
                 _set_status(term, T.RENEWED)
                 following = MembershipTerm(
@@ -308,6 +339,10 @@ def confirm_evaluations(*, cycle_year, actor, term_ids=None) -> dict:
                 else:
                     events.membership_renewed(following)
                 issue_if_possible(following)
+                if outcome == EvaluationOutcome.LIFETIME:
+                    notifications.lifetime_granted(following)
+                else:
+                    notifications.membership_renewed(following)
             evaluation.confirmed_at, evaluation.confirmed_by = now, actor if actor and actor.is_authenticated else None
             evaluation.save(update_fields=["confirmed_at", "confirmed_by"])
             applied[outcome.value] += 1

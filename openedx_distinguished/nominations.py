@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from openedx_distinguished import events
+from openedx_distinguished import events, notifications
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import (
     ACTIVE_NOMINATION_STATUSES,
@@ -490,6 +490,7 @@ def submit_nomination(*, nomination_id: int, actor) -> NominationOutcome:
             try:
                 with transaction.atomic():
                     record_transition(nomination, target, actor)
+                    notifications.nomination_submitted(nomination)
             except IntegrityError:
                 # Another worker made its nomination of this nominee active a moment ago.
                 active = Nomination.objects.get(active_key=_key_of(nomination))

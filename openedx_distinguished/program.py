@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import (
+    BudgetCategory,
     CriterionData,
     CycleData,
     CyclePhase,
@@ -25,7 +26,16 @@ from openedx_distinguished.data import (
     TrackData,
 )
 from openedx_distinguished.exceptions import NotFound, ProgramDefinitionError
-from openedx_distinguished.models import ActivityType, Criterion, Cycle, Incentive, PartnerOrganization, Program, Track
+from openedx_distinguished.models import (
+    ActivityType,
+    BudgetLine,
+    Criterion,
+    Cycle,
+    Incentive,
+    PartnerOrganization,
+    Program,
+    Track,
+)
 
 DEFAULT_DEFINITION = "default_program.yaml"
 MANAGE_PROGRAM_PERMISSION = "openedx_distinguished.manage_program"
@@ -305,6 +315,16 @@ def load_program_definition(path=None) -> LoadReport:
                         "is_physical": bool(inc.get("is_physical", False)),
                         "sort_order": position,
                     }, f"incentive:{track.slug}/{inc['slug']}", report)
+            budget = definition.get("budget") or {}
+            for position, line in enumerate(budget.get("lines", [])):
+                _sync_row(BudgetLine, {"program": program, "cycle": None, "slug": line["slug"]}, {
+                    "deliverable": line["deliverable"],
+                    "description": line.get("description", ""),
+                    "category": line.get("category", BudgetCategory.OTHER.value),
+                    "estimated_cost": line["estimated_cost"],
+                    "currency": line.get("currency", budget.get("currency", "USD")),
+                    "sort_order": position,
+                }, f"budget_line:{line['slug']}", report)
     except KeyError as exc:
         raise ProgramDefinitionError(f"The program definition lacks the required key {exc}.") from exc
     except (TypeError, AttributeError) as exc:

@@ -27,6 +27,7 @@ from openedx_distinguished.models import (
     Review,
     ReviewAssignment,
 )
+from openedx_distinguished.notifications import forget_messages
 
 RETIRED = "Account retired."
 UNDECIDED = (NominationStatus.DRAFT, NominationStatus.AWAITING_CONSENT, NominationStatus.SUBMITTED,
@@ -45,11 +46,15 @@ def retire_user(*, user_id) -> None:
       (justifications, evidence, reviews' comments, the decision's rationale) erased;
     * their memberships end (revoked, with a neutral reason) and their credentials are revoked and
       emptied of the hashed identity; their activities, referral code, panel seats and review
-      assignments are deleted; shipping addresses are erased.
+      assignments are deleted; shipping addresses are erased;
+    * their emails lose the recipient and what they said, and emails to others about a nomination
+      of them, or by them, lose what they said (and so are never sent).
     """
     username = get_user_model().objects.filter(pk=user_id).values_list("username", flat=True).first()
     with transaction.atomic():
         about = list(Nomination.objects.filter(nominee_user_id=user_id).values_list("pk", flat=True))
+        made = list(Nomination.objects.filter(nominator_id=user_id).values_list("pk", flat=True))
+        forget_messages(user_id=user_id, nomination_ids=about + made)
         _nominations_about(about)
         Nomination.objects.filter(nominator_id=user_id).update(nominator=None)
         Nomination.objects.filter(nominee_user_id=user_id).update(nominee_user=None)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from openedx_distinguished import events
+from openedx_distinguished import events, notifications
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import (
     RUBRIC_MAX,
@@ -277,6 +277,7 @@ def _assign(nomination, reviewer, actor, *, source):
         record_transition(nomination, S.IN_REVIEW, actor, "Assigned for review.")
     _audit(nomination.cycle, AuditAction.ASSIGNED, actor=actor, nomination=nomination,
            reviewer=reviewer.username, source=source)
+    notifications.review_assigned(nomination, reviewer)
     return assignment
 
 
@@ -808,6 +809,7 @@ def release_announcement(*, cycle_year, actor=None, now=None) -> ReleaseReport:
             cycle=cycle, starts_at=now, actor=actor,
             nominations=[d.nomination for d in decisions if d.outcome == Recommendation.ACCEPT.value],
         )
+        notifications.announcement_released(cycle=cycle, decisions=decisions)
         cycle.announcement_released_at = now
         cycle.save(update_fields=["announcement_released_at"])
         _audit(cycle, AuditAction.ANNOUNCEMENT_RELEASED, actor=actor, outcomes=dict(outcomes))

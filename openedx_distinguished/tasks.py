@@ -14,6 +14,10 @@ log = logging.getLogger(__name__)
 # Database hiccups (deadlocks, lost connections) are retried a few times with backoff.
 RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "max_retries": 3}
 
+# A failed email is tried again after about 30 s, 1 min and 2 min; after that the scheduled jobs
+# try it on each run until DISTINGUISHED_EMAIL_MAX_ATTEMPTS is reached.
+EMAIL_RETRY = {**RETRY, "autoretry_for": (OperationalError, api.MessageNotSent), "retry_backoff": 30}
+
 
 @shared_task(**RETRY)
 def record_platform_activity(user_id, course_key, event, occurred_at=None):
@@ -45,3 +49,9 @@ def release_announcement(cycle_year):
 def evaluate_terms(cycle_year):
     """Evaluate the terms ending in a cycle (idempotent)."""
     return api.evaluate_terms(cycle_year=cycle_year)
+
+
+@shared_task(**EMAIL_RETRY)
+def deliver_message(log_id):
+    """Send one message of the outbox (see ``api.deliver_message``); it is never sent twice."""
+    return api.deliver_message(log_id=log_id)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from openedx_distinguished import api
-from openedx_distinguished.models import Cycle, MembershipTerm
+from openedx_distinguished.models import Cycle, MembershipTerm, Track
 
 from .factories import CycleFactory
 from .review_fixtures import at_announcement, reviewed_nomination
@@ -28,5 +28,22 @@ def make_term(user, track, cycle, *, starts_days_ago, sequence=1, status="active
                           status=status, starts_at=start, ends_at=start + timedelta(days=length_days))
     if status in ("active", "renewal_due", "lifetime"):
         term.current_key = f"{track.pk}:u{user.pk}"
+    term.save()
+    return term
+
+
+def add_term(holder, track_slug, cycle, status):
+    """A term of ``holder`` (a user or an organization) started by ``cycle``, in ``status``."""
+    track = Track.objects.get(slug=track_slug)
+    start = cycle.announcement_at
+    organization = not hasattr(holder, "username")
+    term = MembershipTerm(
+        track=track, cycle=cycle, status=status, starts_at=start,
+        ends_at=None if status == "lifetime" else start + timedelta(days=365),
+        holder_kind="organization" if organization else "individual",
+        holder_user=None if organization else holder, holder_organization=holder if organization else None,
+    )
+    if status in ("active", "renewal_due", "lifetime"):
+        term.current_key = f"{track.pk}:{'o' if organization else 'u'}{holder.pk}"
     term.save()
     return term

@@ -152,3 +152,16 @@ def test_hall_of_fame_filter_changes_the_context(people, client, settings):
     settings.OPEN_EDX_FILTERS_CONFIG = {"org.openedx.distinguished.hall_of_fame.render.started.v1": {
         "pipeline": [f"{__name__}.Reverse"], "fail_silently": False}}
     assert "Linus Example" not in client.get("/distinguished/").content.decode()
+
+
+def test_site_name_and_logo_are_themable(cycle, client, settings):
+    html = client.get("/distinguished/").content.decode()
+    assert '<span class="od-site">Open edX</span>' in html and "| Open edX</title>" in html
+    assert 'href="#main"' in html and '<main id="main">' in html
+    settings.PLATFORM_NAME = "Example Academy"
+    assert "| Example Academy</title>" in client.get("/distinguished/").content.decode()
+    settings.DISTINGUISHED_SITE_NAME = "Open edX Community"
+    settings.DISTINGUISHED_LOGO_URL = "/static/community-logo.svg"
+    html = client.get("/distinguished/program/").content.decode()
+    assert '<img class="od-logo" src="/static/community-logo.svg" alt="Open edX Community"' in html
+    assert "| Open edX Community</title>" in html and 'class="od-site"' not in html

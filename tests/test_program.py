@@ -13,7 +13,7 @@ from django.utils import timezone
 from openedx_distinguished import api
 from openedx_distinguished.data import CyclePhase
 from openedx_distinguished.exceptions import ProgramDefinitionError
-from openedx_distinguished.models import ActivityType, Criterion, Cycle, Incentive, Program, Track
+from openedx_distinguished.models import ActivityType, BudgetLine, Criterion, Cycle, Incentive, Program, Track
 from openedx_distinguished.program import cycle_phase
 
 from .factories import CycleFactory
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def row_counts():
-    return [model.objects.count() for model in (Program, Track, Criterion, Incentive, ActivityType)]
+    return [model.objects.count() for model in (Program, Track, Criterion, Incentive, ActivityType, BudgetLine)]
 
 
 class TestCyclePhase:
@@ -121,13 +121,15 @@ class TestLoadDefaultProgram:
         "      - {slug: c, name: C, weight: -1}\n",
         "program:\n  slug: p\n  name: P\n  term_length_months: lots\n",
         "program: [unclosed\n",
+        "program:\n  slug: p\n  name: P\nbudget:\n  lines:\n    - {slug: b, deliverable: B, estimated_cost: -5}\n",
+        "program:\n  slug: p\n  name: P\nbudget:\n  lines:\n    - {slug: b, deliverable: B}\n",
     ])
     def test_a_malformed_file_writes_nothing(self, db, tmp_path, text):
         definition = tmp_path / "bad.yaml"
         definition.write_text(text, encoding="utf-8")
         with pytest.raises(ProgramDefinitionError):
             api.load_program_definition(definition)
-        assert row_counts() == [0, 0, 0, 0, 0]
+        assert row_counts() == [0, 0, 0, 0, 0, 0]
 
     def test_missing_file(self, db, tmp_path):
         with pytest.raises(ProgramDefinitionError):
@@ -151,7 +153,7 @@ class TestCommand:
         bad.write_text("program: 3\n", encoding="utf-8")
         with pytest.raises(CommandError, match="program"):
             call_command("load_distinguished_program", "--file", str(bad))
-        assert row_counts() == [0, 0, 0, 0, 0]
+        assert row_counts() == [0, 0, 0, 0, 0, 0]
 
 
 class TestProgramStaff:

@@ -1,6 +1,8 @@
 """
 The plugin's database tables, one module per program concept.
 """
+from .budget import BudgetLine, Expense
+from .communications import MessageLog
 from .credentials import Credential, Fulfilment, SigningKey
 from .membership import (
     Activity,
@@ -18,6 +20,9 @@ from .program import Criterion, Cycle, Incentive, PartnerOrganization, Program, 
 from .review import AuditEntry, CriterionScore, Decision, DeclaredConflict, Panel, PanelMember, Review, ReviewAssignment
 
 __all__ = [
+    "BudgetLine",
+    "Expense",
+    "MessageLog",
     "Credential",
     "Fulfilment",
     "SigningKey",

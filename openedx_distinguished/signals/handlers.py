@@ -16,6 +16,7 @@ from openedx_events.learning.signals import (
 
 from openedx_distinguished import api, tasks
 from openedx_distinguished.conf import REFERRAL_COOKIE
+from openedx_distinguished.notifications import message_queued
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,15 @@ def registration_completed(signal, sender, user, metadata, **kwargs):  # pylint:
     code = request.COOKIES.get(REFERRAL_COOKIE) if request is not None else None
     if code:
         _later(tasks.attribute_registration, user_id=user.id, code=code)
+
+
+@receiver(message_queued, dispatch_uid="openedx_distinguished.message_queued")
+def message_written(sender, log_id, **kwargs):  # pylint: disable=unused-argument
+    """
+    A message reached the outbox and its transaction committed (``message_queued`` is sent after
+    the commit): a worker delivers it.
+    """
+    tasks.deliver_message.delay(log_id=log_id)
 
 
 def on_user_retired(sender, user, **kwargs):  # pylint: disable=unused-argument

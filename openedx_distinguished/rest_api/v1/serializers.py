@@ -465,3 +465,52 @@ class ListingInputSerializer(serializers.Serializer):  # pylint: disable=abstrac
 
     listed = serializers.BooleanField()
     slug = serializers.CharField(max_length=100, required=False, allow_blank=False)
+
+
+class KpiRowSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """One year's indicators, for all tracks (``track`` empty) or one track, with targets and whether met."""
+
+    year = serializers.IntegerField()
+    track = serializers.CharField(source="track_slug")
+    track_name = serializers.CharField()
+    active_members = serializers.IntegerField()
+    active_members_target = serializers.IntegerField(allow_null=True)
+    active_members_met = serializers.BooleanField(allow_null=True)
+    previous_members = serializers.IntegerField()
+    retained_members = serializers.IntegerField()
+    retention_rate = serializers.FloatField(allow_null=True)
+    retention_target = serializers.FloatField(allow_null=True)
+    retention_met = serializers.BooleanField(allow_null=True)
+    initiatives = serializers.IntegerField(allow_null=True)
+    initiatives_target = serializers.IntegerField(allow_null=True)
+    initiatives_met = serializers.BooleanField(allow_null=True)
+    onboarded_members = serializers.IntegerField(allow_null=True)
+    onboarded_partners = serializers.IntegerField(allow_null=True)
+    onboarded_target = serializers.IntegerField(allow_null=True)
+    onboarded_met = serializers.BooleanField(allow_null=True)
+    nominations_submitted = serializers.IntegerField()
+    nominations_in_review = serializers.IntegerField()
+    nominations_accepted = serializers.IntegerField()
+    reviews_assigned = serializers.IntegerField()
+    reviews_submitted = serializers.IntegerField()
+
+
+class BudgetLineSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """One budget row: estimate, actual cost and variance (estimate minus actual)."""
+
+    deliverable = serializers.CharField()
+    description = serializers.CharField()
+    category = serializers.CharField()
+    currency = serializers.CharField()
+    estimated = serializers.DecimalField(max_digits=14, decimal_places=2)
+    actual = serializers.DecimalField(max_digits=14, decimal_places=2)
+    variance = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class BudgetReportSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A cycle's budget: its lines and one TOTAL per currency."""
+
+    cycle_year = serializers.IntegerField()
+    from_default_estimate = serializers.BooleanField()
+    lines = BudgetLineSerializer(many=True)
+    totals = BudgetLineSerializer(many=True)

@@ -1,9 +1,10 @@
 """
 URLs of the v1 REST API, mounted at ``/api/distinguished/v1/``.
 """
-from django.urls import path
+from django.urls import path, re_path
 
 from . import credential_views as credentials
+from . import dashboard_views as dashboard
 from . import membership_views as membership
 from . import review_views as review
 from . import views
@@ -57,5 +58,10 @@ urlpatterns = [
     path("fulfilments/<int:pk>/address/", credentials.FulfilmentAddressView.as_view(), name="fulfilment-address"),
     path("profiles/<str:username>/", credentials.ProfileBadgesView.as_view(), name="profile-badges"),
     path("me/listing/", credentials.MyListingView.as_view(), name="my-listing"),
+    path("kpis/", dashboard.KpiView.as_view(), name="kpis"),
+    path("budget/<int:year>/", dashboard.BudgetView.as_view(), name="budget"),
     path("schema/", SchemaView.as_view(), name="schema"),
+    # Last: any other path under the API (an unknown endpoint, an id that is not a number) gets
+    # the API's JSON 404 rather than the site's HTML page.
+    re_path(r"^", views.not_found, name="not-found"),
 ]

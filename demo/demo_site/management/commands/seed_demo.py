@@ -13,8 +13,10 @@ from openedx_distinguished import api
 from openedx_distinguished.models import (
     Activity,
     ActivityType,
+    BudgetLine,
     Credential,
     Cycle,
+    Expense,
     Fulfilment,
     MembershipTerm,
     Nomination,
@@ -49,6 +51,7 @@ class Command(BaseCommand):
             self._nominations(nominations_cycle, users)
         if not MembershipTerm.objects.exists():
             self._membership(program, users, partner)
+        self._budget(users)
         api.mark_renewals_due()
         member_credential = Credential.objects.filter(term__holder_user=users["member"]).first()
         self._print_guide(review_cycle.year, member_credential.public_id if member_credential else None)
@@ -198,16 +201,27 @@ class Command(BaseCommand):
             row.save()
             return row
 
+        # The cycle before: its members are what the dashboard's retention compares last year against.
+        older = Cycle.objects.create(
+            program=program, year=now.year - 2, name=f"Distinguished Contributors {now.year - 2}",
+            nominations_open_at=now - timedelta(days=785), nominations_close_at=now - timedelta(days=745),
+            review_deadline=now - timedelta(days=705), decision_date=now - timedelta(days=695),
+            announcement_at=now - timedelta(days=665), ends_at=now - timedelta(days=300),
+            announcement_released_at=now - timedelta(days=665),
+        )
         term(people["member"], "engineer", 300)
         term(None, "advocate", 300, organization=partner)
         term(people["grace"], "advocate", 340)
-        term(people["linus"], "engineer", 700, status="lapsed")
+        MembershipTerm.objects.filter(pk=term(people["linus"], "engineer", 700, status="lapsed").pk).update(
+            cycle=older)
         previous = None
         for year in range(5):
             row = term(people["ada"], "innovator", 300 + 365 * (5 - year), status="renewed", sequence=year + 1)
+            if year == 4:
+                row.cycle = older
             if previous:
                 row.previous = previous
-                row.save(update_fields=["previous"])
+            row.save()
             previous = row
         lifetime = term(people["ada"], "innovator", 300, status="lifetime", sequence=6)
         lifetime.previous = previous
@@ -249,6 +263,29 @@ class Command(BaseCommand):
                                   tracking_number="1Z-DEMO-0001", cost="38.50")
         Onboarding.objects.create(member=people["member"], organization_name="Campus Learning Lab", year=now.year,
                                   recorded_by=users["staff"])
+        Onboarding.objects.create(member=people["ada"], referred_user=users["learner2"], year=now.year - 1,
+                                  recorded_by=users["staff"])
+        for title, status in (("Plugin developer guide", "delivered"), ("Regional meetups", "delivered"),
+                              ("Accessibility review", "dropped")):
+            api.save_initiative(title=title, year=now.year - 1, status=status, lead_usernames=["ada"])
+
+    @staticmethod
+    def _budget(users):
+        """Every cycle's budget starts from the program's estimate; last year's has its costs."""
+        now = timezone.now()
+        for cycle in Cycle.objects.all():
+            api.start_cycle_budget(cycle.year)
+        past = Cycle.objects.filter(year=now.year - 1).first()
+        if past is None or Expense.objects.filter(cycle=past).exists():
+            return
+        lines = {line.slug: line for line in BudgetLine.objects.filter(cycle=past)}
+        for slug, description, amount, days_ago in (
+                ("digital-badges", "Badge artwork for the three tracks", "1350.00", 330),
+                ("certificates", "Certificate printing and frames", "620.00", 310),
+                ("recognition-events", "Announcement session and members' reception", "5600.00", 300)):
+            Expense.objects.create(cycle=past, budget_line=lines.get(slug), description=description,
+                                   amount=amount, incurred_on=(now - timedelta(days=days_ago)).date(),
+                                   recorded_by=users["staff"])
 
     def _print_guide(self, review_year, credential_id):
         """Print the URLs and logins."""
@@ -268,6 +305,8 @@ class Command(BaseCommand):
             f"  {base}/api/distinguished/v1/nominations/  your nominations (sign in at {base}/api-auth/login/)",
             f"  {base}/api/distinguished/v1/schema/       the OpenAPI schema",
             f"  {base}/admin/                             the admin (program staff)",
+            f"  {base}/admin/openedx_distinguished/program/dashboard/  the program dashboard: KPIs and charts",
+            f"  {base}/admin/openedx_distinguished/program/budget/{review_year - 1}/  last year's budget",
             "",
             "Accounts (demo passwords):",
         ]

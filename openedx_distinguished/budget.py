@@ -1,0 +1,128 @@
+"""
+The program budget: a cycle's deliverable lines with their estimates, the actual costs (recorded
+expenses, and the cost of the cycle's award fulfilments), and the report in the proposal's shape:
+Deliverable | Description | Cost, with a TOTAL, plus what was actually spent and the variance.
+"""
+import csv
+import io
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+
+from openedx_distinguished.data import BudgetCategory, BudgetReport, BudgetReportLine
+from openedx_distinguished.models import BudgetLine, Expense, Fulfilment
+from openedx_distinguished.program import get_cycle
+
+_COPIED_FIELDS = ("slug", "deliverable", "description", "category", "estimated_cost", "currency", "sort_order")
+
+
+def start_cycle_budget(cycle) -> int:
+    """
+    Give ``cycle`` its own budget lines, copied from the program's default estimate; staff then edit
+    them. Does nothing (and returns 0) when the cycle already has lines. Returns the lines created.
+    """
+    with transaction.atomic():
+        # Lock the cycle row so two concurrent starts cannot both copy.
+        type(cycle).objects.select_for_update().filter(pk=cycle.pk).exists()
+        if BudgetLine.objects.filter(cycle=cycle).exists():
+            return 0
+        defaults = BudgetLine.objects.filter(program_id=cycle.program_id, cycle__isnull=True)
+        created = BudgetLine.objects.bulk_create([
+            BudgetLine(program_id=cycle.program_id, cycle=cycle,
+                       **{name: getattr(line, name) for name in _COPIED_FIELDS})
+            for line in defaults
+        ])
+    return len(created)
+
+
+def _sum_by(queryset, group, amount):
+    rows = queryset.values_list(*group).annotate(total=Sum(amount)).order_by()
+    return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+def budget_report(cycle_year: int) -> BudgetReport:
+    """
+    The budget of the cycle of ``cycle_year``, in three queries whatever its size.
+
+    Actuals: each expense counts against its line; fulfilment costs of the cycle's terms count
+    against the cycle's (first) physical-awards line. Money spent outside any line is shown as an
+    "Unbudgeted" line per currency, so the TOTAL is everything that was spent.
+    """
+    cycle = get_cycle(cycle_year)
+    lines = list(BudgetLine.objects.filter(cycle=cycle))
+    from_default = not lines
+    if from_default:
+        lines = list(BudgetLine.objects.filter(program_id=cycle.program_id, cycle__isnull=True))
+    expenses = _sum_by(Expense.objects.filter(cycle=cycle), ("budget_line_id", "currency"), "amount")
+    fulfilments = _sum_by(Fulfilment.objects.filter(term__cycle=cycle, cost__isnull=False), ("currency",), "cost")
+
+    awards_line = next((line for line in lines if line.category == BudgetCategory.PHYSICAL_AWARDS.value), None)
+    unbudgeted = {}
+    actual = {line.pk: Decimal(0) for line in lines}
+    line_ids = {} if from_default else {line.pk: line for line in lines}
+    for (line_id, currency), total in expenses.items():
+        line = line_ids.get(line_id)
+        if line is not None and line.currency == currency:
+            actual[line.pk] += total
+        else:
+            unbudgeted[currency] = unbudgeted.get(currency, Decimal(0)) + total
+    for (currency,), total in fulfilments.items():
+        if awards_line is not None and awards_line.currency == currency:
+            actual[awards_line.pk] += total
+        else:
+            unbudgeted[currency] = unbudgeted.get(currency, Decimal(0)) + total
+
+    rows = [BudgetReportLine(deliverable=line.deliverable, description=line.description, category=line.category,
+                             currency=line.currency, estimated=line.estimated_cost, actual=actual[line.pk])
+            for line in lines]
+    rows += [BudgetReportLine(deliverable="Unbudgeted", description="Costs recorded outside the budget lines",
+                              category=BudgetCategory.OTHER.value, currency=currency, estimated=Decimal(0),
+                              actual=total)
+             for currency, total in sorted(unbudgeted.items())]
+    return BudgetReport(cycle_year=cycle.year, from_default_estimate=from_default, lines=tuple(rows))
+
+
+BUDGET_COLUMNS = ("Deliverable", "Description", "Cost", "Actual", "Variance", "Currency")
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def _table_rows(report):
+    for line in report.lines + report.totals:
+        yield (line.deliverable, line.description, _money(line.estimated), _money(line.actual),
+               _money(line.variance), line.currency)
+
+
+def budget_csv(report: BudgetReport) -> str:
+    """The report as CSV: one row per line, then a TOTAL row per currency. Amounts are plain decimals."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(BUDGET_COLUMNS)
+    for line in report.lines + report.totals:
+        writer.writerow((line.deliverable, line.description, f"{line.estimated:.2f}", f"{line.actual:.2f}",
+                         f"{line.variance:.2f}", line.currency))
+    return out.getvalue()
+
+
+def _markdown_cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def budget_markdown(report: BudgetReport) -> str:
+    """The report as the proposal's Markdown table (Deliverable | Description | Cost | …), TOTAL in bold."""
+    lines = ["| " + " | ".join(BUDGET_COLUMNS) + " |", "|" + "---|" * len(BUDGET_COLUMNS)]
+    totals = set(report.totals)
+    for row, line in zip(_table_rows(report), report.lines + report.totals):
+        cells = [_markdown_cell(cell) for cell in row]
+        if line in totals:
+            cells = [f"**{cell}**" if cell else cell for cell in cells]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def budget_table_rows(report: BudgetReport):
+    """Rows of formatted cells (lines, then totals) for a text or HTML table."""
+    return list(_table_rows(report))
