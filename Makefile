@@ -1,7 +1,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help requirements upgrade test test-mariadb test-browser test-tutor \
+.PHONY: help requirements upgrade test test-mariadb test-browser test-tutor bench test-fuzz loadtest \
         system-requirements quality pii_check migrations-check validate demo clean
 
 # Interpreters of the test matrix.  With pyenv, PYENV_VERSION makes both
@@ -12,7 +12,7 @@ PYTHON311 ?= python3.11
 PYTHON312 ?= python3.12
 
 PY_VERSIONS := py311 py312
-REQ_FILES := base dev test browser quality mysql ci pip-tools tutor
+REQ_FILES := base dev test browser quality mysql ci pip-tools tutor fuzz load
 
 # Quiet-ish pip: no progress bars, no version nags.
 PIP_INSTALL := pip install --quiet --disable-pip-version-check
@@ -98,6 +98,18 @@ test-browser: system-requirements $(TOX_STAMP) ## run the browser tests: Playwri
 
 test-tutor: $(TOX_STAMP) ## run the Tutor plugin's tests (tutor/): render it with tutor and tutor-mfe, parse and run its profile widget with Node.js
 	$(TOX) -e tutor $(TOX_ARGS)
+
+# Sizes of `make bench`: full (the sizes the targets are set for: ~3 min on 2 CPUs) or small (the CI smoke run, <1 min).
+BENCH_SCALE ?= full
+
+bench: $(TOX_STAMP) ## run the benchmarks against floors measured in the same run and print the table (BENCH_SCALE=small: smoke run); see docs/performance.rst
+	BENCH_SCALE=$(BENCH_SCALE) $(TOX) -e bench $(TOX_ARGS)
+
+test-fuzz: $(TOX_STAMP) ## fuzz the REST API from its OpenAPI schema (schemathesis) as anonymous, learner and staff; DISTINGUISHED_FUZZ_EXAMPLES per operation (25)
+	$(TOX) -e fuzz $(TOX_ARGS)
+
+loadtest: system-requirements $(TOX_STAMP) ## load-test the demo site under gunicorn on MariaDB (a throwaway database); options: TOX_ARGS="-- --duration 30"
+	$(TOX) -e load $(TOX_ARGS)
 
 system-requirements: ## apt-get install whatever is missing of libmariadb-dev pkg-config chromium chromium-driver (root only)
 	@pkgs="libmariadb-dev pkg-config chromium chromium-driver"; \

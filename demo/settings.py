@@ -2,6 +2,7 @@
 Settings of the demo host: like the LMS, it finds plugin apps through the ``lms.djangoapp`` entry
 point and lets each plugin add its own settings with ``edx_django_utils.plugins``.
 """
+import os
 from pathlib import Path
 
 from edx_django_utils.plugins import add_plugins, get_plugin_apps
@@ -10,7 +11,7 @@ LMS_PROJECT_TYPE = "lms.djangoapp"  # the LMS's ProjectType.LMS
 HERE = Path(__file__).resolve().parent
 
 SECRET_KEY = "demo-only-not-secret"  # nosec - a local demo, never deployed
-DEBUG = True
+DEBUG = os.environ.get("DISTINGUISHED_DEMO_DEBUG", "1") != "0"  # the load test runs with 0
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 
 INSTALLED_APPS = [
@@ -48,6 +49,18 @@ TEMPLATES = [{
 }]
 
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(HERE / "demo.sqlite3")}}
+# The load test (make loadtest) serves the demo from gunicorn on MariaDB, as a production LMS would:
+# DISTINGUISHED_DEMO_DB=mysql uses the database DISTINGUISHED_DEMO_DB_NAME on DB_HOST:DB_PORT.
+if os.environ.get("DISTINGUISHED_DEMO_DB") == "mysql":
+    DATABASES = {"default": {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": os.environ.get("DISTINGUISHED_DEMO_DB_NAME", "distinguished_demo"),
+        "HOST": os.environ.get("DB_HOST", "127.0.0.1"),
+        "PORT": os.environ.get("DB_PORT", "3306"),
+        "USER": os.environ.get("DB_USER", "root"),
+        "PASSWORD": os.environ.get("DB_PASSWORD", ""),
+        "OPTIONS": {"charset": "utf8mb4"},
+    }}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"

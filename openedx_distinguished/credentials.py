@@ -4,6 +4,7 @@ Rules of credentials: signing keys, Open Badges 3.0 (signed) and 2.0 (hosted), r
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import hashlib
 import json
@@ -20,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from jwt.algorithms import RSAAlgorithm
@@ -30,7 +31,7 @@ from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import CredentialData, CredentialStatus, FulfilmentStatus, NomineeKind, Page, TermStatus
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.filters import CredentialIssuanceRequested
-from openedx_distinguished.models import Credential, Fulfilment, MembershipTerm, SigningKey, Track
+from openedx_distinguished.models import Credential, Cycle, Fulfilment, Incentive, MembershipTerm, SigningKey, Track
 from openedx_distinguished.terms import term_data
 
 log = logging.getLogger(__name__)
@@ -42,10 +43,10 @@ STATUS_LIST_BITS = 131072  # 16 KiB, the minimum size the Bitstring Status List 
 
 # Keys ---------------------------------------------------------------------------------------
 
-def _fernet():
+def _fernet(secret_key=None):
     """The cipher that protects private keys at rest, derived from the site's SECRET_KEY."""
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=b"openedx-distinguished signing keys").derive(settings.SECRET_KEY.encode())
+               info=b"openedx-distinguished signing keys").derive((secret_key or settings.SECRET_KEY).encode())
     return Fernet(base64.urlsafe_b64encode(key))
 
 
@@ -99,11 +100,21 @@ def _active_key():
     key = SigningKey.objects.filter(retired_at__isnull=True).order_by("-created", "-id").first()
     if key is None:
         raise ValidationError({"key": ["No signing key: run `create_distinguished_signing_key` first."]})
+    return key, _private_half(key.private_key_encrypted, settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _private_half(private_key_encrypted, secret_key):
+    """
+    A signing key's private half, decrypted and loaded once per process and SECRET_KEY: loading an
+    RSA key checks it, which takes about a tenth of a second, as long as signing a hundred
+    credentials. (The process holds the SECRET_KEY that decrypts it anyway.)
+    """
     try:
-        pem = _fernet().decrypt(key.private_key_encrypted.encode())
+        pem = _fernet(secret_key).decrypt(private_key_encrypted.encode())
     except InvalidToken as exc:
         raise ValidationError({"key": ["The signing key cannot be decrypted with this SECRET_KEY."]}) from exc
-    return key, serialization.load_pem_private_key(pem, password=None)
+    return serialization.load_pem_private_key(pem, password=None)
 
 
 # URLs and documents -------------------------------------------------------------------------
@@ -159,7 +170,11 @@ def _criteria_narrative(track):
 
 def achievement(track_slug: str) -> dict:
     """The Open Badges 3.0 Achievement of a track."""
-    track = _track(track_slug)
+    return _achievement(_track(track_slug))
+
+
+def _achievement(track) -> dict:
+    """The Open Badges 3.0 Achievement of a track row (one query for its criteria, unless prefetched)."""
     return {
         "@context": OB3_CONTEXT, "id": url(f"badges/v3/achievements/{track.slug}/"), "type": ["Achievement"],
         "achievementType": "Membership", "name": track.badge_name or track.name, "description": track.description,
@@ -211,22 +226,37 @@ def _holder_identity(term):
     return "emailAddress", (term.holder_user.email or f"{term.holder_user.username}@users.invalid")
 
 
-def _document(term, public_id, status_index, salt):
-    """The OpenBadgeCredential of a term, before signing."""
+def _embedded(document):
+    """A document as another one embeds it (without its ``@context``)."""
+    return {k: v for k, v in document.items() if k != "@context"}
+
+
+def _document(term, public_id, status_index, salt, achievements=None):
+    """
+    The OpenBadgeCredential of a term, before signing. A batch passes ``achievements`` (track
+    slug to the embedded achievement as JSON): the achievement is made once per track, and each
+    document still gets its own copy, which the issuance filter may change.
+    """
     track = term.track
+    if achievements is None:
+        embedded_achievement = _embedded(_achievement(track))
+    else:
+        if track.slug not in achievements:
+            achievements[track.slug] = json.dumps(_embedded(_achievement(track)))
+        embedded_achievement = json.loads(achievements[track.slug])
     identity_type, identity = _holder_identity(term)
     document = {
         "@context": OB3_CONTEXT,
         "id": url(f"badges/v3/credentials/{public_id}/"),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {k: v for k, v in issuer_profile_v3().items() if k != "@context"},
+        "issuer": _embedded(issuer_profile_v3()),
         "name": track.badge_name or track.name,
         "validFrom": term.starts_at.isoformat(),
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": [{"type": "IdentityObject", "identityType": identity_type, "hashed": True, "salt": salt,
                             "identityHash": _hash_email(identity, salt)}],
-            "achievement": {k: v for k, v in achievement(track.slug).items() if k != "@context"},
+            "achievement": embedded_achievement,
         },
         "credentialStatus": {
             "id": f"{url('badges/v3/status/')}#{status_index}", "type": "BitstringStatusListEntry",
@@ -296,6 +326,78 @@ def _credentials():
                                              "term__cycle", "signing_key")
 
 
+ISSUABLE_STATUSES = (TermStatus.ACTIVE.value, TermStatus.RENEWAL_DUE.value, TermStatus.LIFETIME.value)
+
+# Terms a batch issues in one transaction: their rows stay locked while it signs them (~1 ms each).
+ISSUE_BATCH_SIZE = 200
+
+
+def _check_issuable(term):
+    """Raise why ``term`` (a locked row, or None) cannot get a credential."""
+    if term is None:
+        raise NotFound({"term": ["Not found."]})
+    if term.status not in ISSUABLE_STATUSES:
+        raise InvalidTransition({"term": [f"A {term.status} term gets no credential."]})
+    if term.holder_kind == NomineeKind.INDIVIDUAL.value and term.holder_user is None:
+        raise InvalidTransition({"term": ["The holder's account no longer exists."]})
+
+
+def _new_credential(term, *, public_id, salt, status_index, key, private_key, achievements=None) -> Credential:
+    """
+    The unsaved credential of ``term`` at ``status_index``: its document, as the issuance filter
+    leaves it, signed.
+
+    Raises:
+        ValidationError: the revocation list is full, or the filter stopped the issuance.
+    """
+    if status_index >= STATUS_LIST_BITS:
+        raise ValidationError({"credential": ["The revocation list is full."]})  # pragma: no cover
+    document = _document(term, public_id, status_index, salt, achievements)
+    try:
+        document = CredentialIssuanceRequested.run_filter(term=term_data(term), document=document)
+    except CredentialIssuanceRequested.PreventCredentialIssuance as exc:
+        raise ValidationError({"credential": [str(exc) or "Issuance was stopped by a filter."]}) from exc
+    return Credential(
+        term=term, public_id=public_id, status_index=status_index, signing_key=key, document=document,
+        jwt=_sign(document, term, key, private_key), recipient_salt=salt,
+        recipient_email_hash=_hash_email(term.holder_user.email, salt) if term.holder_user else "",
+        issued_at=timezone.now(),
+    )
+
+
+def _next_status_index():
+    top = Credential.objects.aggregate(top=Max("status_index"))["top"]
+    return 0 if top is None else top + 1
+
+
+def _issued(credentials):
+    """What follows the issuance of saved ``credentials``: fulfilments, and the events after the commit."""
+    ensure_fulfilments(*(credential.term for credential in credentials))
+    for credential in credentials:
+        events.credential_changed(credential, url(f"verify/{credential.public_id}/"), revoked=False)
+
+
+def _locked_terms():
+    return MembershipTerm.objects.select_for_update().select_related("holder_user", "holder_organization")
+
+
+def _locked_batch(term_ids, tracks, cycles):
+    """
+    The terms of ``term_ids`` by id, locked, with their holders, tracks (with their criteria) and
+    cycles. ``tracks`` and ``cycles`` (by id) hold those loaded for earlier batches: each is loaded
+    once per run, not once per term.
+    """
+    terms = _locked_terms().in_bulk(term_ids)
+    for model, loaded, attname, prefetch in ((Track, tracks, "track_id", ("criteria",)),
+                                             (Cycle, cycles, "cycle_id", ())):
+        missing = {getattr(term, attname) for term in terms.values()} - loaded.keys()
+        if missing:
+            loaded.update(model.objects.prefetch_related(*prefetch).in_bulk(missing))
+    for term in terms.values():
+        term.track, term.cycle = tracks[term.track_id], cycles[term.cycle_id]
+    return terms
+
+
 def issue_credential(*, term_id) -> CredentialData:
     """
     Issue the Open Badges credential of a term, once: a second call (or a concurrent worker)
@@ -307,60 +409,123 @@ def issue_credential(*, term_id) -> CredentialData:
         ValidationError: no signing key is installed.
     """
     with transaction.atomic():
-        term = MembershipTerm.objects.select_for_update().select_related(
-            "track", "holder_user", "holder_organization").filter(pk=term_id).first()
+        term = _locked_terms().select_related("track", "cycle").filter(pk=term_id).first()
         if term is None:
             raise NotFound({"term": ["Not found."]})
         existing = _credentials().filter(term=term).first()
         if existing is not None:
             return _credential_data(existing)
-        if term.status not in (TermStatus.ACTIVE.value, TermStatus.RENEWAL_DUE.value, TermStatus.LIFETIME.value):
-            raise InvalidTransition({"term": [f"A {term.status} term gets no credential."]})
-        if term.holder_kind == NomineeKind.INDIVIDUAL.value and term.holder_user is None:
-            raise InvalidTransition({"term": ["The holder's account no longer exists."]})
+        _check_issuable(term)
         key, private_key = _active_key()
         public_id, salt = uuid.uuid4(), secrets.token_hex(8)
         for _ in range(5):
-            top = Credential.objects.aggregate(top=Max("status_index"))["top"]
-            status_index = 0 if top is None else top + 1
-            if status_index >= STATUS_LIST_BITS:
-                raise ValidationError({"credential": ["The revocation list is full."]})  # pragma: no cover
-            document = _document(term, public_id, status_index, salt)
-            try:
-                document = CredentialIssuanceRequested.run_filter(term=term_data(term), document=document)
-            except CredentialIssuanceRequested.PreventCredentialIssuance as exc:
-                raise ValidationError({"credential": [str(exc) or "Issuance was stopped by a filter."]}) from exc
+            credential = _new_credential(term, public_id=public_id, salt=salt, status_index=_next_status_index(),
+                                         key=key, private_key=private_key)
             try:
                 with transaction.atomic():
-                    credential = Credential.objects.create(
-                        term=term, public_id=public_id, status_index=status_index, signing_key=key,
-                        document=document, jwt=_sign(document, term, key, private_key), recipient_salt=salt,
-                        recipient_email_hash=_hash_email(term.holder_user.email, salt) if term.holder_user else "",
-                        issued_at=timezone.now(),
-                    )
+                    credential.save(force_insert=True)
                 break
             except IntegrityError:
                 continue  # another term took this status index a moment ago
         else:  # pragma: no cover
             raise ValidationError({"credential": ["Could not allocate a revocation-list index; try again."]})
-        ensure_fulfilments(term)
-        events.credential_changed(credential, url(f"verify/{credential.public_id}/"), revoked=False)
+        _issued([credential])
         transaction.on_commit(lambda: _announce(credential.pk, revoked=False))
     return _credential_data(_credentials().get(pk=credential.pk))
 
 
+def _credentials_db():
+    return router.db_for_write(Credential)
+
+
+def _row_values(credential):
+    """A new credential's column values, as its fields prepare them for the database."""
+    connection = connections[_credentials_db()]
+    return [field.get_db_prep_save(getattr(credential, field.attname), connection)
+            for field in Credential._meta.concrete_fields if not field.primary_key]
+
+
+def _insert_rows(rows):
+    """INSERT new credentials' rows (see ``_row_values``) with one executemany."""
+    connection = connections[_credentials_db()]
+    quote = connection.ops.quote_name
+    columns = [quote(field.column) for field in Credential._meta.concrete_fields if not field.primary_key]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(Credential._meta.db_table)} ({', '.join(columns)}) "
+                           f"VALUES ({', '.join(['%s'] * len(columns))})", rows)
+
+
+def _terms_without_credential():
+    return MembershipTerm.objects.filter(status__in=ISSUABLE_STATUSES, credential__isnull=True).exclude(
+        holder_kind=NomineeKind.INDIVIDUAL.value, holder_user__isnull=True)
+
+
 def issue_missing_credentials() -> int:
-    """Issue a credential to every current term that has none (after a key was installed, say)."""
+    """
+    Issue a credential to every current term that has none (after a key was installed, say).
+
+    The same as ``issue_credential`` for each of them, in batches of ``ISSUE_BATCH_SIZE`` terms
+    (one transaction, a few queries and the signatures per batch). Like a loop over
+    ``issue_credential``, it stops at the first term that cannot get one and raises why, keeping
+    what it issued before.
+
+    Returns:
+        how many terms it went through (a term a concurrent worker served meanwhile included).
+    """
     if not SigningKey.objects.filter(retired_at__isnull=True).exists():
         return 0
-    issued = 0
-    for term_id in MembershipTerm.objects.filter(
-            status__in=[TermStatus.ACTIVE.value, TermStatus.RENEWAL_DUE.value, TermStatus.LIFETIME.value],
-            credential__isnull=True).exclude(holder_kind=NomineeKind.INDIVIDUAL.value, holder_user__isnull=True) \
-            .values_list("pk", flat=True):
-        issue_credential(term_id=term_id)
-        issued += 1
-    return issued
+    term_ids = list(_terms_without_credential().values_list("pk", flat=True))
+    done, loaded = 0, {"tracks": {}, "cycles": {}, "achievements": {}}
+    for start in range(0, len(term_ids), ISSUE_BATCH_SIZE):
+        done += _issue_batch(term_ids[start:start + ISSUE_BATCH_SIZE], loaded)
+    return done
+
+
+def _issue_batch(term_ids, loaded) -> int:
+    """
+    Issue the credentials of ``term_ids`` in this order (see ``issue_missing_credentials``);
+    ``loaded`` keeps the tracks, cycles and achievements of earlier batches of the run.
+    """
+    error = None
+    with transaction.atomic():
+        terms = _locked_batch(term_ids, loaded["tracks"], loaded["cycles"])
+        served = set(Credential.objects.filter(term_id__in=term_ids).values_list("term_id", flat=True))
+        key, private_key = _active_key()
+        identities = {term_id: (uuid.uuid4(), secrets.token_hex(8)) for term_id in term_ids}
+        for _ in range(5):
+            made, rows, done, error, index = [], [], 0, None, _next_status_index()
+            for term_id in term_ids:
+                if term_id not in served:
+                    try:
+                        _check_issuable(terms.get(term_id))
+                        public_id, salt = identities[term_id]
+                        credential = _new_credential(terms[term_id], public_id=public_id, salt=salt,
+                                                     status_index=index + len(made), key=key,
+                                                     private_key=private_key, achievements=loaded["achievements"])
+                    except (NotFound, InvalidTransition, ValidationError) as exc:
+                        error = exc
+                        break
+                    rows.append(_row_values(credential))
+                    # The row holds the document now: let its dicts go. Two hundred documents kept
+                    # until one bulk_create made the garbage collector walk the whole heap, again
+                    # and again (docs/performance.rst).
+                    credential.document = None
+                    made.append(credential)
+                done += 1
+            try:
+                with transaction.atomic(using=_credentials_db()):
+                    _insert_rows(rows)
+                break
+            except IntegrityError:
+                continue  # other terms took these status indexes a moment ago
+        else:  # pragma: no cover
+            raise ValidationError({"credential": ["Could not allocate a revocation-list index; try again."]})
+        _issued(made)
+        for credential in made:
+            transaction.on_commit(functools.partial(_send_badge_event, credential, revoked=False))
+    if error is not None:
+        raise error
+    return done
 
 
 def revoke_credential(*, public_id, reason, actor=None) -> CredentialData:
@@ -508,6 +673,11 @@ def _linkedin(credential):
 
 def _announce(credential_pk, *, revoked):
     """Tell the rest of Open edX (BADGE_AWARDED / BADGE_REVOKED) about an individual's badge."""
+    _send_badge_event(_credentials().get(pk=credential_pk), revoked=revoked)
+
+
+def _send_badge_event(credential, *, revoked):
+    """BADGE_AWARDED or BADGE_REVOKED for a credential loaded with its term, holder and track."""
     from openedx_events.learning.data import (  # pylint: disable=import-outside-toplevel
         BadgeData,
         BadgeTemplateData,
@@ -516,7 +686,6 @@ def _announce(credential_pk, *, revoked):
     )
     from openedx_events.learning.signals import BADGE_AWARDED, BADGE_REVOKED  # pylint: disable=import-outside-toplevel
 
-    credential = _credentials().get(pk=credential_pk)
     user = credential.term.holder_user
     if user is None:
         return  # organizations have no platform user to notify
@@ -541,11 +710,7 @@ def verification_details(*, public_id) -> dict:
     """
     credential = _credentials().get(pk=_get(public_id).pk)
     term = credential.term
-    first = term
-    for _ in range(term.sequence):
-        if first.previous_id is None:
-            break
-        first = MembershipTerm.objects.select_related("cycle", "nomination").get(pk=first.previous_id)
+    first = _first_term(term)
     nomination = first.nomination
     decision = getattr(nomination, "decision", None) if nomination is not None else None
     criteria = [c.name for c in term.track.criteria.all()]
@@ -563,6 +728,27 @@ def verification_details(*, public_id) -> dict:
     }
 
 
+def _first_term(term):
+    """
+    The first term of the renewal chain that led to ``term`` (``term`` itself for a first term),
+    with its cycle and nomination. The holder's earlier terms in the track come in one query,
+    whatever the length of the chain; a retired holder's chain is followed link by link.
+    """
+    earlier = {}
+    if term.previous_id is not None and (term.holder_user_id or term.holder_organization_id):
+        earlier = MembershipTerm.objects.select_related("cycle", "nomination").filter(
+            track_id=term.track_id, holder_user_id=term.holder_user_id,
+            holder_organization_id=term.holder_organization_id, sequence__lt=term.sequence,
+        ).in_bulk()
+    first = term
+    for _ in range(term.sequence):
+        if first.previous_id is None:
+            break
+        first = earlier.get(first.previous_id) or MembershipTerm.objects.select_related(
+            "cycle", "nomination").get(pk=first.previous_id)
+    return first
+
+
 # Fulfilment ---------------------------------------------------------------------------------
 
 def _fulfilment_data(fulfilment, *, with_address):
@@ -577,13 +763,13 @@ def _fulfilment_data(fulfilment, *, with_address):
     }
 
 
-def ensure_fulfilments(term) -> int:
-    """A pending fulfilment for each physical incentive of the term's track (once per term)."""
-    made = 0
-    for incentive in term.track.incentives.filter(is_physical=True):
-        _, created = Fulfilment.objects.get_or_create(term=term, incentive=incentive)
-        made += created
-    return made
+def ensure_fulfilments(*terms) -> None:
+    """A pending fulfilment for each physical incentive of each term's track (once per term: the constraint)."""
+    physical = {}
+    for incentive in Incentive.objects.filter(track_id__in={term.track_id for term in terms}, is_physical=True):
+        physical.setdefault(incentive.track_id, []).append(incentive)
+    Fulfilment.objects.bulk_create([Fulfilment(term=term, incentive=incentive) for term in terms
+                                    for incentive in physical.get(term.track_id, ())], ignore_conflicts=True)
 
 
 def list_fulfilments(*, holder=None, status=None, offset=0, limit=50, with_address=False) -> Page:

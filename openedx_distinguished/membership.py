@@ -8,8 +8,9 @@ import datetime
 import logging
 from collections import defaultdict
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DateField, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.constants import OnConflict
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -206,6 +207,40 @@ def _qualifying_count(types, status, holder_field):
     return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
 
 
+def _counted_terms(term_ids, types_by_track):
+    """
+    (id, track id, sequence, verified, pending) of each term of ``term_ids``: how many of its
+    holder's activities (an organization's: its contacts') of the types its track counts are
+    verified, and pending, within the term. One aggregate over a join per kind of holder, not
+    subqueries per term.
+    """
+    tracks_by_types = defaultdict(list)
+    for track_id, types in types_by_track.items():
+        if types:
+            tracks_by_types[tuple(types)].append(track_id)
+
+    def counted(path, status):
+        qualifying = Q()
+        for types, track_ids in tracks_by_types.items():
+            qualifying |= Q(track_id__in=track_ids, **{f"{path}__activity_type__slug__in": types})
+        if not qualifying:
+            return Value(0)  # no activity type counts
+        return Count(path, filter=qualifying & Q(**{
+            f"{path}__status": status,
+            f"{path}__occurred_on__gte": Cast("starts_at", DateField()),
+            f"{path}__occurred_on__lt": Cast("ends_at", DateField()),
+        }))
+
+    terms = MembershipTerm.objects.filter(pk__in=term_ids).order_by()
+    # A term has one holder (database constraint): a user, or an organization acting through its contacts.
+    for of_organizations, path in ((False, "holder_user__distinguished_activities"),
+                                   (True, "holder_organization__contacts__distinguished_activities")):
+        holder_terms = terms.filter(holder_organization__isnull=not of_organizations)
+        yield from holder_terms.values("pk", "track_id", "sequence").annotate(
+            verified=counted(path, ActivityStatus.VERIFIED.value), pending=counted(path, ActivityStatus.PENDING.value),
+        ).values_list("pk", "track_id", "sequence", "verified", "pending")
+
+
 def evaluate_terms(*, cycle_year, chunk_size=2000, progress=None) -> dict:
     """
     Evaluate, against the retention rule, every current term that ends within the cycle: it was
@@ -213,9 +248,10 @@ def evaluate_terms(*, cycle_year, chunk_size=2000, progress=None) -> dict:
     the cycle's own release starts wait for the next cycle). Record a recommendation with its
     reasons. Lifetime terms are never evaluated.
 
-    Works through the terms in chunks of ``chunk_size`` ids: a few queries per chunk, whatever
-    the number of activities, and never more than one chunk in memory. Idempotent: a term has at
-    most one evaluation (database constraint), so a rerun only adds what is new.
+    Reads the candidates' ids in one query, then works through them in chunks of ``chunk_size``:
+    a few queries per chunk, whatever the number of activities, and never more than one chunk of
+    rows in memory. Idempotent: a term has at most one evaluation (database constraint), so a
+    rerun only adds what is new.
 
     Returns:
         counts per recommendation.
@@ -229,38 +265,52 @@ def evaluate_terms(*, cycle_year, chunk_size=2000, progress=None) -> dict:
         starts_at__lt=cycle.nominations_open_at, ends_at__gte=cycle.nominations_open_at,
         ends_at__lt=cycle.ends_at, evaluation__isnull=True,
     ).order_by("pk")
-    tracks = {track.pk: track for track in program.tracks.all()}
+    types_by_track = {track.pk: list(track.retention_activity_types) or default_types
+                      for track in program.tracks.all()}
     counts = {outcome.value: 0 for outcome in EvaluationOutcome}
-    last_id = 0
     done = 0
     now = timezone.now()
-    while True:
-        chunk = list(candidates.filter(pk__gt=last_id).values_list("pk", flat=True)[:chunk_size])
-        if not chunk:
-            break
-        last_id = chunk[-1]
+    # One query for every id: asking for the next chunk each time re-reads (and re-sorts, when
+    # the database walks the ``ends_at`` index) all the candidates left, every time.
+    term_ids = list(candidates.values_list("pk", flat=True))
+    for start in range(0, len(term_ids), chunk_size):
+        chunk = term_ids[start:start + chunk_size]
         evaluations = []
-        for track_id, track in tracks.items():
-            types = list(track.retention_activity_types) or default_types
-            rows = MembershipTerm.objects.filter(pk__in=chunk, track_id=track_id).annotate(
-                verified=_qualifying_count(types, ActivityStatus.VERIFIED.value, "user")
-                + _qualifying_count(types, ActivityStatus.VERIFIED.value, "organization"),
-                pending=_qualifying_count(types, ActivityStatus.PENDING.value, "user")
-                + _qualifying_count(types, ActivityStatus.PENDING.value, "organization"),
-            ).values_list("pk", "sequence", "verified", "pending")
-            for term_id, sequence, verified, pending in rows:
-                outcome, reasons = _recommend(verified=verified, pending=pending, needed=needed, types=types,
-                                              sequence=sequence, program=program)
-                counts[outcome.value] += 1
-                evaluations.append(TermEvaluation(
-                    term_id=term_id, cycle=cycle, recommendation=outcome.value, reasons=reasons,
-                    qualifying_activities=verified, evaluated_at=now,
-                ))
-        TermEvaluation.objects.bulk_create(evaluations, ignore_conflicts=True)
+        for term_id, track_id, sequence, verified, pending in _counted_terms(chunk, types_by_track):
+            outcome, reasons = _recommend(verified=verified, pending=pending, needed=needed,
+                                          types=types_by_track[track_id], sequence=sequence, program=program)
+            counts[outcome.value] += 1
+            evaluations.append((term_id, outcome.value, reasons, verified))
+        _insert_evaluations(evaluations, cycle=cycle, evaluated_at=now)
         done += len(chunk)
         if progress:
             progress(done)
     return counts
+
+
+def _insert_evaluations(evaluations, *, cycle, evaluated_at):
+    """
+    Write (term id, recommendation, reasons, qualifying activities) as evaluations of ``cycle``,
+    skipping a term that has one already (a concurrent run), as
+    ``bulk_create(ignore_conflicts=True)`` would, in one transaction.
+
+    One ``executemany`` with the values each field prepares for this database: ``bulk_create``
+    prepares every field of every row one value at a time, which took most of the evaluation's
+    time for a hundred thousand terms (see docs/performance.rst).
+    """
+    fields = [TermEvaluation._meta.get_field(name) for name in (
+        "term", "cycle", "recommendation", "reasons", "qualifying_activities", "evaluated_at")]
+    reasons_field = fields[3]
+    quote = connection.ops.quote_name
+    sql = (f"{connection.ops.insert_statement(on_conflict=OnConflict.IGNORE)} "
+           f"{quote(TermEvaluation._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) "
+           f"{connection.ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)}").rstrip()
+    stamp = fields[5].get_db_prep_save(evaluated_at, connection)
+    rows = [(term_id, cycle.pk, recommendation, reasons_field.get_db_prep_save(reasons, connection), verified, stamp)
+            for term_id, recommendation, reasons, verified in evaluations]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _recommend(*, verified, pending, needed, types, sequence, program):

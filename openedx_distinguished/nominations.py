@@ -415,8 +415,13 @@ def create_nomination(
 
 
 def _locked(nomination_id):
+    """
+    The nomination, its row locked; not its cycle and track (a join would lock them too), which
+    would queue every submission of the cycle and deadlock with new nominations, whose inserts
+    take shared locks on those rows. They are read afterwards, unlocked.
+    """
     try:
-        return Nomination.objects.select_for_update().select_related("cycle", "track").get(pk=nomination_id)
+        return Nomination.objects.select_for_update().get(pk=nomination_id)
     except (Nomination.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound({"nomination": ["Not found."]}) from exc
 

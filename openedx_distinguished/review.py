@@ -94,10 +94,19 @@ def _user(username, field="reviewer"):
 
 
 def _locked_nomination(nomination_id):
+    """
+    Lock the nomination's cycle, then the nomination: the order in which the release locks them, so
+    a review act and the release queue behind each other instead of deadlocking, and the act sees
+    whether the release came first. (A join would lock the rows in the other order.)
+    """
     try:
-        return Nomination.objects.select_for_update().select_related("cycle", "track").get(pk=nomination_id)
+        cycle_id = Nomination.objects.values_list("cycle_id", flat=True).get(pk=nomination_id)
+        cycle = Cycle.objects.select_for_update().get(pk=cycle_id)
+        nomination = Nomination.objects.select_for_update().get(pk=nomination_id)
     except (Nomination.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound({"nomination": ["Not found."]}) from exc
+    nomination.cycle = cycle
+    return nomination
 
 
 # Panels and roles ---------------------------------------------------------------------------
@@ -461,6 +470,7 @@ def import_assignments_csv(*, cycle_year, text, actor, track_ids=None) -> dict:
         raise ValidationError({"file": ["The file has no assignment rows."]})
     errors, wanted, seen = [], [], set()
     with transaction.atomic():
+        cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)  # the cycle first, as the release locks
         nominations = {n.pk: n for n in Nomination.objects.select_for_update().filter(cycle=cycle)
                        .select_related("track", "cycle")}
         usernames = {row[reviewer_column].strip() for _, row in body if len(row) > reviewer_column}

@@ -331,3 +331,43 @@ class TestJobs:
         again = api.run_due_jobs()
         assert "renewal due: 0 term(s) flagged" in again
         assert TermEvaluation.objects.count() == 1
+
+
+class TestEvaluationOfOrganizations:
+    """An organization's term counts its contacts' activities; a rule with no activity type lapses."""
+
+    @pytest.fixture
+    def organization_term(self, cycle, organization):
+        """A term of ``organization`` (its contact: ``nominee``) that ends within the cycle."""
+        track = Track.objects.get(slug="engineer")
+        start = timezone.now() - timedelta(days=360)
+        return MembershipTerm.objects.create(
+            track=track, cycle=cycle, holder_kind="organization", holder_organization=organization,
+            status="active", starts_at=start, ends_at=start + timedelta(days=365),
+            current_key=f"{track.pk}:o{organization.pk}")
+
+    @staticmethod
+    def add(user, slug="event", status="verified"):
+        Activity.objects.create(user=user, activity_type_id=_type(slug), title=slug, source="imported",
+                                occurred_on=timezone.now().date() - timedelta(days=30), status=status)
+
+    def test_contacts_activities_count(self, organization_term, organization, users, cycle):
+        organization.contacts.add(users["endorser"])
+        self.add(users["nominee"])
+        self.add(users["endorser"], "working_group")
+        self.add(users["endorser"], "mentorship", status="pending")
+        self.add(users["learner"])  # not a contact
+        person_term = make_term(users["nominator"], Track.objects.get(slug="advocate"), cycle, starts_days_ago=360)
+        assert api.evaluate_terms(cycle_year=cycle.year) == {"renew": 1, "lapse": 1, "lifetime": 0}
+        evaluation = TermEvaluation.objects.get(term=organization_term)
+        assert (evaluation.recommendation, evaluation.qualifying_activities) == ("renew", 2)
+        assert TermEvaluation.objects.get(term=person_term).recommendation == "lapse"
+
+    def test_no_qualifying_type_lapses(self, organization_term, users, cycle):
+        cycle.program.retention_activity_types = []
+        cycle.program.save()
+        self.add(users["nominee"])
+        api.evaluate_terms(cycle_year=cycle.year)
+        evaluation = TermEvaluation.objects.get(term=organization_term)
+        assert (evaluation.recommendation, evaluation.qualifying_activities) == ("lapse", 0)
+        assert "none configured" in evaluation.reasons[0]

@@ -5,13 +5,26 @@ These tests need row locks and concurrent connections, which SQLite's in-memory 
 not have; they run in the MariaDB run of CI (``make test-mariadb``).
 """
 import threading
+from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
+from django.utils import timezone
 
 from openedx_distinguished import api
 from openedx_distinguished.exceptions import DistinguishedError
-from openedx_distinguished.models import AuditEntry, Credential, Decision, Endorsement, Nomination, Track
+from openedx_distinguished.models import (
+    Activity,
+    ActivityType,
+    AuditEntry,
+    Credential,
+    Decision,
+    Endorsement,
+    MembershipTerm,
+    Nomination,
+    TermEvaluation,
+    Track,
+)
 
 from .factories import UserFactory
 from .membership_fixtures import make_term
@@ -32,7 +45,7 @@ def race(*calls):
         try:
             barrier.wait()
             results[index] = call()
-        except (DistinguishedError, AssertionError) as exc:
+        except (DistinguishedError, AssertionError, DatabaseError) as exc:
             results[index] = exc
         finally:
             connections.close_all()
@@ -120,3 +133,74 @@ def test_parallel_issuance_for_many_terms_gives_distinct_status_indexes(cycle, u
     results = race(*[(lambda term=term: api.issue_credential(term_id=term.pk)) for term in terms])
     assert all(not isinstance(r, Exception) for r in results), results
     assert sorted(Credential.objects.values_list("status_index", flat=True)) == [0, 1, 2, 3]
+
+
+def test_parallel_confirmations_start_one_renewal_term(cycle, users):
+    track = Track.objects.get(slug="engineer")
+    ending = [make_term(UserFactory(username=f"renewing{i}"), track, cycle, starts_days_ago=360) for i in range(3)]
+    for term in ending:
+        Activity.objects.create(user=term.holder_user, activity_type=ActivityType.objects.get(slug="event"),
+                                title="Conference", occurred_on=timezone.now().date() - timedelta(days=30),
+                                source="imported", status="verified")
+    assert api.evaluate_terms(cycle_year=2026)["renew"] == 3
+    results = race(*[lambda: api.confirm_evaluations(cycle_year=2026, actor=users["staff"])] * 4)
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert sorted(r["renew"] for r in results if isinstance(r, dict)) == [0, 0, 0, 3]
+    for term in ending:
+        assert MembershipTerm.objects.filter(previous=term).count() == 1
+        assert MembershipTerm.objects.get(pk=term.pk).status == "renewed"
+    assert TermEvaluation.objects.filter(confirmed_at__isnull=True).count() == 0
+
+
+def test_parallel_release_starts_one_term_per_accepted_nomination(cycle, users, panels):
+    accepted = [reviewed_nomination(UserFactory(username=f"winner{i}"), UserFactory(username=f"winner{i}"), panels,
+                                    decide="accept") for i in range(3)]
+    reviewed_nomination(users["nominator"], users["nominee"], panels, decide="decline")
+    at_announcement(cycle)
+    results = race(*[lambda: api.release_announcement(cycle_year=2026)] * 4)
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert MembershipTerm.objects.count() == 3
+    for nomination in accepted:
+        assert MembershipTerm.objects.filter(nomination_id=nomination.id, status="active").count() == 1
+
+
+def test_a_decision_racing_the_release_is_either_released_or_refused(cycle, users, panels):
+    nominations = [reviewed_nomination(UserFactory(username=f"close{i}"), UserFactory(username=f"close{i}"), panels,
+                                       decide="decline") for i in range(4)]
+    at_announcement(cycle)
+    results = race(
+        lambda: api.release_announcement(cycle_year=2026),
+        *[(lambda nomination=nomination: api.record_decision(nomination_id=nomination.id, actor=panels["chair"],
+                                                             outcome="accept", rationale="Changed our mind."))
+          for nomination in nominations],
+    )
+    assert not [r for r in results if isinstance(r, DatabaseError)], results
+    assert not isinstance(results[0], Exception), results
+    for nomination in nominations:
+        decision = Decision.objects.get(nomination_id=nomination.id)
+        status = Nomination.objects.get(pk=nomination.id).status
+        # Whatever came first, what was released is what the nominee sees, and only an accept has a term.
+        assert decision.released_at is not None
+        assert status == {"accept": "accepted", "decline": "declined"}[decision.outcome]
+        assert MembershipTerm.objects.filter(nomination_id=nomination.id).count() == (decision.outcome == "accept")
+
+
+def test_submissions_racing_new_nominations_in_one_cycle(cycle, users):
+    """Submitting locks the nomination only: not its cycle and track, which every new nomination refers to."""
+    nominators = [UserFactory(username=f"rusher{i}") for i in range(8)]
+    drafts = {n.pk: api.create_nomination(nominator=n, cycle_year=2026, track_slug="engineer",
+                                          nominee_username=n.username,
+                                          justifications=full_justifications()).nomination for n in nominators[:4]}
+
+    def submit(nominator):
+        return lambda: api.submit_nomination(nomination_id=drafts[nominator.pk].id, actor=nominator)
+
+    def create(nominator):
+        return lambda: api.create_nomination(nominator=nominator, cycle_year=2026, track_slug="engineer",
+                                             nominee_username=nominator.username,
+                                             justifications=full_justifications())
+
+    results = race(*[submit(n) for n in nominators[:4]], *[create(n) for n in nominators[4:]])
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert Nomination.objects.filter(status="submitted").count() == 4
+    assert Nomination.objects.filter(status="draft").count() == 4

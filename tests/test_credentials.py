@@ -14,10 +14,12 @@ from django.urls import reverse
 from jwcrypto import jwk
 from jwcrypto import jwt as jose_jwt
 from openedx_events.learning.signals import BADGE_AWARDED, BADGE_REVOKED
+from openedx_filters import PipelineStep
 
 from openedx_distinguished import api, baking
 from openedx_distinguished.exceptions import InvalidTransition, ValidationError
-from openedx_distinguished.models import Credential, MembershipTerm, SigningKey, Track
+from openedx_distinguished.filters import CredentialIssuanceRequested
+from openedx_distinguished.models import Credential, Fulfilment, MembershipTerm, SigningKey, Track
 
 from .factories import UserFactory
 from .membership_fixtures import make_term, released_cycle
@@ -403,3 +405,79 @@ def test_artwork_uploads_are_checked(client, db, program):
     errors = response.context["adminform"].form.errors
     assert "badge_png" in errors and "badge_svg" in errors
     assert not Track.objects.get(pk=track.pk).badge_png
+
+
+class StopForMember2(PipelineStep):
+    """Stops the issuance of ``m2``'s credential only."""
+
+    def run_filter(self, term, document):  # pylint: disable=arguments-differ
+        if term.holder_username == "m2":
+            raise CredentialIssuanceRequested.PreventCredentialIssuance("Not m2's yet.")
+        return {"term": term, "document": document}
+
+
+class TestBatchIssuance:
+    """``issue_missing_credentials`` issues in batches what ``issue_credential`` issues one by one."""
+
+    @pytest.fixture
+    def waiting(self, key, cycle, monkeypatch):
+        """Five members whose terms have no credential, issued two per batch."""
+        monkeypatch.setattr("openedx_distinguished.credentials.ISSUE_BATCH_SIZE", 2)
+        tracks = list(Track.objects.filter(slug__in=("engineer", "advocate")))
+        return [make_term(UserFactory(username=f"m{n}"), tracks[n % 2], cycle, starts_days_ago=10) for n in range(5)]
+
+    def test_every_term_gets_a_signed_credential_fulfilments_and_events(self, waiting,
+                                                                        django_capture_on_commit_callbacks):
+        received = []
+
+        def listen(signal, sender, badge, metadata, **kwargs):
+            received.append(badge.user.pii.username)
+
+        BADGE_AWARDED.connect(listen)
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                assert api.issue_missing_credentials() == 5
+        finally:
+            BADGE_AWARDED.disconnect(listen)
+        credentials = list(Credential.objects.order_by("status_index"))
+        assert [c.status_index for c in credentials] == list(range(5))
+        assert sorted(received) == [f"m{n}" for n in range(5)]
+        key_set = jwk.JWKSet.from_json(json.dumps(api.jwks()))
+        for credential in credentials:
+            token = jose_jwt.JWT(jwt=credential.jwt, key=key_set, algs=["RS256"])
+            claims = json.loads(token.claims)
+            assert claims["vc"]["credentialStatus"]["statusListIndex"] == str(credential.status_index)
+            assert claims["vc"]["credentialSubject"]["achievement"]["name"] == credential.term.track.badge_name
+        physical = {"engineer": 1, "advocate": 0}  # the default program ships only the engineer's physical badge
+        assert Fulfilment.objects.count() == sum(physical[term.track.slug] for term in waiting)
+        assert api.issue_missing_credentials() == 0  # nothing waits any more
+
+    def test_it_stops_at_the_first_term_it_cannot_issue_and_keeps_the_earlier(self, waiting, settings):
+        settings.OPEN_EDX_FILTERS_CONFIG = {CredentialIssuanceRequested.filter_type: {
+            "pipeline": [f"{__name__}.StopForMember2"], "fail_silently": False}}
+        with pytest.raises(ValidationError) as error:
+            api.issue_missing_credentials()  # newest terms first: m4, m3, then m2 stops it
+        assert error.value.errors["credential"] == ["Not m2's yet."]
+        assert sorted(Credential.objects.values_list("term__holder_user__username", flat=True)) == ["m3", "m4"]
+
+
+class TestVerificationPageQueries:
+    """The verification page reads a renewal chain in one query, however long it is."""
+
+    def test_constant(self, key, cycle, users, client, django_assert_max_num_queries):
+        track = Track.objects.get(slug="engineer")
+        counts = []
+        for length, person in ((2, UserFactory(username="short")), (6, UserFactory(username="long"))):
+            previous = None
+            for sequence in range(1, length + 1):
+                status = "active" if sequence == length else "renewed"
+                term = make_term(person, track, cycle, starts_days_ago=365 * (length - sequence) + 10,
+                                 sequence=sequence, status=status)
+                MembershipTerm.objects.filter(pk=term.pk).update(previous=previous)
+                previous = term
+            path = f"/distinguished/verify/{api.issue_credential(term_id=previous.pk).public_id}/"
+            with django_assert_max_num_queries(10) as captured:
+                page = client.get(path)
+            assert page.status_code == 200 and "2026" in page.content.decode()
+            counts.append(len(captured.captured_queries))
+        assert counts[0] == counts[1]

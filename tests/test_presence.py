@@ -1,14 +1,16 @@
 """
 The hall of fame, member pages, the feed and profile badges: who appears, and who never does.
 """
+from datetime import timedelta
+
 import pytest
 from openedx_filters import PipelineStep
 
 from openedx_distinguished import api
 from openedx_distinguished.models import MembershipTerm, Track
 
-from .factories import UserFactory
-from .membership_fixtures import make_term
+from .factories import PartnerOrganizationFactory, UserFactory
+from .membership_fixtures import add_term, make_term
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +167,28 @@ def test_site_name_and_logo_are_themable(cycle, client, settings):
     html = client.get("/distinguished/program/").content.decode()
     assert '<img class="od-logo" src="/static/community-logo.svg" alt="Open edX Community"' in html
     assert "| Open edX Community</title>" in html and 'class="od-site"' not in html
+
+
+def test_listed_organizations_appear_by_name_with_their_years(people, cycle, client):
+    listed = PartnerOrganizationFactory(name="Listed Partner", listed=True)
+    add_term(listed, "advocate", cycle, "active")
+    add_term(PartnerOrganizationFactory(name="Quiet Partner"), "advocate", cycle, "active")
+    entries = api.hall_of_fame()["sections"]["current"]["advocate"]
+    assert [(e["name"], e["kind"], e["member_url"]) for e in entries] == [("Listed Partner", "organization", None)]
+    start = cycle.announcement_at.year
+    assert entries[0]["years"] == list(range(start, (cycle.announcement_at + timedelta(days=365)).year + 1))
+    assert "Quiet Partner" not in client.get("/distinguished/").content.decode()
+
+
+def test_profile_badges_carry_the_terms_dates_and_links(people):
+    grace = MembershipTerm.objects.select_related("credential").get(holder_user=people["grace"])
+    ada = MembershipTerm.objects.select_related("credential").get(holder_user=people["ada"])
+    site = "https://lms.example.org/distinguished"
+    assert api.profile_badges(username="grace", viewer=None) == {
+        "username": "grace", "member_url": f"{site}/members/{people['grace'].distinguished_profile.slug}/",
+        "badges": [{"track": "engineer", "name": "Open edX Distinguished Engineer", "lifetime": False,
+                    "valid_until": grace.ends_at, "image_url": f"{site}/badges/art/engineer.svg",
+                    "verify_url": f"{site}/verify/{grace.credential.public_id}/"}]}
+    (lifetime,) = api.profile_badges(username="ada", viewer=None)["badges"]
+    assert (lifetime["lifetime"], lifetime["valid_until"]) == (True, None)
+    assert lifetime["verify_url"].endswith(f"/verify/{ada.credential.public_id}/")

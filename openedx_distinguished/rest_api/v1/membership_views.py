@@ -10,7 +10,16 @@ from rest_framework.response import Response
 from openedx_distinguished import api
 
 from . import serializers as s
-from .views import PAGINATION_PARAMETERS, AuthenticatedView, PublicView, call_api, page_bounds, paginated, validated
+from .views import (
+    PAGINATION_PARAMETERS,
+    AuthenticatedView,
+    PublicView,
+    call_api,
+    page_bounds,
+    page_of,
+    paginated,
+    validated,
+)
 
 
 def require_staff(request):
@@ -27,9 +36,10 @@ class TermListView(AuthenticatedView):
     someone else's terms without being staff.
     """
 
-    @extend_schema(parameters=PAGINATION_PARAMETERS + [OpenApiParameter("username", OpenApiTypes.STR),
-                                                       OpenApiParameter("status", OpenApiTypes.STR)],
-                   responses=s.TermSerializer(many=True))
+    @extend_schema(parameters=PAGINATION_PARAMETERS + [
+        OpenApiParameter("username", OpenApiTypes.STR),
+        OpenApiParameter("status", OpenApiTypes.STR, enum=[t.value for t in api.TermStatus]),
+    ], responses=page_of(s.TermSerializer))
     def get(self, request):
         """List terms, newest first."""
         offset, limit = page_bounds(request)
@@ -69,9 +79,10 @@ class ActivityListView(AuthenticatedView):
     400 per field; 403 for non-members.
     """
 
-    @extend_schema(parameters=PAGINATION_PARAMETERS + [OpenApiParameter("username", OpenApiTypes.STR),
-                                                       OpenApiParameter("status", OpenApiTypes.STR)],
-                   responses=s.ActivitySerializer(many=True))
+    @extend_schema(parameters=PAGINATION_PARAMETERS + [
+        OpenApiParameter("username", OpenApiTypes.STR),
+        OpenApiParameter("status", OpenApiTypes.STR, enum=[a.value for a in api.ActivityStatus]),
+    ], responses=page_of(s.ActivitySerializer))
     def get(self, request):
         """List activities, newest first."""
         offset, limit = page_bounds(request)
@@ -79,7 +90,7 @@ class ActivityListView(AuthenticatedView):
         username = request.query_params.get("username") or (None if staff else request.user.username)
         if username != request.user.username:
             require_staff(request)
-        status = request.query_params.get("status")
+        status = request.query_params.get("status") or None  # ``?status=`` filters nothing, like no status
         if status and status not in {a.value for a in api.ActivityStatus}:
             return Response({"status": [f"Unknown status {status!r}."]}, status=400)
         page = api.list_activities(username=username, status=status, offset=offset, limit=limit)
@@ -156,7 +167,7 @@ class EvaluationView(AuthenticatedView):
     """
 
     @extend_schema(parameters=PAGINATION_PARAMETERS + [OpenApiParameter("pending", OpenApiTypes.BOOL)],
-                   responses=s.EvaluationSerializer(many=True))
+                   responses=page_of(s.EvaluationSerializer))
     def get(self, request, year):
         """List the cycle's evaluations."""
         require_staff(request)
@@ -197,7 +208,7 @@ class InitiativeListView(PublicView):
     """
 
     @extend_schema(parameters=PAGINATION_PARAMETERS + [OpenApiParameter("year", OpenApiTypes.INT)],
-                   responses=s.InitiativeSerializer(many=True))
+                   responses=page_of(s.InitiativeSerializer))
     def get(self, request):
         """List initiatives, newest year first."""
         offset, limit = page_bounds(request)

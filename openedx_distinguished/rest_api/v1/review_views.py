@@ -15,7 +15,7 @@ from openedx_distinguished import api
 
 from . import serializers as s
 from .permissions import chair_scope, require_review_role
-from .views import PAGINATION_PARAMETERS, AuthenticatedView, call_api, page_bounds, paginated, validated
+from .views import PAGINATION_PARAMETERS, AuthenticatedView, call_api, page_bounds, page_of, paginated, validated
 
 REVIEWER = {api.ROLE_ASSIGNED}
 RUNS_REVIEW = {api.ROLE_CHAIR, api.ROLE_STAFF}
@@ -256,7 +256,7 @@ class AuditView(AuthenticatedView):
     ``GET /api/distinguished/v1/review/cycles/2026/audit/``: 200; 403.
     """
 
-    @extend_schema(parameters=PAGINATION_PARAMETERS, responses=s.AuditEntrySerializer(many=True))
+    @extend_schema(parameters=PAGINATION_PARAMETERS, responses=page_of(s.AuditEntrySerializer))
     def get(self, request, year):
         """Return one page of the cycle's audit log."""
         if not api.is_program_staff(request.user):

@@ -1,14 +1,20 @@
 """
 Views of the v1 REST API: thin adapters that check the caller's role and call ``api.py``.
 """
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.urls import Resolver404, resolve
 from django.utils.http import urlencode
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
-from rest_framework import status
-from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException, NotFound, ParseError, PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -56,12 +62,16 @@ def validated(serializer_class, data):
     return serializer.validated_data
 
 
+MAX_OFFSET = 1_000_000_000
+
+
 def page_bounds(request):
     """Read ``limit`` and ``offset`` from the query string; out-of-range values are a 400 per parameter."""
     default = get_setting("DISTINGUISHED_API_PAGE_SIZE")
     errors = {}
     bounds = {}
-    for name, fallback, most in (("limit", default, default * 4), ("offset", 0, None)):
+    # Offsets are bounded too: no listing is that long, and the database cannot take a larger number.
+    for name, fallback, least, most in (("limit", default, 1, default * 4), ("offset", 0, 0, MAX_OFFSET)):
         raw = request.query_params.get(name)
         if raw is None:
             bounds[name] = fallback
@@ -71,8 +81,8 @@ def page_bounds(request):
         except ValueError:
             errors[name] = ["Give a whole number."]
             continue
-        if value < (1 if name == "limit" else 0) or (most is not None and value > most):
-            errors[name] = [f"Out of range{f' (1 to {most})' if most else ''}."]
+        if not least <= value <= most:
+            errors[name] = [f"Out of range ({least} to {most})."]
             continue
         bounds[name] = value
     if errors:
@@ -104,7 +114,60 @@ PAGINATION_PARAMETERS = [
 ]
 
 
-class AuthenticatedView(APIView):
+def page_of(serializer_class):
+    """The schema of one page of a listing: the envelope ``paginated`` answers, around ``serializer_class``."""
+    return inline_serializer(
+        name=f"Paginated{serializer_class.__name__.removesuffix('Serializer')}List",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
+@csrf_exempt  # it changes nothing, and an unsafe method must get the 404 too, not the CSRF page
+def not_found(request):
+    """
+    Answer a path under the API that no endpoint serves: the API's JSON 404 (``{"detail": ...}``).
+
+    Like Django's ``APPEND_SLASH``, a path that only lacks its final slash is redirected to the
+    endpoint (the catch-all route would otherwise hide it from ``CommonMiddleware``).
+    """
+    if settings.APPEND_SLASH and not request.path_info.endswith("/"):
+        try:
+            match = resolve(f"{request.path_info}/", getattr(request, "urlconf", None))
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found:
+            return HttpResponsePermanentRedirect(request.get_full_path(force_append_slash=True))
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+class PayloadTooLarge(APIException):
+    """The request body is larger than the site accepts (HTTP 413)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+class JsonErrorsMixin:
+    """Every error of the API is its JSON error, including those Django raises below DRF."""
+
+    def handle_exception(self, exc):
+        """Turn Django's request-parsing errors into the API's 400 or 413."""
+        # The session authentication reads the CSRF token from a form body with Django's own
+        # parser, outside DRF's: a malformed or oversized form would get Django's HTML error page.
+        if isinstance(exc, RequestDataTooBig):
+            exc = PayloadTooLarge()
+        elif isinstance(exc, (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent)):
+            exc = ParseError(f"Form parse error: {exc}")
+        return super().handle_exception(exc)
+
+
+class AuthenticatedView(JsonErrorsMixin, APIView):
     """Base of the views that need a signed-in caller (JWT or the LMS session)."""
 
     authentication_classes = (JwtAuthentication, SessionAuthenticationAllowInactiveUser)
@@ -112,7 +175,7 @@ class AuthenticatedView(APIView):
     schema = AutoSchema()
 
 
-class PublicView(APIView):
+class PublicView(JsonErrorsMixin, APIView):
     """Base of the views anyone may read."""
 
     authentication_classes = (JwtAuthentication, SessionAuthenticationAllowInactiveUser)
@@ -209,7 +272,7 @@ class NominationListView(AuthenticatedView):
             OpenApiParameter("status", OpenApiTypes.STR, enum=[st.value for st in NominationStatus]),
             OpenApiParameter("scope", OpenApiTypes.STR, enum=["mine", "all"]),
         ],
-        responses=s.NominationSerializer(many=True),
+        responses=page_of(s.NominationSerializer),
     )
     def get(self, request):
         """List the nominations the caller may see (``scope=all``: every nomination, for program staff)."""
@@ -322,7 +385,7 @@ class EndorsementListView(AuthenticatedView):
     The endorsements the caller made. ``GET /api/distinguished/v1/endorsements/``: 200.
     """
 
-    @extend_schema(parameters=PAGINATION_PARAMETERS, responses=s.EndorsementSerializer(many=True))
+    @extend_schema(parameters=PAGINATION_PARAMETERS, responses=page_of(s.EndorsementSerializer))
     def get(self, request):
         offset, limit = page_bounds(request)
         page = api.list_endorsements(user=request.user, offset=offset, limit=limit)

@@ -1,0 +1,168 @@
+"""
+Cases 1, 2, 4 and 5: the public pages and API, and credential issuance, each against its floor.
+
+They run in the runner's process on an in-memory SQLite test database, through Django's test
+client (so every request goes through the URL resolver and the middleware, floors included).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import statistics
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from benchmarks import floors, population
+from benchmarks.measure import Result, compare, count_queries
+from openedx_distinguished import api
+from openedx_distinguished.models import Credential, Fulfilment, Track
+
+PROFILE = "/api/distinguished/v1/profiles/{username}/"
+
+
+def _get(client, path):
+    """GET ``path``; anything but a 200 stops the benchmark (an error page is not what is measured)."""
+    response = client.get(path)
+    if response.status_code != 200:
+        raise AssertionError(f"GET {path}: {response.status_code}")
+    return response
+
+
+def profile_badges(scale, private_key_pem) -> list[Result]:
+    """Case 1: the learner profile's badges against a bare DRF view doing one indexed query."""
+    return [_profile_badges_at(members, scale, private_key_pem) for members in scale.profile_sizes]
+
+
+def _profile_badges_at(members, scale, private_key_pem) -> Result:
+    """Case 1 on a site of ``members`` members."""
+    site = population.site(members=members, years=5, private_key_pem=private_key_pem)
+    client = Client()
+    subject_path = PROFILE.format(username=site.featured)
+    floor_path = f"/bench-floor/profiles/{site.featured}/"
+    if len(_get(client, subject_path).json()["badges"]) != len(population.TRACKS):
+        raise AssertionError("The featured member should show a badge per track.")
+    seconds, floor_seconds = compare(lambda: _get(client, subject_path), lambda: _get(client, floor_path),
+                                     repeats=scale.repeats, loops=scale.profile_loops)
+    return Result("1. profile badges", f"{members:,} members × 5 years", seconds, floor_seconds, 1.5,
+                  queries=count_queries(lambda: _get(client, subject_path)), query_target=3)
+
+
+def hall_of_fame(scale, private_key_pem) -> list[Result]:
+    """Case 2: the hall of fame against the same template rendered from a context made beforehand."""
+    site = population.site(members=scale.hall_members, years=5, private_key_pem=private_key_pem)
+    client = Client()
+    floors.HALL_OF_FAME["context"] = api.hall_of_fame()
+    page, floor_page = _get(client, "/distinguished/"), _get(client, "/bench-floor/hall-of-fame/")
+    if page.content != floor_page.content:
+        raise AssertionError("The floor must render the very page the hall of fame serves.")
+    seconds, floor_seconds = compare(lambda: _get(client, "/distinguished/"),
+                                     lambda: _get(client, "/bench-floor/hall-of-fame/"),
+                                     repeats=scale.repeats, loops=scale.hall_loops)
+    terms = site.member_count * 5
+    return [Result("2. hall of fame", f"{site.member_count:,} members × 5 years ({terms:,}+ terms)", seconds,
+                   floor_seconds, 2.0, queries=count_queries(lambda: _get(client, "/distinguished/")),
+                   query_target=6, notes=[f"page of {len(page.content) / 1024:.0f} KiB"])]
+
+
+def _raw_signer(private_key_pem, tokens):
+    """The floor of issuance: RS256 over the same headers and payloads, with the same key, and nothing else."""
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    parts = [[json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))) for part in token.split(".")[:2]]
+             for token in tokens]
+
+    def encode(data):
+        return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).rstrip(b"=")
+
+    def sign_all():
+        for header, payload in parts:
+            key.sign(encode(header) + b"." + encode(payload), padding.PKCS1v15(), hashes.SHA256())
+    return sign_all
+
+
+def issuance(scale, private_key_pem) -> list[Result]:
+    """Case 4: ``issue_missing_credentials`` for N terms against raw RS256 signing of what it signed."""
+    population.reset(private_key_pem)
+    track_ids = list(Track.objects.filter(slug__in=population.TRACKS).values_list("pk", flat=True))
+    user_ids = population.users(scale.credentials + 1, "holder")
+    chains = population.chains([population.Chain(track_ids[n % len(track_ids)], user_id=user_id)
+                                for n, user_id in enumerate(user_ids)])
+    # A long-running worker has loaded the signing key before: so does this process, off the clock.
+    api.issue_credential(term_id=chains[0][0])
+
+    def issue_all():
+        issued = api.issue_missing_credentials()
+        if issued != scale.credentials:
+            raise AssertionError(f"{issued} credentials issued, not {scale.credentials}.")
+
+    def reset():
+        Fulfilment.objects.exclude(term_id=chains[0][0]).delete()
+        Credential.objects.exclude(term_id=chains[0][0]).delete()
+
+    issue_all()
+    sign_all = _raw_signer(private_key_pem, Credential.objects.exclude(term_id=chains[0][0])
+                           .values_list("jwt", flat=True))
+    timed = []
+    for _ in range(scale.issuance_repeats):
+        reset()
+        timed.append(compare(issue_all, sign_all, repeats=1, warmup=0))
+    seconds, floor_seconds = statistics.median(t[0] for t in timed), statistics.median(t[1] for t in timed)
+    per = scale.credentials
+    return [Result("4. credential issuance", f"{per:,} OB 3.0 credentials (RSA 3072)", seconds, floor_seconds, 1.5,
+                   notes=[f"{seconds / per * 1e3:.2f} ms per credential, raw signing "
+                          f"{floor_seconds / per * 1e3:.2f} ms"])]
+
+
+# Every public endpoint, anonymous: (name, path template).
+PUBLIC_ENDPOINTS = (
+    ("hall of fame", "/distinguished/"),
+    ("member page", "/distinguished/members/{member}/"),
+    ("feed.json", "/distinguished/feed.json"),
+    ("program page", "/distinguished/program/"),
+    ("profile badges", PROFILE),
+    ("verification page", "/distinguished/verify/{credential}/"),
+    ("JWKS", "/distinguished/badges/jwks.json"),
+    ("status list", "/distinguished/badges/v3/status/"),
+    ("issuer (OB 3.0)", "/distinguished/badges/v3/issuer/"),
+    ("issuer (OB 2.0)", "/distinguished/badges/v2/issuer/"),
+    ("achievement (OB 3.0)", "/distinguished/badges/v3/achievements/{track}/"),
+    ("badge class (OB 2.0)", "/distinguished/badges/v2/classes/{track}/"),
+    ("credential (OB 3.0)", "/distinguished/badges/v3/credentials/{credential}/"),
+    ("assertion (OB 2.0)", "/distinguished/badges/v2/assertions/{credential}/"),
+    ("baked badge (PNG)", "/distinguished/badges/{credential}/v3.png"),
+    ("API tracks", "/api/distinguished/v1/tracks/"),
+    ("API track", "/api/distinguished/v1/tracks/{track}/"),
+    ("API cycles", "/api/distinguished/v1/cycles/"),
+    ("API organizations", "/api/distinguished/v1/organizations/"),
+    ("API initiatives", "/api/distinguished/v1/initiatives/"),
+)
+
+
+def queries_per_request(scale, private_key_pem) -> tuple[list[int], list[tuple[str, list[int]]]]:
+    """
+    Case 5: SQL queries of one anonymous request to each public endpoint, on sites where every
+    listing it reads holds 10, 100 and 1,000 rows (see ``population.site``).
+    """
+    counts = {name: [] for name, _ in PUBLIC_ENDPOINTS}
+    for rows in scale.query_sizes:
+        for name, queries in _queries_at(rows, private_key_pem).items():
+            counts[name].append(queries)
+    return list(scale.query_sizes), list(counts.items())
+
+
+def _queries_at(rows, private_key_pem) -> dict[str, int]:
+    """Case 5 on a site whose listings hold ``rows`` rows."""
+    site = population.site(members=rows, years=2, rows=rows, private_key_pem=private_key_pem)
+    if get_user_model().objects.count() < rows:
+        raise AssertionError("The population is smaller than asked.")
+    client = Client()
+    values = {"member": site.featured_slug, "username": site.featured, "credential": site.credential,
+              "track": site.track}
+    counts = {}
+    for name, template in PUBLIC_ENDPOINTS:
+        path = template.format(**values)
+        _get(client, path)  # warm: URL resolvers, templates, ContentTypes
+        counts[name] = count_queries(lambda path=path: _get(client, path))
+    return counts

@@ -1,0 +1,31 @@
+"""
+The floors: the least work that answers the same request, served through the same middleware.
+"""
+from django.contrib.auth import get_user_model
+from django.http import Http404
+from django.shortcuts import render
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+# The hall of fame's context, computed by the benchmark before it measures (plain dicts and lists).
+HALL_OF_FAME = {"context": None}
+
+
+class ProfileFloorView(APIView):
+    """A bare DRF view: no authentication classes, one query on the unique username index."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    def get(self, request, username):
+        """Answer with the user's name and no badges."""
+        row = get_user_model().objects.filter(username=username).values_list("username", flat=True).first()
+        if row is None:
+            raise Http404()
+        return Response({"username": row, "badges": []})
+
+
+def hall_of_fame_floor(request):
+    """The hall of fame template rendered from a context made beforehand: no query, no filter, no grouping."""
+    return render(request, "openedx_distinguished/hall_of_fame.html", HALL_OF_FAME["context"])
