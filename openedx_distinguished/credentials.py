@@ -15,13 +15,13 @@ from decimal import Decimal
 from importlib import resources
 from urllib.parse import urlencode
 
-import jwt
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import IntegrityError, connections, router, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Max, Q
 from django.utils import timezone
 from jwt.algorithms import RSAAlgorithm
@@ -245,9 +245,10 @@ def _document(term, public_id, status_index, salt, achievements=None):
             achievements[track.slug] = json.dumps(_embedded(_achievement(track)))
         embedded_achievement = json.loads(achievements[track.slug])
     identity_type, identity = _holder_identity(term)
+    root = url("")  # the settings behind it are read once per document, not once per link
     document = {
         "@context": OB3_CONTEXT,
-        "id": url(f"badges/v3/credentials/{public_id}/"),
+        "id": f"{root}badges/v3/credentials/{public_id}/",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": _embedded(issuer_profile_v3()),
         "name": track.badge_name or track.name,
@@ -259,9 +260,9 @@ def _document(term, public_id, status_index, salt, achievements=None):
             "achievement": embedded_achievement,
         },
         "credentialStatus": {
-            "id": f"{url('badges/v3/status/')}#{status_index}", "type": "BitstringStatusListEntry",
+            "id": f"{root}badges/v3/status/#{status_index}", "type": "BitstringStatusListEntry",
             "statusPurpose": "revocation", "statusListIndex": str(status_index),
-            "statusListCredential": url("badges/v3/status/"),
+            "statusListCredential": f"{root}badges/v3/status/",
         },
     }
     if term.ends_at is not None:
@@ -269,16 +270,35 @@ def _document(term, public_id, status_index, salt, achievements=None):
     return document
 
 
-def _sign(document, term, key, private_key):
-    """The compact VC-JWT (RS256) of a credential document, with the claims Open Badges 3.0 names."""
-    now = timezone.now()
+def _b64url(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+@functools.lru_cache(maxsize=8)
+def _jws_header(kid: str) -> bytes:
+    """The encoded protected header of the credentials a key signs (RS256, its ``kid``)."""
+    return _b64url(json.dumps({"alg": "RS256", "kid": kid, "typ": "JWT"}, separators=(",", ":")).encode())
+
+
+def _sign(document, term, private_key, *, kid, issued_at) -> tuple[str, str]:
+    """
+    The document as JSON, and its compact VC-JWT (RS256) with the claims Open Badges 3.0 names.
+
+    The document is serialised once: the ``vc`` claim of the token is that very text, and so is
+    what the database stores (``Credential.document``).
+    """
     claims = {
-        "iss": document["issuer"]["id"], "jti": document["id"], "sub": document["credentialSubject"]["identifier"][0][
-            "identityHash"], "nbf": int(term.starts_at.timestamp()), "iat": int(now.timestamp()), "vc": document,
+        "iss": document["issuer"]["id"], "jti": document["id"],
+        "sub": document["credentialSubject"]["identifier"][0]["identityHash"],
+        "nbf": int(term.starts_at.timestamp()), "iat": int(issued_at.timestamp()),
     }
     if term.ends_at is not None:
         claims["exp"] = int(term.ends_at.timestamp())
-    return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": key.kid, "typ": "JWT"})
+    document_json = json.dumps(document, separators=(",", ":"))
+    payload = json.dumps(claims, separators=(",", ":"))[:-1] + ',"vc":' + document_json + "}"
+    signing_input = _jws_header(kid) + b"." + _b64url(payload.encode())
+    signature = private_key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+    return document_json, (signing_input + b"." + _b64url(signature)).decode("ascii")
 
 
 # Issue and revoke ---------------------------------------------------------------------------
@@ -342,10 +362,10 @@ def _check_issuable(term):
         raise InvalidTransition({"term": ["The holder's account no longer exists."]})
 
 
-def _new_credential(term, *, public_id, salt, status_index, key, private_key, achievements=None) -> Credential:
+def _signed(term, *, public_id, salt, status_index, kid, private_key, issued_at, achievements=None):
     """
-    The unsaved credential of ``term`` at ``status_index``: its document, as the issuance filter
-    leaves it, signed.
+    What the new credential of ``term`` at ``status_index`` holds: its document as the issuance
+    filter leaves it, that document as JSON, and the signed token (see ``_sign``).
 
     Raises:
         ValidationError: the revocation list is full, or the filter stopped the issuance.
@@ -357,12 +377,22 @@ def _new_credential(term, *, public_id, salt, status_index, key, private_key, ac
         document = CredentialIssuanceRequested.run_filter(term=term_data(term), document=document)
     except CredentialIssuanceRequested.PreventCredentialIssuance as exc:
         raise ValidationError({"credential": [str(exc) or "Issuance was stopped by a filter."]}) from exc
-    return Credential(
-        term=term, public_id=public_id, status_index=status_index, signing_key=key, document=document,
-        jwt=_sign(document, term, key, private_key), recipient_salt=salt,
-        recipient_email_hash=_hash_email(term.holder_user.email, salt) if term.holder_user else "",
-        issued_at=timezone.now(),
-    )
+    document_json, token = _sign(document, term, private_key, kid=kid, issued_at=issued_at)
+    return document, document_json, token
+
+
+def _recipient_hash(term, salt):
+    return _hash_email(term.holder_user.email, salt) if term.holder_user else ""
+
+
+def _new_credential(term, *, public_id, salt, status_index, key, private_key) -> Credential:
+    """The unsaved credential of ``term`` at ``status_index``, signed (see ``_signed``)."""
+    issued_at = timezone.now()
+    document, _, token = _signed(term, public_id=public_id, salt=salt, status_index=status_index, kid=key.kid,
+                                 private_key=private_key, issued_at=issued_at)
+    return Credential(term=term, public_id=public_id, status_index=status_index, signing_key=key, document=document,
+                      jwt=token, recipient_salt=salt, recipient_email_hash=_recipient_hash(term, salt),
+                      issued_at=issued_at)
 
 
 def _next_status_index():
@@ -370,11 +400,14 @@ def _next_status_index():
     return 0 if top is None else top + 1
 
 
-def _issued(credentials):
-    """What follows the issuance of saved ``credentials``: fulfilments, and the events after the commit."""
-    ensure_fulfilments(*(credential.term for credential in credentials))
-    for credential in credentials:
-        events.credential_changed(credential, url(f"verify/{credential.public_id}/"), revoked=False)
+def _issued(issued):
+    """
+    What follows the issuance of saved credentials, ``issued`` as (term, public id) pairs: their
+    fulfilments now; CREDENTIAL_ISSUED, and BADGE_AWARDED for individuals, after the commit.
+    """
+    ensure_fulfilments(*(term for term, _ in issued))
+    events.credentials_issued([(term, str(public_id), url(f"verify/{public_id}/")) for term, public_id in issued])
+    transaction.on_commit(functools.partial(_send_badge_events, issued, revoked=False))
 
 
 def _locked_terms():
@@ -429,8 +462,7 @@ def issue_credential(*, term_id) -> CredentialData:
                 continue  # another term took this status index a moment ago
         else:  # pragma: no cover
             raise ValidationError({"credential": ["Could not allocate a revocation-list index; try again."]})
-        _issued([credential])
-        transaction.on_commit(lambda: _announce(credential.pk, revoked=False))
+        _issued([(term, public_id)])
     return _credential_data(_credentials().get(pk=credential.pk))
 
 
@@ -438,21 +470,34 @@ def _credentials_db():
     return router.db_for_write(Credential)
 
 
-def _row_values(credential):
-    """A new credential's column values, as its fields prepare them for the database."""
-    connection = connections[_credentials_db()]
-    return [field.get_db_prep_save(getattr(credential, field.attname), connection)
-            for field in Credential._meta.concrete_fields if not field.primary_key]
+def _insert_credentials(rows, *, key, issued_at):
+    """
+    INSERT new credentials with one executemany. ``rows`` hold what differs between them: dicts
+    of term_id, public_id, status_index, document_json, jwt, recipient_salt and
+    recipient_email_hash.
 
-
-def _insert_rows(rows):
-    """INSERT new credentials' rows (see ``_row_values``) with one executemany."""
+    Each value goes in as its field prepares it, the values all rows share prepared once. The
+    document goes in as the JSON ``_sign`` made where the backend stores JSON as that text (SQLite,
+    MySQL and MariaDB: those that keep Django's own ``adapt_json_value``).
+    """
     connection = connections[_credentials_db()]
+    fields = [field for field in Credential._meta.concrete_fields if not field.primary_key]
+    shared = {"signing_key_id": key.pk, "issued_at": issued_at, "revoked_at": None, "revocation_reason": ""}
+    shared = {field.attname: field.get_db_prep_save(shared[field.attname], connection)
+              for field in fields if field.attname in shared}
+    public_id_field, document_field = Credential._meta.get_field("public_id"), Credential._meta.get_field("document")
+    json_as_text = type(connection.ops).adapt_json_value is BaseDatabaseOperations.adapt_json_value
+    values = []
+    for row in rows:
+        row = {**shared, **row, "public_id": public_id_field.get_db_prep_save(row["public_id"], connection),
+               "document": (row["document_json"] if json_as_text
+                            else document_field.get_db_prep_save(json.loads(row["document_json"]), connection))}
+        values.append([row[field.attname] for field in fields])
     quote = connection.ops.quote_name
-    columns = [quote(field.column) for field in Credential._meta.concrete_fields if not field.primary_key]
+    columns = [quote(field.column) for field in fields]
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {quote(Credential._meta.db_table)} ({', '.join(columns)}) "
-                           f"VALUES ({', '.join(['%s'] * len(columns))})", rows)
+                           f"VALUES ({', '.join(['%s'] * len(columns))})", values)
 
 
 def _terms_without_credential():
@@ -492,37 +537,33 @@ def _issue_batch(term_ids, loaded) -> int:
         served = set(Credential.objects.filter(term_id__in=term_ids).values_list("term_id", flat=True))
         key, private_key = _active_key()
         identities = {term_id: (uuid.uuid4(), secrets.token_hex(8)) for term_id in term_ids}
+        issued_at = timezone.now()
         for _ in range(5):
-            made, rows, done, error, index = [], [], 0, None, _next_status_index()
+            rows, done, error, index = [], 0, None, _next_status_index()
             for term_id in term_ids:
                 if term_id not in served:
                     try:
                         _check_issuable(terms.get(term_id))
-                        public_id, salt = identities[term_id]
-                        credential = _new_credential(terms[term_id], public_id=public_id, salt=salt,
-                                                     status_index=index + len(made), key=key,
-                                                     private_key=private_key, achievements=loaded["achievements"])
+                        term, (public_id, salt) = terms[term_id], identities[term_id]
+                        _, document_json, token = _signed(
+                            term, public_id=public_id, salt=salt, status_index=index + len(rows), kid=key.kid,
+                            private_key=private_key, issued_at=issued_at, achievements=loaded["achievements"])
                     except (NotFound, InvalidTransition, ValidationError) as exc:
                         error = exc
                         break
-                    rows.append(_row_values(credential))
-                    # The row holds the document now: let its dicts go. Two hundred documents kept
-                    # until one bulk_create made the garbage collector walk the whole heap, again
-                    # and again (docs/performance.rst).
-                    credential.document = None
-                    made.append(credential)
+                    rows.append({"term_id": term_id, "public_id": public_id, "status_index": index + len(rows),
+                                 "document_json": document_json, "jwt": token,
+                                 "recipient_salt": salt, "recipient_email_hash": _recipient_hash(term, salt)})
                 done += 1
             try:
                 with transaction.atomic(using=_credentials_db()):
-                    _insert_rows(rows)
+                    _insert_credentials(rows, key=key, issued_at=issued_at)
                 break
             except IntegrityError:
                 continue  # other terms took these status indexes a moment ago
         else:  # pragma: no cover
             raise ValidationError({"credential": ["Could not allocate a revocation-list index; try again."]})
-        _issued(made)
-        for credential in made:
-            transaction.on_commit(functools.partial(_send_badge_event, credential, revoked=False))
+        _issued([(terms[row["term_id"]], row["public_id"]) for row in rows])
     if error is not None:
         raise error
     return done
@@ -548,8 +589,9 @@ def revoke_credential(*, public_id, reason, actor=None) -> CredentialData:
         credential.revoked_at, credential.revocation_reason = timezone.now(), reason[:2000]
         credential.save(update_fields=["revoked_at", "revocation_reason"])
         credential = _credentials().get(pk=credential.pk)
-        events.credential_changed(credential, url(f"verify/{credential.public_id}/"), revoked=True)
-        transaction.on_commit(lambda: _announce(credential.pk, revoked=True))
+        events.credential_revoked(credential.term, str(credential.public_id), url(f"verify/{credential.public_id}/"))
+        transaction.on_commit(functools.partial(_send_badge_events, [(credential.term, credential.public_id)],
+                                                revoked=True))
     return get_credential(public_id=public_id)
 
 
@@ -671,13 +713,12 @@ def _linkedin(credential):
     return "https://www.linkedin.com/profile/add?" + urlencode(params)
 
 
-def _announce(credential_pk, *, revoked):
-    """Tell the rest of Open edX (BADGE_AWARDED / BADGE_REVOKED) about an individual's badge."""
-    _send_badge_event(_credentials().get(pk=credential_pk), revoked=revoked)
-
-
-def _send_badge_event(credential, *, revoked):
-    """BADGE_AWARDED or BADGE_REVOKED for a credential loaded with its term, holder and track."""
+def _send_badge_events(credentials, *, revoked):
+    """
+    BADGE_AWARDED or BADGE_REVOKED, telling the rest of Open edX about individuals' badges:
+    ``credentials`` are (term, public id) pairs, terms loaded with their holder and track.
+    Organizations have no platform user to tell.
+    """
     from openedx_events.learning.data import (  # pylint: disable=import-outside-toplevel
         BadgeData,
         BadgeTemplateData,
@@ -686,20 +727,22 @@ def _send_badge_event(credential, *, revoked):
     )
     from openedx_events.learning.signals import BADGE_AWARDED, BADGE_REVOKED  # pylint: disable=import-outside-toplevel
 
-    user = credential.term.holder_user
-    if user is None:
-        return  # organizations have no platform user to notify
-    track = credential.term.track
-    badge = BadgeData(
-        uuid=str(credential.public_id),
-        user=UserData(id=user.pk, is_active=user.is_active,
-                      pii=UserPersonalData(username=user.username, email=user.email, name=user.get_full_name())),
-        template=BadgeTemplateData(uuid=str(uuid.uuid5(uuid.NAMESPACE_URL,
-                                                       url(f"badges/v3/achievements/{track.slug}/"))),
-                                   origin="openedx_distinguished", name=track.badge_name or track.name,
-                                   description=track.description, image_url=badge_image_url(track.slug, "png")),
-    )
-    (BADGE_REVOKED if revoked else BADGE_AWARDED).send_event(badge=badge)
+    templates = {}  # by track id: a track's badge template is the same for all its badges
+    for term, public_id in credentials:
+        user, track = term.holder_user, term.track
+        if user is None:
+            continue
+        if track.pk not in templates:
+            templates[track.pk] = BadgeTemplateData(
+                uuid=str(uuid.uuid5(uuid.NAMESPACE_URL, url(f"badges/v3/achievements/{track.slug}/"))),
+                origin="openedx_distinguished", name=track.badge_name or track.name,
+                description=track.description, image_url=badge_image_url(track.slug, "png"))
+        badge = BadgeData(
+            uuid=str(public_id), template=templates[track.pk],
+            user=UserData(id=user.pk, is_active=user.is_active,
+                          pii=UserPersonalData(username=user.username, email=user.email, name=user.get_full_name())),
+        )
+        (BADGE_REVOKED if revoked else BADGE_AWARDED).send_event(badge=badge)
 
 
 def verification_details(*, public_id) -> dict:

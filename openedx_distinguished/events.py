@@ -58,11 +58,28 @@ def lifetime_granted(term):
     _after_commit(signals.LIFETIME_GRANTED, membership=_membership(term))
 
 
-def credential_changed(credential, verification_url, *, revoked):
-    """CREDENTIAL_ISSUED or CREDENTIAL_REVOKED."""
-    term = credential.term
-    _after_commit(signals.CREDENTIAL_REVOKED if revoked else signals.CREDENTIAL_ISSUED,
-                  credential=signals.CredentialEventData(
-                      public_id=str(credential.public_id), term_id=term.pk, track=term.track.slug,
-                      holder_username=term.holder_user.username if term.holder_user else "",
-                      verification_url=verification_url, revoked=revoked))
+def _credential(term, public_id, verification_url, *, revoked):
+    return signals.CredentialEventData(
+        public_id=public_id, term_id=term.pk, track=term.track.slug,
+        holder_username=term.holder_user.username if term.holder_user else "",
+        verification_url=verification_url, revoked=revoked)
+
+
+def credentials_issued(issued):
+    """
+    CREDENTIAL_ISSUED for each of ``issued``, (term, public id, verification URL) triples: one
+    after-commit callback for a whole batch.
+    """
+    data = [_credential(term, public_id, verification_url, revoked=False)
+            for term, public_id, verification_url in issued]
+
+    def send():
+        for credential in data:
+            signals.CREDENTIAL_ISSUED.send_event(credential=credential)
+    transaction.on_commit(send)
+
+
+def credential_revoked(term, public_id, verification_url):
+    """CREDENTIAL_REVOKED."""
+    _after_commit(signals.CREDENTIAL_REVOKED,
+                  credential=_credential(term, public_id, verification_url, revoked=True))

@@ -20,6 +20,7 @@ from openedx_distinguished import api, baking
 from openedx_distinguished.exceptions import InvalidTransition, ValidationError
 from openedx_distinguished.filters import CredentialIssuanceRequested
 from openedx_distinguished.models import Credential, Fulfilment, MembershipTerm, SigningKey, Track
+from openedx_distinguished.signals.signals import CREDENTIAL_ISSUED
 
 from .factories import UserFactory
 from .membership_fixtures import make_term, released_cycle
@@ -428,24 +429,34 @@ class TestBatchIssuance:
 
     def test_every_term_gets_a_signed_credential_fulfilments_and_events(self, waiting,
                                                                         django_capture_on_commit_callbacks):
-        received = []
+        received, issued = [], []
 
         def listen(signal, sender, badge, metadata, **kwargs):
-            received.append(badge.user.pii.username)
+            received.append((badge.user.pii.username, badge.uuid))
+
+        def listen_issued(signal, sender, credential, metadata, **kwargs):
+            issued.append((credential.holder_username, credential.public_id))
 
         BADGE_AWARDED.connect(listen)
+        CREDENTIAL_ISSUED.connect(listen_issued)
         try:
             with django_capture_on_commit_callbacks(execute=True):
                 assert api.issue_missing_credentials() == 5
         finally:
             BADGE_AWARDED.disconnect(listen)
+            CREDENTIAL_ISSUED.disconnect(listen_issued)
         credentials = list(Credential.objects.order_by("status_index"))
         assert [c.status_index for c in credentials] == list(range(5))
-        assert sorted(received) == [f"m{n}" for n in range(5)]
+        # One BADGE_AWARDED and one CREDENTIAL_ISSUED per credential, naming its holder and id.
+        expected = sorted((c.term.holder_user.username, str(c.public_id)) for c in credentials)
+        assert sorted(received) == sorted(issued) == expected
+        assert [name for name, _ in expected] == [f"m{n}" for n in range(5)]
         key_set = jwk.JWKSet.from_json(json.dumps(api.jwks()))
         for credential in credentials:
             token = jose_jwt.JWT(jwt=credential.jwt, key=key_set, algs=["RS256"])
             claims = json.loads(token.claims)
+            assert claims["vc"] == credential.document  # what is stored is what was signed
+            assert claims["iat"] == int(credential.issued_at.timestamp())
             assert claims["vc"]["credentialStatus"]["statusListIndex"] == str(credential.status_index)
             assert claims["vc"]["credentialSubject"]["achievement"]["name"] == credential.term.track.badge_name
         physical = {"engineer": 1, "advocate": 0}  # the default program ships only the engineer's physical badge
