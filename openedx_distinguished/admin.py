@@ -350,26 +350,11 @@ class BudgetLineAdmin(admin.ModelAdmin):
     list_select_related = ("cycle",)
 
 
-class ExpenseForm(forms.ModelForm):
-    """An expense must be booked against a line of its own cycle."""
-
-    class Meta:
-        model = Expense
-        fields = ("cycle", "budget_line", "description", "amount", "currency", "incurred_on")
-
-    def clean(self):
-        cleaned = super().clean()
-        line, cycle = cleaned.get("budget_line"), cleaned.get("cycle")
-        if line is not None and cycle is not None and line.cycle_id != cycle.pk:
-            self.add_error("budget_line", _("Choose a budget line of the same cycle."))
-        return cleaned
-
-
 @admin.register(Expense)
 class ExpenseAdmin(admin.ModelAdmin):
     """Costs actually incurred (fulfilment costs are recorded on the fulfilments themselves)."""
 
-    form = ExpenseForm
+    fields = ("cycle", "budget_line", "description", "amount", "currency", "incurred_on", "recorded_by")
     list_display = ("description", "cycle", "budget_line", "amount", "currency", "incurred_on", "recorded_by")
     list_filter = ("cycle__year",)
     search_fields = ("description",)

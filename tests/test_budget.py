@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -207,12 +208,28 @@ class TestBudgetAdmin:
         assert response.status_code == 302, response.content.decode()[:2000]
         assert BudgetLine.objects.filter(cycle__year=2030).count() == 4
 
-    def test_an_expense_on_another_cycles_line_is_refused(self, client, superuser, spent):
+    @pytest.fixture
+    def other(self, spent):
+        """A second cycle, 2027."""
+        return Cycle.objects.create(program=spent.program, year=2027, nominations_open_at=spent.nominations_open_at,
+                                    nominations_close_at=spent.nominations_close_at,
+                                    review_deadline=spent.review_deadline, decision_date=spent.decision_date,
+                                    announcement_at=spent.announcement_at, ends_at=spent.ends_at)
+
+    def test_the_model_refuses_another_cycles_line(self, spent, other):
+        line = BudgetLine.objects.get(cycle=spent, slug="certificates")
+        expense = Expense(cycle=other, budget_line=line, description="Frames", amount=Decimal("50"),
+                          incurred_on=date(2027, 1, 10))
+        with pytest.raises(DjangoValidationError) as error:
+            expense.full_clean()
+        assert error.value.message_dict == {"budget_line": ["Choose a budget line of the same cycle."]}
+        expense.cycle = spent
+        expense.full_clean()  # its own cycle's line, or none, is fine
+        expense.budget_line = None
+        expense.full_clean()
+
+    def test_an_expense_on_another_cycles_line_is_refused(self, client, superuser, spent, other):
         client.force_login(superuser)
-        other = Cycle.objects.create(program=spent.program, year=2027, nominations_open_at=spent.nominations_open_at,
-                                     nominations_close_at=spent.nominations_close_at,
-                                     review_deadline=spent.review_deadline, decision_date=spent.decision_date,
-                                     announcement_at=spent.announcement_at, ends_at=spent.ends_at)
         line = BudgetLine.objects.get(cycle=spent, slug="certificates")
         before = Expense.objects.count()
         response = client.post(reverse("admin:openedx_distinguished_expense_add"), {

@@ -5,6 +5,7 @@ Actual costs are the expenses booked against a line plus, for the physical-award
 of the cycle's fulfilments (see ``openedx_distinguished.budget``).
 """
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -73,3 +74,10 @@ class Expense(models.Model):
 
     def __str__(self):
         return f"{self.description}: {self.amount} {self.currency}"
+
+    def clean(self):
+        """An expense is booked against a line of its own cycle (the default estimate has none)."""
+        super().clean()
+        if self.budget_line_id is not None and self.cycle_id is not None and \
+                self.budget_line.cycle_id != self.cycle_id:
+            raise ValidationError({"budget_line": "Choose a budget line of the same cycle."})
