@@ -353,6 +353,17 @@ class TestKeyCommandAndAdmin:
             call_command("create_distinguished_signing_key", "--pem-file", str(tmp_path / "missing.pem"))
         assert SigningKey.objects.count() == 2
 
+    def test_if_missing_makes_the_first_key_only(self, db):
+        from io import StringIO  # pylint: disable=import-outside-toplevel
+
+        from django.core.management import call_command  # pylint: disable=import-outside-toplevel
+        out = StringIO()
+        call_command("create_distinguished_signing_key", "--if-missing", stdout=out)
+        first = SigningKey.objects.get()
+        call_command("create_distinguished_signing_key", "--if-missing", stdout=out)
+        assert list(SigningKey.objects.all()) == [first] and first.retired_at is None
+        assert "in use already" in out.getvalue()
+
     def test_operator_key_is_installed(self, db, tmp_path):
         from cryptography.hazmat.primitives import serialization  # pylint: disable=import-outside-toplevel
         from cryptography.hazmat.primitives.asymmetric import rsa  # pylint: disable=import-outside-toplevel

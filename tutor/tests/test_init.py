@@ -5,7 +5,6 @@ Tutor renders init tasks when it runs them, not into env/: the tests ask Tutor f
 `do init` command does, then run the script with `sh -e` (as Tutor does in the lms-job
 container) against a stand-in for edx-platform's manage.py.
 """
-import ast
 import json
 import os
 import stat
@@ -31,13 +30,12 @@ json.dump([
 ], sys.stdout)
 """
 
-# Stands in for ./manage.py: records its arguments; `lms shell` prints what the real one would.
+# Stands in for ./manage.py: records its arguments; fails where FAILS names the command.
 FAKE_MANAGE_PY = """#!/bin/sh
 echo "$*" >> "$MANAGE_CALLS"
-if [ "$2" = "shell" ]; then
-    [ -z "$SHELL_FAILS" ] || { echo "Traceback: the LMS could not start" >&2; exit 1; }
-    echo "Loading settings lms.envs.tutor.production"
-    echo "distinguished-signing-keys=$SIGNING_KEYS"
+if [ -n "$FAILS" ] && [ "$2" = "$FAILS" ]; then
+    echo "Traceback: the LMS could not start" >&2
+    exit 1
 fi
 """
 
@@ -61,49 +59,41 @@ def test_init_runs_after_the_platform_migrations(init_tasks):
     assert core < ours
 
 
-def run_init(script, tmp_path, signing_keys="0", shell_fails=False):
+def run_init(script, tmp_path, fails=""):
     """Run the init script as Tutor does; return (exit code, the manage.py commands it ran)."""
     manage = tmp_path / "manage.py"
     manage.write_text(FAKE_MANAGE_PY, encoding="utf-8")
     manage.chmod(manage.stat().st_mode | stat.S_IXUSR)
     calls = tmp_path / "calls"
     calls.touch()
-    env = {**os.environ, "MANAGE_CALLS": str(calls), "SIGNING_KEYS": signing_keys,
-           "SHELL_FAILS": "1" if shell_fails else ""}
+    env = {**os.environ, "MANAGE_CALLS": str(calls), "FAILS": fails}
     done = subprocess.run(["sh", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=30, check=False)
-    commands = [" ".join(line.split()[:3]) for line in calls.read_text(encoding="utf-8").splitlines()]
+    commands = calls.read_text(encoding="utf-8").splitlines()
     return done.returncode, commands
 
 
-def test_first_init_migrates_loads_the_program_and_creates_a_key(init_script, tmp_path):
-    code, commands = run_init(init_script, tmp_path, signing_keys="0")
+def test_init_migrates_loads_the_program_and_makes_a_key_only_if_missing(init_script, tmp_path):
+    # The command itself leaves an existing key alone (tests/test_credentials.py): init can run again.
+    code, commands = run_init(init_script, tmp_path)
     assert code == 0
-    assert commands == ["lms migrate openedx_distinguished", "lms load_distinguished_program", "lms shell -c",
-                        "lms create_distinguished_signing_key"]
+    assert commands == ["lms migrate openedx_distinguished", "lms load_distinguished_program",
+                        "lms create_distinguished_signing_key --if-missing"]
 
 
-def test_init_again_keeps_the_signing_key(init_script, tmp_path):
-    code, commands = run_init(init_script, tmp_path, signing_keys="2")
-    assert code == 0
-    assert "lms create_distinguished_signing_key" not in commands
-    assert commands == ["lms migrate openedx_distinguished", "lms load_distinguished_program", "lms shell -c"]
-
-
-def test_init_fails_when_the_keys_cannot_be_counted(init_script, tmp_path):
-    code, commands = run_init(init_script, tmp_path, shell_fails=True)
+def test_a_failing_step_fails_the_init(init_script, tmp_path):
+    code, commands = run_init(init_script, tmp_path, fails="load_distinguished_program")
     assert code != 0
-    assert "lms create_distinguished_signing_key" not in commands
+    assert commands == ["lms migrate openedx_distinguished", "lms load_distinguished_program"]
 
 
 def test_the_script_uses_what_the_lms_plugin_provides(init_script):
     commands = {path.stem for path in (REPO / "openedx_distinguished" / "management" / "commands").glob("*.py")}
     for used in ("load_distinguished_program", "create_distinguished_signing_key", "distinguished_run_jobs"):
         assert used in commands
-    api = ast.parse((REPO / "openedx_distinguished" / "api.py").read_text(encoding="utf-8"))
-    exported = next(ast.literal_eval(node.value) for node in api.body
-                    if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "__all__")
-    assert "api.jwks()" in init_script and "jwks" in exported
+    key_command = (REPO / "openedx_distinguished" / "management" / "commands"
+                   / "create_distinguished_signing_key.py").read_text(encoding="utf-8")
+    assert "--if-missing" in init_script and '"--if-missing"' in key_command
 
 
 def test_a_do_job_runs_the_scheduled_work(default_project):

@@ -13,6 +13,9 @@ class Command(BaseCommand):
     retired but stays published in the JWKS, so credentials it signed keep verifying: this is also
     how keys are rotated. The private key is never printed.
 
+    ``--if-missing`` makes a key only while there is none, so deployment scripts can run it every
+    time (the Tutor plugin's init task does).
+
     Example: ``./manage.py lms create_distinguished_signing_key``
     """
 
@@ -20,8 +23,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--pem-file", help="An unencrypted PEM RSA private key (2048 bits or more) to install.")
+        parser.add_argument("--if-missing", action="store_true",
+                            help="Do nothing if a signing key is in use already (instead of rotating it).")
 
     def handle(self, *args, **options):
+        if options["if_missing"] and api.jwks()["keys"]:
+            self.stdout.write("A signing key is in use already; left as it is (rotate it without --if-missing).")
+            return
         pem = None
         if options["pem_file"]:
             try:
