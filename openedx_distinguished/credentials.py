@@ -624,6 +624,12 @@ def credential_for_term(*, term_id) -> CredentialData | None:
     return _credential_data(credential) if credential else None
 
 
+def credentials_for_terms(*, term_ids) -> dict[int, CredentialData]:
+    """The credentials of the terms of ``term_ids`` that have one, by term id, in one query."""
+    return {credential.term_id: _credential_data(credential)
+            for credential in _credentials().filter(term_id__in=list(term_ids))}
+
+
 def credential_document(*, public_id) -> dict:
     """The signed Open Badges 3.0 credential, as issued."""
     return _get(public_id).document

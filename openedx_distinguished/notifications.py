@@ -28,7 +28,7 @@ from edx_ace.recipient import Recipient
 from edx_ace.signals import ACE_MESSAGE_SENT
 
 from openedx_distinguished.conf import get_setting
-from openedx_distinguished.credentials import credential_for_term, url
+from openedx_distinguished.credentials import credential_for_term, credentials_for_terms, url
 from openedx_distinguished.data import ActivityStatus, NominationKind, NominationStatus, Recommendation
 from openedx_distinguished.exceptions import DistinguishedError
 from openedx_distinguished.models import (
@@ -258,9 +258,8 @@ def _nominations_url():
     return urljoin(url(""), target) if target else url("program/")
 
 
-def _credential_links(term_id):
+def _credential_links(credential):
     """The badge, certificate and LinkedIn links of a term's credential (empty until it is issued)."""
-    credential = credential_for_term(term_id=term_id) if term_id else None
     if credential is None:
         return {"verify_url": "", "certificate_url": "", "linkedin_url": ""}
     return {"verify_url": credential.links["verify"], "certificate_url": credential.links["certificate_pdf"],
@@ -308,9 +307,10 @@ def announcement_released(*, cycle, decisions) -> int:
     only, after the terms (and, with a signing key, the credentials) have started.
     """
     outcome_of = {d.nomination_id: d for d in decisions}
-    nominations = Nomination.objects.filter(pk__in=list(outcome_of)).select_related(
+    nominations = list(Nomination.objects.filter(pk__in=list(outcome_of)).select_related(
         "track", "nominee_user", "nominee_organization", "term",
-    ).prefetch_related("nominee_organization__contacts")
+    ).prefetch_related("nominee_organization__contacts"))
+    issued = credentials_for_terms(term_ids=[n.term.pk for n in nominations if getattr(n, "term", None)])
     drafts = []
     for nomination in nominations:
         decision = outcome_of[nomination.pk]
@@ -321,8 +321,8 @@ def announcement_released(*, cycle, decisions) -> int:
                    "organization_name": organization.name if organization else ""}
         if decision.outcome == Recommendation.ACCEPT.value:
             term = getattr(nomination, "term", None)
-            context.update(_credential_links(term.pk if term else None), activities_url=url("activities/"),
-                           term_ends=_date(term.ends_at) if term else "")
+            context.update(_credential_links(issued.get(term.pk) if term else None),
+                           activities_url=url("activities/"), term_ends=_date(term.ends_at) if term else "")
         else:
             context["feedback"] = decision.feedback
         drafts += [_Draft(ANNOUNCEMENT[decision.outcome], nomination.pk, user, context)
@@ -365,12 +365,12 @@ def _term_message(name, term, **extra) -> int:
 
 def membership_renewed(term) -> int:
     """The evaluation renewed a term; ``term`` is the new one."""
-    return _term_message(MembershipRenewed.NAME, term, **_credential_links(term.pk))
+    return _term_message(MembershipRenewed.NAME, term, **_credential_links(credential_for_term(term_id=term.pk)))
 
 
 def lifetime_granted(term) -> int:
     """The evaluation granted lifetime status; ``term`` is the lifetime term."""
-    return _term_message(LifetimeGranted.NAME, term, **_credential_links(term.pk))
+    return _term_message(LifetimeGranted.NAME, term, **_credential_links(credential_for_term(term_id=term.pk)))
 
 
 def membership_lapsed(term) -> int:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from edx_ace.signals import ACE_MESSAGE_SENT
 
 from openedx_distinguished import api, notifications
-from openedx_distinguished.models import Activity, ActivityType, Cycle, Decision, MessageLog, Track
+from openedx_distinguished.models import Activity, ActivityType, Cycle, Decision, MembershipTerm, MessageLog, Track
 
 from .factories import PartnerOrganizationFactory, UserFactory
 from .membership_fixtures import make_term
@@ -299,15 +299,26 @@ def test_an_accepted_organization_hears_through_its_contacts(cycle, users, panel
         assert "Your digital badge and certificate are issued shortly" in mail.body
 
 
-def test_queueing_the_announcement_does_not_grow_with_the_cycle(cycle, users, panels):
+@pytest.mark.parametrize("outcome", ["decline", "accept"])
+def test_queueing_the_announcement_does_not_grow_with_the_cycle(cycle, users, panels, outcome):
+    api.add_signing_key()
+
     def queries_for(count):
         decisions = []
         for index in range(count):
             person = UserFactory(username=f"person{count}-{index}")
-            nomination = reviewed_nomination(person, person, panels, recommendation="decline")
-            decisions.append(Decision(nomination_id=nomination.id, outcome="decline", feedback="No."))
+            nomination = reviewed_nomination(person, person, panels, recommendation=outcome)
+            if outcome == "accept":  # a term and its credential, whose links the message carries
+                term = make_term(person, Track.objects.get(slug=nomination.track_slug), cycle, starts_days_ago=0)
+                MembershipTerm.objects.filter(pk=term.pk).update(nomination_id=nomination.id)
+                api.issue_credential(term_id=term.pk)
+            decisions.append(Decision(nomination_id=nomination.id, outcome=outcome, feedback="No."))
         with CaptureQueriesContext(connection) as captured:
             assert notifications.announcement_released(cycle=cycle, decisions=decisions) == count
+        if outcome == "accept":
+            verify_links = [log.context["verify_url"] for log in MessageLog.objects.filter(
+                message_name=notifications.NominationAccepted.NAME, recipient__username__startswith=f"person{count}-")]
+            assert len(verify_links) == count and all("/distinguished/verify/" in link for link in verify_links)
         return len(captured)
 
     assert queries_for(1) == queries_for(4)
