@@ -361,11 +361,12 @@ def confirm_evaluations(*, cycle_year, actor, term_ids=None) -> dict:
         if term_ids is not None:
             evaluations = evaluations.filter(term_id__in=list(term_ids))
         now = timezone.now()
+        confirmed_by = actor if actor is not None and actor.is_authenticated else None
         months = cycle.program.term_length_months
         for evaluation in evaluations:
             term = evaluation.term
             if T(term.status) not in (T.ACTIVE, T.RENEWAL_DUE):
-                evaluation.confirmed_at, evaluation.confirmed_by = now, actor
+                evaluation.confirmed_at, evaluation.confirmed_by = now, confirmed_by
                 evaluation.save(update_fields=["confirmed_at", "confirmed_by"])
                 continue  # revoked meanwhile: nothing to apply
             outcome = EvaluationOutcome(evaluation.recommendation)
@@ -393,7 +394,7 @@ def confirm_evaluations(*, cycle_year, actor, term_ids=None) -> dict:
                     notifications.lifetime_granted(following)
                 else:
                     notifications.membership_renewed(following)
-            evaluation.confirmed_at, evaluation.confirmed_by = now, actor if actor and actor.is_authenticated else None
+            evaluation.confirmed_at, evaluation.confirmed_by = now, confirmed_by
             evaluation.save(update_fields=["confirmed_at", "confirmed_by"])
             applied[outcome.value] += 1
     return applied

@@ -4,6 +4,7 @@ Membership through the public API: terms, statuses, activities, evaluation, life
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -104,6 +105,20 @@ class TestStatuses:
         # Confirming again changes nothing.
         assert api.confirm_evaluations(cycle_year=cycle.year, actor=users["staff"]) == {
             "renew": 0, "lapse": 0, "lifetime": 0}
+
+
+    @pytest.mark.parametrize("actor_kind", ["anonymous", "none", "staff"])
+    def test_a_term_revoked_after_its_evaluation_is_confirmed_without_change(self, cycle, users, track, actor_kind):
+        term = make_term(UserFactory(username="revoked"), track, cycle, starts_days_ago=360)
+        api.evaluate_terms(cycle_year=cycle.year)
+        api.revoke_term(term_id=term.pk, actor=users["staff"], reason="Code of conduct breach.")
+        actor = {"anonymous": AnonymousUser(), "none": None, "staff": users["staff"]}[actor_kind]
+        assert api.confirm_evaluations(cycle_year=cycle.year, actor=actor) == {"renew": 0, "lapse": 0, "lifetime": 0}
+        evaluation = TermEvaluation.objects.get(term=term)
+        assert evaluation.confirmed_at is not None
+        assert evaluation.confirmed_by == (users["staff"] if actor_kind == "staff" else None)
+        assert MembershipTerm.objects.get(pk=term.pk).status == "revoked"
+        assert not MembershipTerm.objects.filter(previous=term).exists()
 
 
 def _type(slug):
