@@ -150,6 +150,10 @@ def revoke_term(*, term_id, actor, reason) -> TermData:
     return get_term(term_id)
 
 
+# Terms ``mark_renewals_due`` flags and writes to per round of queries.
+RENEWAL_BATCH_SIZE = 500
+
+
 def mark_renewals_due(*, now=None) -> int:
     """
     Flag active terms that end within ``DISTINGUISHED_RENEWAL_NOTICE_DAYS`` as renewal due, and
@@ -158,10 +162,14 @@ def mark_renewals_due(*, now=None) -> int:
     now = now or timezone.now()
     horizon = now + datetime.timedelta(days=get_setting("DISTINGUISHED_RENEWAL_NOTICE_DAYS"))
     due = MembershipTerm.objects.filter(status=T.ACTIVE.value, ends_at__isnull=False, ends_at__lte=horizon)
+    flagged = 0
     with transaction.atomic():
-        term_ids = list(due.values_list("pk", flat=True))
-        flagged = due.filter(pk__in=term_ids).update(status=T.RENEWAL_DUE.value, modified=now)
-        notifications.renewal_due(term_ids=term_ids, progress=retention_progress(term_ids))
+        term_ids = list(due.order_by("pk").values_list("pk", flat=True))
+        # A cycle's terms all end on the same day: in chunks, so that no query lists them all.
+        for start in range(0, len(term_ids), RENEWAL_BATCH_SIZE):
+            chunk = term_ids[start:start + RENEWAL_BATCH_SIZE]
+            flagged += due.filter(pk__in=chunk).update(status=T.RENEWAL_DUE.value, modified=now)
+            notifications.renewal_due(term_ids=chunk, progress=retention_progress(chunk))
     return flagged
 
 

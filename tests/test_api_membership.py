@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from openedx_distinguished import api
 from openedx_distinguished.exceptions import InvalidTransition, ValidationError
-from openedx_distinguished.models import Activity, MembershipTerm, Onboarding, TermEvaluation, Track
+from openedx_distinguished.models import Activity, MembershipTerm, MessageLog, Onboarding, TermEvaluation, Track
 
 from .factories import UserFactory
 from .membership_fixtures import make_term, released_cycle
@@ -72,6 +72,19 @@ class TestStatuses:
         assert (soon.status, later.status) == ("renewal_due", "active")
         assert soon.current_key  # still the current term
 
+    def test_renewal_due_in_chunks_flags_and_tells_every_holder_once(self, cycle, track, settings, monkeypatch):
+        settings.DISTINGUISHED_RENEWAL_NOTICE_DAYS = 30
+        monkeypatch.setattr("openedx_distinguished.membership.RENEWAL_BATCH_SIZE", 2)
+        holders = [UserFactory(username=f"due{n}") for n in range(5)]
+        for holder in holders:
+            make_term(holder, track, cycle, starts_days_ago=340)
+        assert api.mark_renewals_due() == 5
+        assert set(MembershipTerm.objects.values_list("status", flat=True)) == {"renewal_due"}
+        assert sorted(MessageLog.objects.filter(message_name="renewal_due").values_list(
+            "recipient__username", flat=True)) == [holder.username for holder in holders]
+        assert api.mark_renewals_due() == 0
+        assert MessageLog.objects.filter(message_name="renewal_due").count() == 5
+
     def test_revoke_needs_a_reason_and_ends_membership(self, cycle, users, track):
         term = make_term(users["nominee"], track, cycle, starts_days_ago=10)
         with pytest.raises(ValidationError):
@@ -105,7 +118,6 @@ class TestStatuses:
         # Confirming again changes nothing.
         assert api.confirm_evaluations(cycle_year=cycle.year, actor=users["staff"]) == {
             "renew": 0, "lapse": 0, "lifetime": 0}
-
 
     @pytest.mark.parametrize("actor_kind", ["anonymous", "none", "staff"])
     def test_a_term_revoked_after_its_evaluation_is_confirmed_without_change(self, cycle, users, track, actor_kind):
