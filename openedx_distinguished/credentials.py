@@ -410,8 +410,15 @@ def _issued(issued):
     transaction.on_commit(functools.partial(_send_badge_events, issued, revoked=False))
 
 
-def _locked_terms():
-    return MembershipTerm.objects.select_for_update().select_related("holder_user", "holder_organization")
+def _locked_terms(term_ids, *related):
+    """
+    The terms of ``term_ids`` by id, with their holders (and ``related``), the term rows locked
+    until the transaction ends. Only the term rows: a locking query that joined the holders would
+    lock their rows too, ``auth_user``'s among them, which every sign-in updates.
+    """
+    locked = list(MembershipTerm.objects.select_for_update().filter(pk__in=list(term_ids))
+                  .values_list("pk", flat=True))
+    return MembershipTerm.objects.select_related("holder_user", "holder_organization", *related).in_bulk(locked)
 
 
 def _locked_batch(term_ids, tracks, cycles):
@@ -420,7 +427,7 @@ def _locked_batch(term_ids, tracks, cycles):
     cycles. ``tracks`` and ``cycles`` (by id) hold those loaded for earlier batches: each is loaded
     once per run, not once per term.
     """
-    terms = _locked_terms().in_bulk(term_ids)
+    terms = _locked_terms(term_ids)
     for model, loaded, attname, prefetch in ((Track, tracks, "track_id", ("criteria",)),
                                              (Cycle, cycles, "cycle_id", ())):
         missing = {getattr(term, attname) for term in terms.values()} - loaded.keys()
@@ -442,7 +449,7 @@ def issue_credential(*, term_id) -> CredentialData:
         ValidationError: no signing key is installed.
     """
     with transaction.atomic():
-        term = _locked_terms().select_related("track", "cycle").filter(pk=term_id).first()
+        term = _locked_terms([term_id], "track", "cycle").get(term_id)
         if term is None:
             raise NotFound({"term": ["Not found."]})
         existing = _credentials().filter(term=term).first()

@@ -10,6 +10,8 @@ import urllib.request
 import uuid
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from jwcrypto import jwk
 from jwcrypto import jwt as jose_jwt
@@ -67,6 +69,21 @@ class TestIssuance:
         api.add_signing_key()
         assert any(line == "credentials: 1 issued" for line in api.run_due_jobs())
         assert Credential.objects.count() == 1
+
+    @pytest.mark.parametrize("batch", [False, True], ids=["one", "batch"])
+    def test_issuing_locks_the_term_rows_and_not_the_holders(self, key, cycle, users, batch):
+        """Locking ``auth_user`` rows would hold up the holders' sign-ins while credentials are signed."""
+        term = make_term(users["nominee"], Track.objects.get(slug="engineer"), cycle, starts_days_ago=1)
+        with CaptureQueriesContext(connection) as captured:
+            if batch:
+                assert api.issue_missing_credentials() == 1
+            else:
+                api.issue_credential(term_id=term.pk)
+        assert Credential.objects.filter(term=term).exists()
+        locking = [query["sql"] for query in captured if "FOR UPDATE" in query["sql"]]
+        if connection.features.has_select_for_update:  # MariaDB (make test-mariadb); SQLite has no row locks
+            assert any(MembershipTerm._meta.db_table in sql for sql in locking)
+        assert not [sql for sql in locking if "auth_user" in sql]
 
     def test_ended_terms_get_none(self, key, cycle, users):
         term = make_term(users["nominee"], Track.objects.get(slug="engineer"), cycle, starts_days_ago=30,
