@@ -455,6 +455,19 @@ class TestBatchIssuance:
         tracks = list(Track.objects.filter(slug__in=("engineer", "advocate")))
         return [make_term(UserFactory(username=f"m{n}"), tracks[n % 2], cycle, starts_days_ago=10) for n in range(5)]
 
+    def test_a_batch_takes_the_same_queries_for_any_number_of_terms(self, key, cycle,
+                                                                    django_capture_on_commit_callbacks):
+        tracks = list(Track.objects.filter(slug__in=("engineer", "advocate", "innovator")))
+
+        def queries_for(count):
+            for n in range(count):
+                make_term(UserFactory(username=f"q{count}-{n}"), tracks[n % 3], cycle, starts_days_ago=10)
+            with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks(execute=True):
+                assert api.issue_missing_credentials() == count  # and the events, which read the holders
+            return len(captured)
+
+        assert queries_for(3) == queries_for(9)
+
     def test_every_term_gets_a_signed_credential_fulfilments_and_events(self, waiting,
                                                                         django_capture_on_commit_callbacks):
         received, issued = [], []
