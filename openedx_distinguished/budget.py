@@ -29,7 +29,7 @@ def start_cycle_budget(cycle) -> int:
             return 0
         defaults = BudgetLine.objects.filter(program_id=cycle.program_id, cycle__isnull=True)
         created = BudgetLine.objects.bulk_create([
-            BudgetLine(program_id=cycle.program_id, cycle=cycle,
+            BudgetLine(program_id=cycle.program_id, cycle=cycle, budget_scope=cycle.pk,
                        **{name: getattr(line, name) for name in _COPIED_FIELDS})
             for line in defaults
         ])

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from openedx_distinguished import api
@@ -81,6 +82,36 @@ class TestDefaultEstimate:
         report = api.load_program_definition()
         assert "budget_line:recognition-events" in report.skipped
         assert BudgetLine.objects.get(cycle__isnull=True, slug="recognition-events").estimated_cost == 7000
+
+    def test_each_budget_keeps_its_slugs_distinct_in_the_database(self, cycle):
+        """The default estimate's lines (cycle NULL) too: ``budget_scope`` is 0 for them."""
+        api.start_cycle_budget(2026)
+        assert set(BudgetLine.objects.filter(cycle=cycle).values_list("budget_scope", flat=True)) == {cycle.pk}
+        assert set(BudgetLine.objects.filter(cycle__isnull=True).values_list("budget_scope", flat=True)) == {0}
+        for line_cycle in (None, cycle):
+            with pytest.raises(IntegrityError), transaction.atomic():
+                BudgetLine.objects.create(program=cycle.program, cycle=line_cycle, slug="certificates",
+                                          deliverable="Again", estimated_cost=Decimal("1"))
+        line = BudgetLine.objects.create(program=cycle.program, cycle=None, slug="stickers", deliverable="Stickers",
+                                         estimated_cost=Decimal("40"))
+        line.cycle = cycle
+        line.save(update_fields=["cycle"])  # moving a line to a cycle moves it to that cycle's budget
+        assert BudgetLine.objects.get(pk=line.pk).budget_scope == cycle.pk
+
+    def test_forms_and_full_clean_report_a_taken_slug(self, cycle, client, superuser):
+        duplicate = BudgetLine(program=cycle.program, cycle=None, slug="certificates", deliverable="Again",
+                               estimated_cost=Decimal("1"))
+        with pytest.raises(DjangoValidationError) as error:
+            duplicate.full_clean()
+        assert error.value.message_dict["slug"] == ["The default estimate has a line with this slug already."]
+        client.force_login(superuser)
+        before = BudgetLine.objects.count()
+        response = client.post(reverse("admin:openedx_distinguished_budgetline_add"), {
+            "program": cycle.program.pk, "cycle": "", "slug": "certificates", "deliverable": "Again",
+            "description": "", "category": "other", "estimated_cost": "1", "currency": "USD", "sort_order": "0"})
+        assert response.status_code == 200
+        assert "The default estimate has a line with this slug already." in response.content.decode()
+        assert BudgetLine.objects.count() == before
 
     def test_an_unknown_cycle(self, program):
         with pytest.raises(NotFound):

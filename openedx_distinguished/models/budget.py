@@ -37,17 +37,36 @@ class BudgetLine(LoadedFromDefinition):
     estimated_cost = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3, default="USD")
     sort_order = models.PositiveSmallIntegerField(default=0)
+    # The cycle's id, 0 for the default estimate: NULLs are distinct in a unique index, and MariaDB
+    # has neither partial nor expression indexes, so this column is what lets the database keep the
+    # default estimate's slugs distinct too. ``save`` sets it.
+    budget_scope = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["sort_order", "id"]
         constraints = [
-            # A cycle's lines have distinct slugs. (The default estimate's lines, cycle NULL, are kept
-            # distinct by the loader: MariaDB has no partial unique indexes.)
+            # Every budget (a cycle's, or the default estimate) has distinct slugs.
+            models.UniqueConstraint(fields=["program", "budget_scope", "slug"], name="od_budget_line_scope_slug"),
+            # The same for a cycle's lines, in the fields forms edit (so that they report it).
             models.UniqueConstraint(fields=["program", "cycle", "slug"], name="od_budget_line_slug"),
         ]
 
     def __str__(self):
         return f"{self.deliverable} ({self.cycle.year if self.cycle_id else 'default'})"
+
+    def clean(self):
+        """The default estimate's slugs are distinct (a form cannot see ``budget_scope``'s constraint)."""
+        super().clean()
+        if self.cycle_id is None and self.program_id is not None and BudgetLine.objects.filter(
+                program_id=self.program_id, cycle__isnull=True, slug=self.slug).exclude(pk=self.pk).exists():
+            raise ValidationError({"slug": "The default estimate has a line with this slug already."})
+
+    def save(self, *args, **kwargs):
+        self.budget_scope = self.cycle_id or 0
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "cycle" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "budget_scope"}
+        super().save(*args, **kwargs)
 
 
 class Expense(models.Model):
