@@ -125,7 +125,7 @@ system-requirements: ## apt-get install whatever is missing of libmariadb-dev pk
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get install -y -q $$missing || { apt-get update -q && apt-get install -y -q $$missing; }
 
-quality: $(TOX_STAMP) ## run pylint, pycodestyle, isort, import-linter and the PII annotation check
+quality: $(TOX_STAMP) ## run pylint, pycodestyle, isort, import-linter, the PII annotation check and doc8 (the docs parse)
 	$(TOX) -e quality $(TOX_ARGS)
 
 pii_check: $(TOX_STAMP) ## check that every Django model has a PII annotation (pii_report/)
