@@ -232,19 +232,16 @@ def _embedded(document):
     return {k: v for k, v in document.items() if k != "@context"}
 
 
-def _document(term, public_id, status_index, salt, achievements=None):
+def _document(term, public_id, status_index, salt, achievements):
     """
-    The OpenBadgeCredential of a term, before signing. A batch passes ``achievements`` (track
-    slug to the embedded achievement as JSON): the achievement is made once per track, and each
-    document still gets its own copy, which the issuance filter may change.
+    The OpenBadgeCredential of a term, before signing. ``achievements`` (track slug to the
+    embedded achievement as JSON) keeps what a run made: the achievement is made once per track,
+    and each document still gets its own copy, which the issuance filter may change.
     """
     track = term.track
-    if achievements is None:
-        embedded_achievement = _embedded(_achievement(track))
-    else:
-        if track.slug not in achievements:
-            achievements[track.slug] = json.dumps(_embedded(_achievement(track)))
-        embedded_achievement = json.loads(achievements[track.slug])
+    if track.slug not in achievements:
+        achievements[track.slug] = json.dumps(_embedded(_achievement(track)))
+    embedded_achievement = json.loads(achievements[track.slug])
     identity_type, identity = _holder_identity(term)
     root = url("")  # the settings behind it are read once per document, not once per link
     document = {
@@ -363,10 +360,10 @@ def _check_issuable(term):
         raise InvalidTransition({"term": ["The holder's account no longer exists."]})
 
 
-def _signed(term, *, public_id, salt, status_index, kid, private_key, issued_at, achievements=None):
+def _signed(term, *, public_id, salt, status_index, kid, private_key, issued_at, achievements):
     """
-    What the new credential of ``term`` at ``status_index`` holds: its document as the issuance
-    filter leaves it, that document as JSON, and the signed token (see ``_sign``).
+    What the new credential of ``term`` at ``status_index`` holds: its document, as the issuance
+    filter leaves it, as JSON, and the signed token (see ``_sign``).
 
     Raises:
         ValidationError: the revocation list is full, or the filter stopped the issuance.
@@ -378,22 +375,11 @@ def _signed(term, *, public_id, salt, status_index, kid, private_key, issued_at,
         document = CredentialIssuanceRequested.run_filter(term=term_data(term), document=document)
     except CredentialIssuanceRequested.PreventCredentialIssuance as exc:
         raise ValidationError({"credential": [str(exc) or "Issuance was stopped by a filter."]}) from exc
-    document_json, token = _sign(document, term, private_key, kid=kid, issued_at=issued_at)
-    return document, document_json, token
+    return _sign(document, term, private_key, kid=kid, issued_at=issued_at)
 
 
 def _recipient_hash(term, salt):
     return _hash_email(term.holder_user.email, salt) if term.holder_user else ""
-
-
-def _new_credential(term, *, public_id, salt, status_index, key, private_key) -> Credential:
-    """The unsaved credential of ``term`` at ``status_index``, signed (see ``_signed``)."""
-    issued_at = timezone.now()
-    document, _, token = _signed(term, public_id=public_id, salt=salt, status_index=status_index, kid=key.kid,
-                                 private_key=private_key, issued_at=issued_at)
-    return Credential(term=term, public_id=public_id, status_index=status_index, signing_key=key, document=document,
-                      jwt=token, recipient_salt=salt, recipient_email_hash=_recipient_hash(term, salt),
-                      issued_at=issued_at)
 
 
 def _next_status_index():
@@ -454,36 +440,16 @@ def _locked_batch(term_ids, tracks, cycles):
 def issue_credential(*, term_id) -> CredentialData:
     """
     Issue the Open Badges credential of a term, once: a second call (or a concurrent worker)
-    gets the same credential. The term row is locked while the credential is made.
+    gets the same credential. The term row is locked while the credential is made (a batch of
+    one: see ``_issue_batch``).
 
     Raises:
         NotFound: no such term.
         InvalidTransition: the term is not current (lapsed, renewed or revoked).
         ValidationError: no signing key is installed.
     """
-    with transaction.atomic():
-        term = _locked_terms([term_id], "track", "cycle").get(term_id)
-        if term is None:
-            raise NotFound({"term": ["Not found."]})
-        existing = _credentials().filter(term=term).first()
-        if existing is not None:
-            return _credential_data(existing)
-        _check_issuable(term)
-        key, private_key = _active_key()
-        public_id, salt = uuid.uuid4(), secrets.token_hex(8)
-        for _ in range(5):
-            credential = _new_credential(term, public_id=public_id, salt=salt, status_index=_next_status_index(),
-                                         key=key, private_key=private_key)
-            try:
-                with transaction.atomic():
-                    credential.save(force_insert=True)
-                break
-            except IntegrityError:
-                continue  # another term took this status index a moment ago
-        else:  # pragma: no cover
-            raise ValidationError({"credential": ["Could not allocate a revocation-list index; try again."]})
-        _issued([(term, public_id)])
-    return _credential_data(_credentials().get(pk=credential.pk))
+    _issue_batch([term_id], {"tracks": {}, "cycles": {}, "achievements": {}})
+    return _credential_data(_credentials().get(term_id=term_id))
 
 
 def _credentials_db():
@@ -564,14 +530,14 @@ def _issue_batch(term_ids, loaded) -> int:
                 if term_id not in served:
                     try:
                         _check_issuable(terms.get(term_id))
-                        term, (public_id, salt) = terms[term_id], identities[term_id]
-                        _, document_json, token = _signed(
-                            term, public_id=public_id, salt=salt, status_index=index + len(rows), kid=key.kid,
+                        term, (public_id, salt), status_index = terms[term_id], identities[term_id], index + len(rows)
+                        document_json, token = _signed(
+                            term, public_id=public_id, salt=salt, status_index=status_index, kid=key.kid,
                             private_key=private_key, issued_at=issued_at, achievements=loaded["achievements"])
                     except (NotFound, InvalidTransition, ValidationError) as exc:
                         error = exc
                         break
-                    rows.append({"term_id": term_id, "public_id": public_id, "status_index": index + len(rows),
+                    rows.append({"term_id": term_id, "public_id": public_id, "status_index": status_index,
                                  "document_json": document_json, "jwt": token,
                                  "recipient_salt": salt, "recipient_email_hash": _recipient_hash(term, salt)})
                 done += 1
