@@ -606,8 +606,7 @@ def get_credential(*, public_id) -> CredentialData:
 
 def credential_for_term(*, term_id) -> CredentialData | None:
     """The credential of a term, or None."""
-    credential = _credentials().filter(term_id=term_id).first()
-    return _credential_data(credential) if credential else None
+    return credentials_for_terms(term_ids=[term_id]).get(term_id)
 
 
 def credentials_for_terms(*, term_ids) -> dict[int, CredentialData]:
