@@ -9,9 +9,9 @@ import logging
 from collections import defaultdict
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DateField, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, DateField, Q, Value
 from django.db.models.constants import OnConflict
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from openedx_distinguished import events, notifications
@@ -28,7 +28,7 @@ from openedx_distinguished.data import (
     TermStatus,
 )
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
-from openedx_distinguished.models import Activity, Cycle, MembershipTerm, TermEvaluation
+from openedx_distinguished.models import Cycle, MembershipTerm, TermEvaluation, Track
 from openedx_distinguished.program import get_cycle, get_program
 from openedx_distinguished.terms import term_data
 
@@ -176,44 +176,22 @@ def mark_renewals_due(*, now=None) -> int:
 def retention_progress(term_ids) -> dict[int, dict]:
     """
     For each term, what the retention rule asks and what counts so far: the qualifying activity
-    types, how many verified activities are needed, and the verified and pending ones in the term.
-    One query per track.
+    types, how many verified activities are needed, and the verified and pending ones in the term,
+    counted as the annual evaluation counts them (``_counted_terms``).
     """
-    by_track = defaultdict(list)
-    for term in MembershipTerm.objects.filter(pk__in=list(term_ids)).select_related("track__program"):
-        by_track[term.track].append(term.pk)
-    progress = {}
-    for track, ids in by_track.items():
-        program = track.program
-        types = list(track.retention_activity_types) or list(program.retention_activity_types)
-        rows = MembershipTerm.objects.filter(pk__in=ids).annotate(
-            verified=_qualifying_count(types, ActivityStatus.VERIFIED.value, "user")
-            + _qualifying_count(types, ActivityStatus.VERIFIED.value, "organization"),
-            pending=_qualifying_count(types, ActivityStatus.PENDING.value, "user")
-            + _qualifying_count(types, ActivityStatus.PENDING.value, "organization"),
-        ).values_list("pk", "verified", "pending")
-        for term_id, verified, pending in rows:
-            progress[term_id] = {"types": types, "needed": program.retention_min_activities,
-                                 "verified": verified, "pending": pending}
-    return progress
+    term_ids = list(term_ids)
+    tracks = {track.pk: track for track in Track.objects.filter(terms__pk__in=term_ids).select_related(
+        "program").distinct()}
+    types_by_track = {track_id: list(track.retention_activity_types) or list(track.program.retention_activity_types)
+                      for track_id, track in tracks.items()}
+    return {
+        term_id: {"types": types_by_track[track_id], "needed": tracks[track_id].program.retention_min_activities,
+                  "verified": verified, "pending": pending}
+        for term_id, track_id, _, verified, pending in _counted_terms(term_ids, types_by_track)
+    }
 
 
 # The annual evaluation ------------------------------------------------------------------------
-
-def _qualifying_count(types, status, holder_field):
-    """A subquery counting a term holder's activities of ``types`` in ``status`` within the term."""
-    activities = Activity.objects.filter(
-        status=status, activity_type__slug__in=types,
-        occurred_on__gte=Cast(OuterRef("starts_at"), DateField()),
-        occurred_on__lt=Cast(OuterRef("ends_at"), DateField()),
-    )
-    if holder_field == "user":
-        activities = activities.filter(user_id=OuterRef("holder_user_id"))
-    else:
-        activities = activities.filter(user__distinguished_organizations=OuterRef("holder_organization_id"))
-    counted = activities.order_by().annotate(one=Value(1)).values("one").annotate(total=Count("pk")).values("total")
-    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
-
 
 def _counted_terms(term_ids, types_by_track):
     """
