@@ -31,7 +31,7 @@ def activity_data(activity) -> ActivityData:
         activity_type=activity.activity_type.slug, title=activity.title, description=activity.description,
         evidence_url=activity.evidence_url, occurred_on=activity.occurred_on,
         source=ActivitySource(activity.source), status=ActivityStatus(activity.status),
-        course_key=activity.course_key,
+        course_key=activity.course_key, review_note=activity.review_note,
     )
 
 
@@ -98,13 +98,17 @@ def report_activity(*, user, activity_type, title, occurred_on, evidence_url="",
     return activity_data(Activity.objects.select_related("user", "activity_type").get(pk=activity.pk))
 
 
-def review_activity(*, activity_id, actor, verified: bool) -> ActivityData:
+def review_activity(*, activity_id, actor, verified: bool, note: str = "") -> ActivityData:
     """
-    Verify or reject a reported activity (staff). Only pending activities change.
+    Verify or reject a reported activity (staff), with an optional note the member sees (why it
+    was rejected, say). Only pending activities change.
 
     Raises:
-        NotFound, InvalidTransition
+        NotFound, InvalidTransition, ValidationError (a note over 2000 characters)
     """
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise ValidationError({"note": ["Keep the note under 2000 characters."]})
     with transaction.atomic():
         activity = Activity.objects.select_for_update().filter(pk=activity_id).first()
         if activity is None:
@@ -113,6 +117,7 @@ def review_activity(*, activity_id, actor, verified: bool) -> ActivityData:
             raise InvalidTransition({"status": [f"This activity is already {activity.status}."]})
         activity.status = (ActivityStatus.VERIFIED if verified else ActivityStatus.REJECTED).value
         activity.reviewed_by, activity.reviewed_at = actor, timezone.now()
+        activity.review_note = note
         activity.save()
         notifications.activity_reviewed(activity)
     return activity_data(Activity.objects.select_related("user", "activity_type").get(pk=activity_id))

@@ -5,7 +5,7 @@ state only through ``api.py`` (admin actions), never by editing a status field.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -373,7 +373,7 @@ class EndorsementInline(admin.TabularInline):
     model = Endorsement
     extra = 0
     can_delete = False
-    fields = ("endorser", "justifications", "evidence_links", "created")
+    fields = ("endorser", "justifications", "evidence_links", "created", "withdrawn_at")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -414,7 +414,8 @@ class NominationAdmin(admin.ModelAdmin):
     actions = ("withdraw_selected",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(endorsement_total=Count("endorsements"))
+        return super().get_queryset(request).annotate(
+            endorsement_total=Count("endorsements", filter=Q(endorsements__withdrawn_at__isnull=True)))
 
     def has_add_permission(self, request):
         return False

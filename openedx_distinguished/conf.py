@@ -80,10 +80,19 @@ DEFAULTS["DISTINGUISHED_ISSUER"] = {"name": "Open edX", "url": "https://openedx.
 DEFAULTS["DISTINGUISHED_PUBLIC_BASE_URL"] = ""
 
 # .. setting_name: DISTINGUISHED_NOMINATIONS_URL
-# .. setting_default: "" (the program page)
-# .. setting_description: Where emails send nominators and nominees to follow a nomination and to
-#   answer a consent request, e.g. a page of the profile MFE. A path is joined to the public base URL.
+# .. setting_default: "" (the nomination's own page, /distinguished/nominations/<id>/)
+# .. setting_description: Where emails send nominators, nominees and endorsers to follow a nomination
+#   and to answer a consent request, when a site has a page of its own for it (an MFE, say). A
+#   path is joined to the public base URL; "{id}" in it is replaced with the nomination's id.
 DEFAULTS["DISTINGUISHED_NOMINATIONS_URL"] = ""
+
+# .. setting_name: DISTINGUISHED_BASE_TEMPLATE
+# .. setting_default: "" (the LMS's main_django.html when it exists, else the plugin's own base)
+# .. setting_description: The template the program's pages extend. Left empty, the pages take the
+#   LMS's look (header, user menu, footer, comprehensive theme) through edx-platform's
+#   main_django.html, and the plugin's own base on any other host. A theme may name its own base;
+#   it must offer the blocks title, headextra, bodyclass, body and bodyextra (ADR 0011).
+DEFAULTS["DISTINGUISHED_BASE_TEMPLATE"] = ""
 
 # .. setting_name: DISTINGUISHED_REVIEW_REMINDER_DAYS
 # .. setting_default: 7

@@ -785,7 +785,8 @@ def _first_term(term):
 
 # Fulfilment ---------------------------------------------------------------------------------
 
-def _fulfilment_data(fulfilment, *, with_address):
+def fulfilment_data(fulfilment, *, with_address) -> dict:
+    """The plain values of a fulfilment (loaded with its incentive); the address only when ``with_address``."""
     return {
         "id": fulfilment.pk, "term": fulfilment.term_id, "incentive": fulfilment.incentive.slug,
         "incentive_name": fulfilment.incentive.name, "status": fulfilment.status,
@@ -814,7 +815,7 @@ def list_fulfilments(*, holder=None, status=None, offset=0, limit=50, with_addre
     if status:
         fulfilments = fulfilments.filter(status=FulfilmentStatus(status).value)
     total = fulfilments.count()
-    return Page(items=tuple(_fulfilment_data(f, with_address=with_address) for f in fulfilments[offset:offset + limit]),
+    return Page(items=tuple(fulfilment_data(f, with_address=with_address) for f in fulfilments[offset:offset + limit]),
                 total=total)
 
 
@@ -877,7 +878,7 @@ def set_shipping_address(*, fulfilment_id, name, address) -> dict:
             raise InvalidTransition({"fulfilment": [f"Already {fulfilment.status}; contact the program staff."]})
         fulfilment.shipping_name, fulfilment.shipping_address = name, address
         fulfilment.save(update_fields=["shipping_name", "shipping_address", "modified"])
-    return _fulfilment_data(fulfilment, with_address=True)
+    return fulfilment_data(fulfilment, with_address=True)
 
 
 def update_fulfilment(*, fulfilment_id, actor, status=None, tracking_number=None, cost=None, currency=None) -> dict:
@@ -914,4 +915,4 @@ def update_fulfilment(*, fulfilment_id, actor, status=None, tracking_number=None
             fulfilment.currency = currency.strip().upper()[:3]
         fulfilment.updated_by = actor if actor and actor.is_authenticated else None
         fulfilment.save()
-    return _fulfilment_data(fulfilment, with_address=True)
+    return fulfilment_data(fulfilment, with_address=True)

@@ -141,6 +141,17 @@ class OrganizationData:
     website: str
 
 
+class NominationStanding(StrEnum):
+    """
+    What an endorser may know of the nomination they support (ADR 0010): whether it is still
+    being considered, and whether the cycle's results are out; never its decision.
+    """
+
+    UNDER_CONSIDERATION = "under_consideration"
+    NO_LONGER_CONSIDERED = "no_longer_considered"
+    ANNOUNCED = "announced"
+
+
 @attrs.frozen
 class EndorsementData:
     """A second voice for a nomination that already existed."""
@@ -151,6 +162,76 @@ class EndorsementData:
     justifications: dict
     evidence_links: tuple[str, ...]
     created: datetime.datetime
+    withdrawn_at: datetime.datetime | None = None
+    # What the endorser's own listing shows of the nomination (empty where not loaded).
+    nominee_display_name: str = ""
+    track_name: str = ""
+    cycle_year: int | None = None
+    standing: NominationStanding | None = None
+    endorser_display_name: str = ""
+
+
+@attrs.frozen
+class TransitionData:
+    """One step of a nomination's history: from which status to which, when, by whom, why."""
+
+    from_status: NominationStatus | None
+    to_status: NominationStatus
+    at: datetime.datetime
+    actor_username: str | None
+    reason: str
+
+
+class NominateAs(StrEnum):
+    """Whom the nomination form is about: the person filling it in, a peer, or a partner organization."""
+
+    SELF = "self"
+    PEER = "peer"
+    ORGANIZATION = "organization"
+
+
+class ExistingNomination(StrEnum):
+    """What already exists for a nominee, track and cycle, seen from the person about to nominate."""
+
+    NONE = "none"
+    OWN_DRAFT = "own_draft"
+    OWN = "own"
+    ENDORSABLE = "endorsable"
+    ENDORSED = "endorsed"
+
+
+@attrs.frozen
+class NomineeCheckData:
+    """
+    A nominee the nomination form resolved, and what already exists for them in the track and cycle.
+
+    ``existing_id`` is the caller's own draft or nomination (``OWN_DRAFT``, ``OWN``) or their own
+    endorsement (``ENDORSED``); never someone else's nomination.
+    """
+
+    nominate_as: NominateAs
+    kind: NominationKind
+    nominee_kind: NomineeKind
+    username: str | None
+    organization_slug: str | None
+    display_name: str
+    existing: ExistingNomination
+    existing_id: int | None = None
+
+
+@attrs.frozen
+class NominationWindowData:
+    """Where nominating stands for one person: the cycle taking nominations (or the next), and their cap."""
+
+    cycle: CycleData | None
+    is_open: bool
+    cap: int
+    used: int
+
+    @property
+    def remaining(self) -> int:
+        """Nominations the person may still start in the cycle."""
+        return max(self.cap - self.used, 0)
 
 
 @attrs.frozen
@@ -184,6 +265,8 @@ class NominationOutcome:
 
     nomination: NominationData | None = None
     endorsement: EndorsementData | None = None
+    # True when a repeated form post found what its first post had made (nothing new was written).
+    replayed: bool = False
 
 
 @attrs.frozen
@@ -419,6 +502,7 @@ class ActivityData:
     source: ActivitySource
     status: ActivityStatus
     course_key: str
+    review_note: str = ""
 
 
 @attrs.frozen
@@ -490,6 +574,85 @@ class CredentialData:
     revocation_reason: str
     lifetime: bool
     links: dict = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class RetentionProgressData:
+    """How far a term is towards renewal under the retention rule, counted as the annual evaluation counts."""
+
+    term_id: int
+    needed: int
+    verified: int
+    pending: int
+    activity_types: tuple[str, ...]
+    deadline: datetime.datetime | None
+
+    @property
+    def still_needed(self) -> int:
+        """Verified activities the term still lacks."""
+        return max(self.needed - self.verified, 0)
+
+    @property
+    def met(self) -> bool:
+        """Whether the verified activities already satisfy the rule."""
+        return self.verified >= self.needed
+
+
+@attrs.frozen
+class ActivityTypeChoice:
+    """A kind of activity a member can report, and whether it counts towards their renewal."""
+
+    slug: str
+    name: str
+    counts: bool
+
+
+@attrs.frozen
+class ListingData:
+    """A member's choice to appear in public (hall of fame, member page, feed, profile badges)."""
+
+    listed: bool
+    slug: str | None
+    url: str | None
+
+
+@attrs.frozen
+class ReferralData:
+    """A member's referral link and what it brought: people who registered, partners recorded."""
+
+    code: str
+    url: str
+    people: int
+    partners: int
+
+
+@attrs.frozen
+class IncentiveDeliveryData:
+    """An incentive of a term's track, with its fulfilment when it is a physical award."""
+
+    term_id: int
+    incentive: IncentiveData
+    fulfilment: dict | None = None
+    fulfilment_status: FulfilmentStatus | None = None
+
+
+@attrs.frozen
+class MembershipOverviewData:
+    """
+    Everything a person sees of their own membership: terms, renewal progress, activities,
+    credentials, incentives and awards, their public listing and their referral link.
+    """
+
+    is_member: bool
+    terms: tuple[TermData, ...]
+    progress: tuple[RetentionProgressData, ...]
+    activities: tuple[ActivityData, ...]
+    activity_total: int
+    activity_types: tuple[ActivityTypeChoice, ...]
+    credentials: tuple[CredentialData, ...]
+    incentives: tuple[IncentiveDeliveryData, ...]
+    listing: ListingData
+    referral: ReferralData | None
 
 
 @attrs.frozen

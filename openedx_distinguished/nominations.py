@@ -18,20 +18,40 @@ from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import (
     ACTIVE_NOMINATION_STATUSES,
     CAPPED_NOMINATION_STATUSES,
+    CURRENT_TERM_STATUSES,
     ConsentDecision,
     CyclePhase,
     EndorsementData,
+    ExistingNomination,
+    NominateAs,
     NominationData,
     NominationKind,
     NominationOutcome,
+    NominationStanding,
     NominationStatus,
+    NominationWindowData,
+    NomineeCheckData,
     NomineeKind,
     Page,
+    TransitionData,
 )
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.filters import NominationSubmissionRequested
-from openedx_distinguished.models import Endorsement, Nomination, NominationTransition, PartnerOrganization
-from openedx_distinguished.program import cycle_phase, get_cycle, get_track, is_program_staff
+from openedx_distinguished.models import (
+    Endorsement,
+    MembershipTerm,
+    Nomination,
+    NominationTransition,
+    PartnerOrganization,
+)
+from openedx_distinguished.program import (
+    cycle_phase,
+    get_cycle,
+    get_program,
+    get_track,
+    is_program_staff,
+    list_cycles,
+)
 
 S = NominationStatus
 
@@ -62,10 +82,15 @@ _http_url = URLValidator(schemes=["http", "https"])
 
 # Reading ------------------------------------------------------------------------------------
 
+# Endorsements that still count: withdrawn ones stay in the table for the record only.
+STANDING_ENDORSEMENT = Q(withdrawn_at__isnull=True)
+
+
 def _base_queryset():
     return Nomination.objects.select_related(
         "cycle", "track", "nominator", "nominee_user", "nominee_organization", "decision",
-    ).annotate(endorsement_total=Count("endorsements", distinct=True))
+    ).annotate(endorsement_total=Count("endorsements", filter=Q(endorsements__withdrawn_at__isnull=True),
+                                       distinct=True))
 
 
 def _visible_filter(user):
@@ -99,7 +124,7 @@ def nomination_data(nomination: Nomination) -> NominationData:
         display_name = ""
     endorsements = getattr(nomination, "endorsement_total", None)
     if endorsements is None:
-        endorsements = nomination.endorsements.count()
+        endorsements = nomination.endorsements.filter(STANDING_ENDORSEMENT).count()
     return NominationData(
         id=nomination.pk,
         cycle_year=nomination.cycle.year,
@@ -129,10 +154,35 @@ def _released_feedback(nomination):
     return decision.feedback
 
 
-def endorsement_data(endorsement: Endorsement) -> EndorsementData:
+def _display_name(user):
+    return (user.get_full_name() or user.username) if user is not None else ""
+
+
+def _nominee_display_name(nomination):
+    if nomination.nominee_organization is not None:
+        return nomination.nominee_organization.name
+    return _display_name(nomination.nominee_user)
+
+
+def _standing(nomination) -> NominationStanding:
+    """What an endorser may know of ``nomination`` (loaded with its cycle): never its decision."""
+    if nomination.status in (S.WITHDRAWN.value, S.CONSENT_REFUSED.value):
+        return NominationStanding.NO_LONGER_CONSIDERED
+    if nomination.cycle.announcement_released_at is not None:
+        return NominationStanding.ANNOUNCED
+    return NominationStanding.UNDER_CONSIDERATION
+
+
+def endorsement_data(endorsement: Endorsement, *, with_nomination: bool = False) -> EndorsementData:
     """
-    The plain record of ``endorsement``.
+    The plain record of ``endorsement``; ``with_nomination`` adds what its endorser's own listing
+    shows of the nomination (load the endorsement with its nomination's cycle, track and nominee).
     """
+    extra = {}
+    if with_nomination:
+        nomination = endorsement.nomination
+        extra = {"nominee_display_name": _nominee_display_name(nomination), "track_name": nomination.track.name,
+                 "cycle_year": nomination.cycle.year, "standing": _standing(nomination)}
     return EndorsementData(
         id=endorsement.pk,
         nomination_id=endorsement.nomination_id,
@@ -140,6 +190,9 @@ def endorsement_data(endorsement: Endorsement) -> EndorsementData:
         justifications=dict(endorsement.justifications),
         evidence_links=tuple(endorsement.evidence_links),
         created=endorsement.created,
+        withdrawn_at=endorsement.withdrawn_at,
+        endorser_display_name=_display_name(endorsement.endorser),
+        **extra,
     )
 
 
@@ -198,18 +251,87 @@ def list_nominations(*, user, include_all=False, cycle_year=None, status=None, o
 
 def list_endorsements(*, user, offset=0, limit=50) -> Page:
     """
-    One page of the endorsements ``user`` made.
+    One page of the endorsements ``user`` made, withdrawn ones included, newest first, each with
+    the nominee, track, cycle and standing of the nomination it supports.
     """
-    queryset = Endorsement.objects.select_related("endorser").filter(endorser=user)
+    queryset = Endorsement.objects.select_related(
+        "endorser", "nomination__cycle", "nomination__track", "nomination__nominee_user",
+        "nomination__nominee_organization").filter(endorser=user)
     total = queryset.count()
     rows = queryset.order_by("-created", "-id")[offset:offset + limit]
-    return Page(items=tuple(endorsement_data(row) for row in rows), total=total)
+    return Page(items=tuple(endorsement_data(row, with_nomination=True) for row in rows), total=total)
+
+
+def get_endorsement(endorsement_id) -> EndorsementData:
+    """
+    One endorsement, with the nomination it supports.
+
+    Raises:
+        NotFound: there is no such endorsement.
+    """
+    try:
+        row = Endorsement.objects.select_related(
+            "endorser", "nomination__cycle", "nomination__track", "nomination__nominee_user",
+            "nomination__nominee_organization").get(pk=endorsement_id)
+    except (Endorsement.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound({"endorsement": ["Not found."]}) from exc
+    return endorsement_data(row, with_nomination=True)
+
+
+def nomination_endorsements(*, nomination_id) -> tuple[EndorsementData, ...]:
+    """The endorsements that still support a nomination, oldest first."""
+    rows = Endorsement.objects.select_related("endorser").filter(STANDING_ENDORSEMENT, nomination_id=nomination_id)
+    return tuple(endorsement_data(row) for row in rows.order_by("created", "id"))
+
+
+def nomination_history(*, nomination_ids) -> dict[int, tuple[TransitionData, ...]]:
+    """
+    The recorded status changes of each nomination of ``nomination_ids``, oldest first, in one
+    query whatever their number.
+    """
+    history = {nomination_id: [] for nomination_id in nomination_ids}
+    rows = NominationTransition.objects.filter(nomination_id__in=list(history)).select_related("actor") \
+        .order_by("created", "id")
+    for row in rows:
+        history[row.nomination_id].append(TransitionData(
+            from_status=S(row.from_status) if row.from_status else None, to_status=S(row.to_status),
+            at=row.created, actor_username=row.actor.username if row.actor else None, reason=row.reason,
+        ))
+    return {nomination_id: tuple(items) for nomination_id, items in history.items()}
+
+
+def _used_slots(cycle, nominator) -> int:
+    """How many of the cycle's nominations count against ``nominator``'s cap."""
+    return Nomination.objects.filter(cycle=cycle, nominator=nominator,
+                                     status__in=[s.value for s in CAPPED_NOMINATION_STATUSES]).count()
+
+
+def nomination_window(*, user) -> NominationWindowData:
+    """
+    Where nominating stands for ``user``: the cycle taking nominations (the one closing first, if
+    several do), else the next to open, else none; and how much of their cap they have used.
+    """
+    cycles = list_cycles()
+    taking = sorted((c for c in cycles if c.phase == CyclePhase.NOMINATIONS), key=lambda c: c.nominations_close_at)
+    upcoming = sorted((c for c in cycles if c.phase == CyclePhase.UPCOMING), key=lambda c: c.nominations_open_at)
+    chosen = (taking or upcoming or [None])[0]
+    try:
+        cap = get_program().max_nominations_per_nominator
+    except NotFound:
+        return NominationWindowData(cycle=None, is_open=False, cap=0, used=0)
+    used = 0
+    if chosen is not None and user is not None and user.is_authenticated:
+        used = _used_slots(get_cycle(chosen.year), user)
+    return NominationWindowData(cycle=chosen, is_open=bool(taking), cap=cap, used=used)
 
 
 # Validation ---------------------------------------------------------------------------------
 
 def _check_justifications(justifications, track, errors):
-    """Validate justifications against the track's criteria; add messages to ``errors``, return the clean dict."""
+    """
+    Validate justifications against the track's criteria; add messages to ``errors`` (under
+    ``justifications.<criterion slug>`` for one criterion's text), return the clean dict.
+    """
     if justifications is None:
         return {}
     if not isinstance(justifications, dict):
@@ -217,19 +339,19 @@ def _check_justifications(justifications, track, errors):
         return {}
     known = {criterion.slug for criterion in track.criteria.all()} if track else None
     limit = get_setting("DISTINGUISHED_MAX_JUSTIFICATION_LENGTH")
-    messages = []
+    unknown = []
     cleaned = {}
     for slug, text in justifications.items():
         if known is not None and slug not in known:
-            messages.append(f"{slug!r} is not a criterion of this track (expected one of {sorted(known)}).")
+            unknown.append(f"{slug!r} is not a criterion of this track (expected one of {sorted(known)}).")
         elif not isinstance(text, str):
-            messages.append(f"The justification for {slug!r} must be text.")
-        elif len(text) > limit:
-            messages.append(f"The justification for {slug!r} is longer than {limit} characters.")
+            errors[f"justifications.{slug}"] = ["Give the justification as text."]
+        elif len(text.strip()) > limit:
+            errors[f"justifications.{slug}"] = [f"Write at most {limit} characters (this has {len(text.strip())})."]
         else:
             cleaned[slug] = text.strip()
-    if messages:
-        errors["justifications"] = messages
+    if unknown:
+        errors["justifications"] = unknown
     return cleaned
 
 
@@ -267,6 +389,45 @@ def _check_evidence(links, errors):
     if messages:
         errors["evidence_links"] = messages
     return cleaned
+
+
+def _find_user(query):
+    """
+    The one active user ``query`` names: their username, else their e-mail address or a username
+    written in other letter case when exactly one account matches.
+    """
+    query = (query or "").strip()
+    if not query:
+        return None
+    users = get_user_model().objects.filter(is_active=True)
+    user = users.filter(username=query).first()
+    if user is not None:
+        return user
+    lookups = [{"email__iexact": query}] if "@" in query else []
+    for lookup in lookups + [{"username__iexact": query}]:
+        matches = list(users.filter(**lookup)[:2])
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+def _eligibility_errors(cycle, track, nominee_user, organization, errors):
+    """
+    Refuse a nominee who will still be a member of the track when the cycle's results come out:
+    a lifetime member, or a holder of a term ending after the announcement. (The release would
+    start no term for them; their renewal is the annual evaluation's business.)
+    """
+    holder = Q(holder_organization=organization) if organization is not None else Q(holder_user=nominee_user)
+    term = MembershipTerm.objects.filter(holder, track=track, status__in=[s.value for s in CURRENT_TERM_STATUSES]) \
+        .order_by("-starts_at").first()
+    if term is None:
+        return
+    name = organization.name if organization is not None else _display_name(nominee_user)
+    if term.ends_at is None:
+        errors["nominee"] = [f"{name} is already a lifetime member of {track.name}."]
+    elif term.ends_at > cycle.announcement_at:
+        errors["nominee"] = [f"{name} is already a member of {track.name} until {term.ends_at.date().isoformat()}; "
+                             "members renew through the annual evaluation, not a new nomination."]
 
 
 def _require_phase(cycle, phases, errors, action):
@@ -309,17 +470,41 @@ def record_transition(nomination, to_status, actor, reason=""):
         events.nomination_submitted(nomination)
 
 
-def _endorse(active, *, endorser, justifications, evidence_links):
-    """Attach an endorsement by ``endorser`` to the active nomination ``active``, at most once per endorser."""
+def _endorse(active, *, endorser, justifications, evidence_links, form_token=None):
+    """
+    Attach ``endorser``'s support to the active nomination ``active``, at most once per endorser:
+    support withdrawn earlier is given again on the same row. The nominator hears about it.
+    """
     if active.nominator_id == endorser.pk:
         raise ValidationError({"nominee": ["You have already nominated this nominee for this track."]})
-    endorsement, created = Endorsement.objects.get_or_create(
-        nomination=active, endorser=endorser,
-        defaults={"justifications": justifications, "evidence_links": evidence_links},
-    )
-    if not created:
+    endorsement = Endorsement.objects.select_for_update().filter(nomination=active, endorser=endorser).first()
+    if endorsement is None:
+        endorsement = Endorsement.objects.create(nomination=active, endorser=endorser, justifications=justifications,
+                                                 evidence_links=evidence_links, form_token=form_token)
+    elif endorsement.withdrawn_at is None:
         raise ValidationError({"nominee": ["You have already endorsed this nomination."]})
+    else:
+        endorsement.justifications, endorsement.evidence_links = justifications, evidence_links
+        endorsement.withdrawn_at, endorsement.form_token = None, form_token
+        endorsement.save(update_fields=["justifications", "evidence_links", "withdrawn_at", "form_token"])
+    endorsement.nomination = active
+    notifications.endorsement_received(endorsement)
     return endorsement
+
+
+def _replayed(user, form_token) -> NominationOutcome | None:
+    """What an earlier post of the same form made for ``user``, if anything (a double click, the back button)."""
+    if not form_token:
+        return None
+    nomination_id = Nomination.objects.filter(nominator=user, form_token=form_token).values_list("pk", flat=True) \
+        .first()
+    if nomination_id is not None:
+        return NominationOutcome(nomination=get_nomination(nomination_id), replayed=True)
+    endorsement = Endorsement.objects.select_related("endorser").filter(
+        STANDING_ENDORSEMENT, endorser=user, form_token=form_token).first()
+    if endorsement is not None:
+        return NominationOutcome(endorsement=endorsement_data(endorsement), replayed=True)
+    return None
 
 
 def _resolve_nominee(nominee_username, nominee_organization_slug, errors):
@@ -338,24 +523,12 @@ def _resolve_nominee(nominee_username, nominee_organization_slug, errors):
     return None, organization
 
 
-def create_nomination(
-    *,
-    nominator,
-    cycle_year: int,
-    track_slug: str,
-    nominee_username: str | None = None,
-    nominee_organization_slug: str | None = None,
-    justifications: dict | None = None,
-    evidence_links: list | None = None,
-) -> NominationOutcome:
+def _read_request(*, cycle_year, track_slug, nominee_username, nominee_organization_slug, justifications,
+                  evidence_links, action):
     """
-    Start a nomination as a draft, or endorse the nominee's existing nomination.
-
-    If the nominee already has an active nomination for the same track and cycle, the request
-    becomes an endorsement of it (keeping this nominator's justifications and evidence).
-
-    Raises:
-        ValidationError: a field is invalid, nominations are closed, or the nominator's cap is reached.
+    Resolve and check what a nominating request names: the cycle (open for nominations), the
+    track, the nominee (eligible) and the case. Returns them, or raises one ValidationError with a
+    message for every field that is wrong.
     """
     errors = {}
     cycle = track = None
@@ -368,50 +541,244 @@ def create_nomination(
     except NotFound as exc:
         errors.update(exc.errors)
     if cycle is not None:
-        _require_phase(cycle, {CyclePhase.NOMINATIONS}, errors, "Nominating")
+        _require_phase(cycle, {CyclePhase.NOMINATIONS}, errors, action)
     nominee_user, organization = _resolve_nominee(nominee_username, nominee_organization_slug, errors)
     justifications = _check_justifications(justifications, track, errors)
     evidence_links = _check_evidence(evidence_links, errors)
+    if cycle is not None and track is not None and (nominee_user or organization) and "nominee" not in errors:
+        _eligibility_errors(cycle, track, nominee_user, organization, errors)
     if errors:
         raise ValidationError(errors)
+    return cycle, track, nominee_user, organization, justifications, evidence_links
 
+
+def _nominee_key(cycle, track, nominee_user, organization):
+    if organization is not None:
+        return _active_key(cycle.pk, track.pk, NomineeKind.ORGANIZATION, organization.pk)
+    return _active_key(cycle.pk, track.pk, NomineeKind.INDIVIDUAL, nominee_user.pk)
+
+
+def create_nomination(
+    *,
+    nominator,
+    cycle_year: int,
+    track_slug: str,
+    nominee_username: str | None = None,
+    nominee_organization_slug: str | None = None,
+    justifications: dict | None = None,
+    evidence_links: list | None = None,
+    submit: bool = False,
+    form_token: str | None = None,
+) -> NominationOutcome:
+    """
+    Start a nomination as a draft (and, with ``submit``, submit it in the same transaction), or
+    endorse the nominee's existing nomination.
+
+    If the nominee already has an active nomination for the same track and cycle, the request
+    becomes an endorsement of it (keeping this nominator's justifications and evidence).
+    ``form_token`` identifies one posting of a page's form: posting it again returns what the first
+    post made (``replayed``) instead of making anything new.
+
+    Raises:
+        ValidationError: a field is invalid, the nominee is not eligible, nominations are closed,
+            the nominator's cap is reached, or (``submit``) the case is incomplete. Nothing is written.
+    """
+    cycle, track, nominee_user, organization, justifications, evidence_links = _read_request(
+        cycle_year=cycle_year, track_slug=track_slug, nominee_username=nominee_username,
+        nominee_organization_slug=nominee_organization_slug, justifications=justifications,
+        evidence_links=evidence_links, action="Nominating")
     if organization is not None:
         nominee_kind = NomineeKind.ORGANIZATION
         is_self = organization.contacts.filter(pk=nominator.pk).exists()
-        key = _active_key(cycle.pk, track.pk, nominee_kind, organization.pk)
     else:
         nominee_kind = NomineeKind.INDIVIDUAL
         is_self = nominee_user.pk == nominator.pk
-        key = _active_key(cycle.pk, track.pk, nominee_kind, nominee_user.pk)
+    key = _nominee_key(cycle, track, nominee_user, organization)
 
     with transaction.atomic():
-        # Lock the nominator's row: their concurrent requests queue here, so the cap holds.
+        # Lock the nominator's row: their concurrent requests queue here, so the cap holds and a
+        # form posted twice finds what its first post made.
         get_user_model().objects.select_for_update().filter(pk=nominator.pk).first()
+        replayed = _replayed(nominator, form_token)
+        if replayed is not None:
+            return replayed
         active = Nomination.objects.filter(active_key=key).first()
         if active is not None:
             endorsement = _endorse(active, endorser=nominator, justifications=justifications,
-                                   evidence_links=evidence_links)
+                                   evidence_links=evidence_links, form_token=form_token)
             return NominationOutcome(endorsement=endorsement_data(endorsement))
         same_nominee = Q(nominee_organization=organization) if organization else Q(nominee_user=nominee_user)
         if Nomination.objects.filter(same_nominee, cycle=cycle, track=track, nominator=nominator,
                                      status=S.DRAFT.value).exists():
             raise ValidationError({"nominee": ["You already have a draft nomination of this nominee for "
                                                "this track; edit and submit it."]})
-        used = Nomination.objects.filter(cycle=cycle, nominator=nominator,
-                                         status__in=[s.value for s in CAPPED_NOMINATION_STATUSES]).count()
         cap = cycle.program.max_nominations_per_nominator
-        if used >= cap:
+        if _used_slots(cycle, nominator) >= cap:
             raise ValidationError({"non_field_errors": [
                 f"You have reached the limit of {cap} nominations for the {cycle.year} cycle."]})
         nomination = Nomination.objects.create(
             cycle=cycle, track=track, nominator=nominator,
             kind=(NominationKind.SELF if is_self else NominationKind.PEER).value,
             nominee_kind=nominee_kind.value, nominee_user=nominee_user, nominee_organization=organization,
-            justifications=justifications, evidence_links=evidence_links,
+            justifications=justifications, evidence_links=evidence_links, form_token=form_token,
         )
         NominationTransition.objects.create(nomination=nomination, actor=nominator, from_status="",
                                             to_status=S.DRAFT.value, reason="Created.")
+        if submit:
+            return submit_nomination(nomination_id=nomination.pk, actor=nominator)
     return NominationOutcome(nomination=get_nomination(nomination.pk))
+
+
+def endorse_nomination(
+    *,
+    endorser,
+    cycle_year: int,
+    track_slug: str,
+    nominee_username: str | None = None,
+    nominee_organization_slug: str | None = None,
+    justifications: dict | None = None,
+    evidence_links: list | None = None,
+    form_token: str | None = None,
+) -> NominationOutcome:
+    """
+    Support the nominee's existing nomination for the track and cycle, saying why (at least one
+    criterion) with optional evidence. Unlike ``create_nomination`` it never starts a nomination.
+
+    Raises:
+        ValidationError: nominations are closed, there is no nomination to support, it is the
+            endorser's own, they already support it, or nothing is said. Nothing is written.
+    """
+    cycle, track, nominee_user, organization, justifications, evidence_links = _read_request(
+        cycle_year=cycle_year, track_slug=track_slug, nominee_username=nominee_username,
+        nominee_organization_slug=nominee_organization_slug, justifications=justifications,
+        evidence_links=evidence_links, action="Endorsing")
+    justifications = {slug: text for slug, text in justifications.items() if text}
+    if not justifications:
+        raise ValidationError({"justifications": ["Say, for at least one criterion, why you support this "
+                                                  "nomination."]})
+    key = _nominee_key(cycle, track, nominee_user, organization)
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=endorser.pk).first()
+        replayed = _replayed(endorser, form_token)
+        if replayed is not None:
+            return replayed
+        active = Nomination.objects.filter(active_key=key).first()
+        if active is None:
+            name = organization.name if organization is not None else _display_name(nominee_user)
+            raise ValidationError({"nominee": [f"{name} has no nomination in {track.name} to support; "
+                                               "nominate them instead."]})
+        endorsement = _endorse(active, endorser=endorser, justifications=justifications,
+                               evidence_links=evidence_links, form_token=form_token)
+    return NominationOutcome(endorsement=endorsement_data(endorsement))
+
+
+def withdraw_endorsement(*, endorsement_id: int, actor) -> EndorsementData:
+    """
+    Withdraw support given to a nomination, while the panel can still take it into account (until
+    the review deadline). The endorser may support it again while nominations are open.
+
+    Raises:
+        NotFound: no such endorsement.
+        InvalidTransition: it was already withdrawn.
+        ValidationError: the review is over.
+    """
+    del actor  # only its endorser (or staff) may, which the adapters check
+    with transaction.atomic():
+        endorsement = Endorsement.objects.select_for_update().filter(pk=endorsement_id).first()
+        if endorsement is None:
+            raise NotFound({"endorsement": ["Not found."]})
+        if endorsement.withdrawn_at is not None:
+            raise InvalidTransition({"endorsement": ["This support was already withdrawn."]})
+        errors = {}
+        _require_phase(endorsement.nomination.cycle, CONSENT_PHASES, errors, "Withdrawing support")
+        if errors:
+            raise ValidationError(errors)
+        endorsement.withdrawn_at = timezone.now()
+        endorsement.save(update_fields=["withdrawn_at"])
+    return get_endorsement(endorsement_id)
+
+
+def _existing_for(nominator, cycle, track, nominee_user, organization):
+    """What already exists for the nominee in the track and cycle, seen from ``nominator`` (and the id they may see)."""
+    same_nominee = Q(nominee_organization=organization) if organization is not None else Q(nominee_user=nominee_user)
+    active = Nomination.objects.filter(active_key=_nominee_key(cycle, track, nominee_user, organization)) \
+        .values("pk", "nominator_id").first()
+    if active is not None and active["nominator_id"] == nominator.pk:
+        return ExistingNomination.OWN, active["pk"]
+    if active is not None:
+        endorsement_id = Endorsement.objects.filter(STANDING_ENDORSEMENT, nomination_id=active["pk"],
+                                                    endorser=nominator).values_list("pk", flat=True).first()
+        if endorsement_id:
+            return ExistingNomination.ENDORSED, endorsement_id
+        return ExistingNomination.ENDORSABLE, None
+    draft_id = Nomination.objects.filter(same_nominee, cycle=cycle, track=track, nominator=nominator,
+                                         status=S.DRAFT.value).values_list("pk", flat=True).first()
+    if draft_id is not None:
+        return ExistingNomination.OWN_DRAFT, draft_id
+    return ExistingNomination.NONE, None
+
+
+def find_nominee(*, nominator, cycle_year: int, track_slug: str, nominate_as: NominateAs | str,
+                 nominee: str = "", organization_slug: str = "") -> NomineeCheckData:
+    """
+    Resolve whom a nomination form names (oneself, a peer by username or e-mail address, or a
+    partner organization by slug) and say what already exists for them in the track and cycle:
+    nothing, the caller's own draft or nomination, someone else's nomination the caller may
+    support, or the caller's support of it (ADR 0010: nothing more of someone else's nomination).
+
+    Raises:
+        ValidationError: per field: the choice, the track, the nominee (unknown, oneself as a
+            peer, not eligible) or the cycle (not open for nominations).
+    """
+    errors = {}
+    try:
+        nominate_as = NominateAs(nominate_as)
+    except ValueError:
+        errors["nominate_as"] = ["Choose whom you nominate: yourself, a peer or a partner organization."]
+    cycle = track = None
+    try:
+        cycle = get_cycle(cycle_year)
+        _require_phase(cycle, {CyclePhase.NOMINATIONS}, errors, "Nominating")
+    except NotFound as exc:
+        errors.update(exc.errors)
+    try:
+        track = get_track(track_slug)
+    except NotFound:
+        errors["track"] = ["Choose one of the tracks."]
+    nominee_user = organization = None
+    if nominate_as == NominateAs.SELF:
+        nominee_user = nominator
+    elif nominate_as == NominateAs.PEER:
+        nominee_user = _find_user(nominee)
+        if not (nominee or "").strip():
+            errors["nominee"] = ["Give the username or e-mail address of the person you nominate."]
+        elif nominee_user is None:
+            errors["nominee"] = [f"No active account has the username or e-mail address {nominee.strip()[:100]!r}."]
+        elif nominee_user.pk == nominator.pk:
+            errors["nominee"] = ["That is your own account: choose “Myself” to nominate yourself."]
+            nominee_user = None
+    elif nominate_as == NominateAs.ORGANIZATION:
+        organization = PartnerOrganization.objects.filter(slug=organization_slug or "").first()
+        if organization is None:
+            errors["organization"] = ["Choose one of the partner organizations."]
+    if cycle is not None and track is not None and (nominee_user or organization) and not errors:
+        _eligibility_errors(cycle, track, nominee_user, organization, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    if organization is not None:
+        is_self = organization.contacts.filter(pk=nominator.pk).exists()
+    else:
+        is_self = nominee_user.pk == nominator.pk
+    existing, existing_id = _existing_for(nominator, cycle, track, nominee_user, organization)
+    return NomineeCheckData(
+        nominate_as=nominate_as, kind=NominationKind.SELF if is_self else NominationKind.PEER,
+        nominee_kind=NomineeKind.ORGANIZATION if organization is not None else NomineeKind.INDIVIDUAL,
+        username=nominee_user.username if nominee_user is not None else None,
+        organization_slug=organization.slug if organization is not None else None,
+        display_name=organization.name if organization is not None else _display_name(nominee_user),
+        existing=existing, existing_id=existing_id,
+    )
 
 
 def _locked(nomination_id):
@@ -455,6 +822,23 @@ def update_draft(*, nomination_id: int, justifications: dict | None = None,
     return get_nomination(nomination_id)
 
 
+def save_draft(*, nomination_id: int, actor, justifications: dict | None = None,
+               evidence_links: list | None = None, submit: bool = False) -> NominationOutcome:
+    """
+    Save the draft's new case and, with ``submit``, submit it, in one transaction: if the
+    submission is refused, the edits are not kept either.
+
+    Raises:
+        NotFound, InvalidTransition, ValidationError: as ``update_draft`` and ``submit_nomination``.
+    """
+    with transaction.atomic():
+        nomination = update_draft(nomination_id=nomination_id, justifications=justifications,
+                                  evidence_links=evidence_links)
+        if not submit:
+            return NominationOutcome(nomination=nomination)
+        return submit_nomination(nomination_id=nomination_id, actor=actor)
+
+
 def submit_nomination(*, nomination_id: int, actor) -> NominationOutcome:
     """
     Submit a draft: a self-nomination is submitted, a peer nomination waits for the nominee's consent.
@@ -475,10 +859,10 @@ def submit_nomination(*, nomination_id: int, actor) -> NominationOutcome:
         _require_phase(nomination.cycle, {CyclePhase.NOMINATIONS}, errors, "Submitting a nomination")
         if not nomination.track.is_active:
             errors["track"] = ["This track no longer takes nominations."]
-        missing = [criterion.slug for criterion in nomination.track.criteria.all()
-                   if not (nomination.justifications.get(criterion.slug) or "").strip()]
-        if missing:
-            errors["justifications"] = [f"Justify every criterion of the track; missing: {', '.join(missing)}."]
+        for criterion in nomination.track.criteria.all():
+            if not (nomination.justifications.get(criterion.slug) or "").strip():
+                errors[f"justifications.{criterion.slug}"] = [
+                    f"Justify “{criterion.name}” before submitting: every criterion needs its case."]
         if nomination.nominee_kind == NomineeKind.INDIVIDUAL.value and nomination.nominee_user_id is None:
             errors["nominee"] = ["The nominee's account no longer exists."]
         if errors:
@@ -502,26 +886,40 @@ def submit_nomination(*, nomination_id: int, actor) -> NominationOutcome:
             else:
                 return NominationOutcome(nomination=get_nomination(nomination.pk))
         endorsement = _endorse(active, endorser=nomination.nominator, justifications=nomination.justifications,
-                               evidence_links=nomination.evidence_links)
+                               evidence_links=nomination.evidence_links, form_token=nomination.form_token)
         nomination.delete()
     return NominationOutcome(endorsement=endorsement_data(endorsement))
+
+
+# The longest reason recorded with a status change (consent, withdrawal).
+MAX_REASON_LENGTH = 2000
+
+
+def _check_reason(reason):
+    """The reason given with a status change, stripped; ValidationError when it is too long."""
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ValidationError({"reason": [f"Keep the reason under {MAX_REASON_LENGTH} characters "
+                                          f"(it has {len(reason)})."]})
+    return reason
 
 
 def respond_to_nomination(*, nomination_id: int, actor, decision: ConsentDecision | str,
                           reason: str = "") -> NominationData:
     """
-    Record the nominee's consent to a peer nomination, or their refusal.
+    Record the nominee's consent to a peer nomination, or their refusal, with an optional reason.
 
     Raises:
         NotFound: no such nomination.
         InvalidTransition: the nomination is not waiting for consent.
-        ValidationError: the decision is unknown, or consent has closed for the cycle.
+        ValidationError: the decision is unknown, the reason too long, or consent has closed for the cycle.
     """
     try:
         decision = ConsentDecision(decision)
     except ValueError as exc:
         raise ValidationError({"decision": [f"Answer {ConsentDecision.ACCEPT.value!r} or "
                                             f"{ConsentDecision.DECLINE.value!r}."]}) from exc
+    reason = _check_reason(reason)
     with transaction.atomic():
         nomination = _locked(nomination_id)
         if nomination.status != S.AWAITING_CONSENT.value:
@@ -542,7 +940,9 @@ def withdraw_nomination(*, nomination_id: int, actor, reason: str = "") -> Nomin
     Raises:
         NotFound: no such nomination.
         InvalidTransition: it was already decided, withdrawn or refused.
+        ValidationError: the reason is too long.
     """
+    reason = _check_reason(reason)
     with transaction.atomic():
         nomination = _locked(nomination_id)
         record_transition(nomination, S.WITHDRAWN, actor, reason)

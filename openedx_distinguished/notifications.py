@@ -85,6 +85,12 @@ class ConsentRequest(ProgramMessage):
     NAME = "consent_request"
 
 
+class EndorsementReceived(ProgramMessage):
+    """To the nominator: someone supports their nomination."""
+
+    NAME = "endorsement_received"
+
+
 class ReviewAssigned(ProgramMessage):
     """To a reviewer: a nomination was assigned to them."""
 
@@ -156,6 +162,9 @@ MESSAGE_TYPES = {message.NAME: message for message in ProgramMessage.__subclasse
 # Messages about a nomination whose context names someone other than the recipient (the nominee,
 # or the nominator): retiring either of them erases these messages' context.
 NAMING_OTHERS = (NominationReceived.NAME, ConsentRequest.NAME, ReviewAssigned.NAME)
+
+# Messages about an endorsement, naming the endorser and the nominee: retiring either erases them.
+NAMING_ENDORSERS = (EndorsementReceived.NAME,)
 
 ANNOUNCEMENT = {
     Recommendation.ACCEPT.value: NominationAccepted.NAME,
@@ -253,9 +262,17 @@ def _date(moment):
         moment.isoformat() if moment else "")
 
 
-def _nominations_url():
+def _nomination_url(nomination_id):
+    """The page of one nomination (``DISTINGUISHED_NOMINATIONS_URL`` may point elsewhere, ``{id}`` filled in)."""
     target = get_setting("DISTINGUISHED_NOMINATIONS_URL")
-    return urljoin(url(""), target) if target else url("program/")
+    if target:
+        return urljoin(url(""), target.replace("{id}", str(nomination_id)))
+    return url(f"nominations/{nomination_id}/")
+
+
+def _membership_url(anchor=""):
+    """My membership: terms, renewal progress, activities, badges, awards (``anchor`` picks a section)."""
+    return url("membership/") + (f"#{anchor}" if anchor else "")
 
 
 def _credential_links(credential):
@@ -275,7 +292,7 @@ def nomination_submitted(nomination) -> int:
     """
     cycle, track = nomination.cycle, nomination.track
     about = {"nomination_id": nomination.pk, "track_name": track.name, "cycle_name": cycle.name,
-             "cycle_year": cycle.year, "nominations_url": _nominations_url()}
+             "cycle_year": cycle.year, "nomination_url": _nomination_url(nomination.pk)}
     awaiting = nomination.status == NominationStatus.AWAITING_CONSENT.value
     drafts = [_Draft(NominationReceived.NAME, nomination.pk, nomination.nominator, {
         **about, "nominee_name": _nominee_name(nomination),
@@ -289,6 +306,21 @@ def nomination_submitted(nomination) -> int:
             "consent_deadline": _date(cycle.review_deadline),
         }) for user in _nominee_users(nomination)]
     return _queue(drafts)
+
+
+def endorsement_received(endorsement) -> int:
+    """
+    Someone supports a nomination: its nominator hears who (once per endorsement, even when the
+    support is withdrawn and given again). Load the endorsement with its nomination.
+    """
+    nomination = endorsement.nomination
+    if nomination.nominator is None or endorsement.endorser is None:
+        return 0
+    return _queue([_Draft(EndorsementReceived.NAME, endorsement.pk, nomination.nominator, {
+        "nomination_id": nomination.pk, "endorser_name": _name(endorsement.endorser),
+        "nominee_name": _nominee_name(nomination), "track_name": nomination.track.name,
+        "cycle_name": nomination.cycle.name, "nomination_url": _nomination_url(nomination.pk),
+    })])
 
 
 def review_assigned(nomination, reviewer) -> int:
@@ -322,9 +354,9 @@ def announcement_released(*, cycle, decisions) -> int:
         if decision.outcome == Recommendation.ACCEPT.value:
             term = getattr(nomination, "term", None)
             context.update(_credential_links(issued.get(term.pk) if term else None),
-                           activities_url=url("activities/"), term_ends=_date(term.ends_at) if term else "")
+                           membership_url=_membership_url(), term_ends=_date(term.ends_at) if term else "")
         else:
-            context["feedback"] = decision.feedback
+            context.update(feedback=decision.feedback, nomination_url=_nomination_url(nomination.pk))
         drafts += [_Draft(ANNOUNCEMENT[decision.outcome], nomination.pk, user, context)
                    for user in _nominee_users(nomination)]
     return _queue(drafts)
@@ -349,7 +381,7 @@ def renewal_due(*, term_ids, progress) -> int:
                    "still_needed": max(values["needed"] - values["verified"], 0),
                    "activity_types": ", ".join(names.get(slug, slug) for slug in values["types"]),
                    "organization_name": term.holder_organization.name if term.holder_organization else "",
-                   "activities_url": url("activities/")}
+                   "membership_url": _membership_url("renewal")}
         drafts += [_Draft(RenewalDue.NAME, term.pk, user, context) for user in _holders(term)]
     return _queue(drafts)
 
@@ -359,7 +391,7 @@ def _term_message(name, term, **extra) -> int:
     context = {"term_id": term.pk, "track_name": term.track.name, "term_ends": _date(term.ends_at),
                "sequence": term.sequence,
                "organization_name": term.holder_organization.name if term.holder_organization else "",
-               "activities_url": url("activities/"), **extra}
+               "membership_url": _membership_url(), **extra}
     return _queue([_Draft(name, term.pk, user, context) for user in _holders(term)])
 
 
@@ -383,7 +415,8 @@ def activity_reviewed(activity) -> int:
     name = ActivityVerified.NAME if activity.status == ActivityStatus.VERIFIED.value else ActivityRejected.NAME
     return _queue([_Draft(name, activity.pk, activity.user, {
         "activity_id": activity.pk, "activity_title": activity.title, "activity_type": activity.activity_type.name,
-        "occurred_on": _date(activity.occurred_on), "activities_url": url("activities/"),
+        "occurred_on": _date(activity.occurred_on), "review_note": activity.review_note,
+        "membership_url": _membership_url("activities"),
     })])
 
 
@@ -534,14 +567,17 @@ def redeliver_stale(*, now=None) -> tuple[int, int]:
 
 # Retirement ---------------------------------------------------------------------------------
 
-def forget_messages(*, user_id, nomination_ids) -> None:
+def forget_messages(*, user_id, nomination_ids, endorsement_ids=()) -> None:
     """
     Erase a retired user from the outbox: their messages lose the recipient, the values and any
     error text; messages to others that name them (about their nominations, as nominee or
-    nominator) lose their values, which also keeps them from being sent.
+    nominator, and about endorsements they made or that concern them) lose their values, which
+    also keeps them from being sent.
     """
     MessageLog.objects.filter(recipient_id=user_id).update(recipient=None, context={}, last_error="")
     prefixes = [Q(key__startswith=f"{name}:{nomination_id}:") for name in NAMING_OTHERS
                 for nomination_id in nomination_ids]
+    prefixes += [Q(key__startswith=f"{name}:{endorsement_id}:") for name in NAMING_ENDORSERS
+                 for endorsement_id in endorsement_ids]
     if prefixes:
         MessageLog.objects.filter(reduce(or_, prefixes)).update(context={})

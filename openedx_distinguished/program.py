@@ -144,12 +144,14 @@ def track_data(track: Track) -> TrackData:
             CriterionData(slug=c.slug, name=c.name, description=c.description, weight=str(c.weight))
             for c in track.criteria.all()
         ),
-        incentives=tuple(
-            IncentiveData(slug=i.slug, name=i.name, description=i.description,
-                          kind=IncentiveKind(i.kind), is_physical=i.is_physical)
-            for i in track.incentives.all()
-        ),
+        incentives=tuple(incentive_data(i) for i in track.incentives.all()),
     )
+
+
+def incentive_data(incentive) -> IncentiveData:
+    """The plain record of one incentive of a track."""
+    return IncentiveData(slug=incentive.slug, name=incentive.name, description=incentive.description,
+                         kind=IncentiveKind(incentive.kind), is_physical=incentive.is_physical)
 
 
 def list_tracks() -> list[TrackData]:

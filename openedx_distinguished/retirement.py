@@ -4,6 +4,7 @@ program's records coherent (a retired nominator's nomination stays, without thei
 """
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from openedx_distinguished.data import CURRENT_TERM_STATUSES, NominationStatus, TermStatus
@@ -54,7 +55,9 @@ def retire_user(*, user_id) -> None:
     with transaction.atomic():
         about = list(Nomination.objects.filter(nominee_user_id=user_id).values_list("pk", flat=True))
         made = list(Nomination.objects.filter(nominator_id=user_id).values_list("pk", flat=True))
-        forget_messages(user_id=user_id, nomination_ids=about + made)
+        endorsements = list(Endorsement.objects.filter(Q(endorser_id=user_id) | Q(nomination_id__in=about))
+                            .values_list("pk", flat=True))
+        forget_messages(user_id=user_id, nomination_ids=about + made, endorsement_ids=endorsements)
         _nominations_about(about)
         Nomination.objects.filter(nominator_id=user_id).update(nominator=None)
         Nomination.objects.filter(nominee_user_id=user_id).update(nominee_user=None)

@@ -12,7 +12,7 @@ from decimal import Decimal
 import attrs
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from openedx_distinguished import events, notifications
@@ -129,6 +129,14 @@ def chaired_track_ids(user) -> set[int]:
 def reviewer_track_ids(user) -> set[int]:
     """Ids of the tracks covered by panels ``user`` belongs to, in any role."""
     return {track.pk for m in _memberships(user) for track in m.panel.tracks.all()}
+
+
+def is_panel_member(user) -> bool:
+    """Whether ``user`` sits on any review panel of the site's program, in any role."""
+    if user is None or not user.is_authenticated:
+        return False
+    return PanelMember.objects.filter(user=user, panel__program__slug=get_setting("DISTINGUISHED_PROGRAM_SLUG")) \
+        .exists()
 
 
 def is_chair(user) -> bool:
@@ -595,7 +603,8 @@ def get_review_sheet(*, nomination_id, user, sees_all=False) -> ReviewSheetData:
     try:
         nomination = Nomination.objects.select_related(
             "cycle", "track", "nominator", "nominee_user", "nominee_organization", "decision",
-        ).annotate(endorsement_total=Count("endorsements", distinct=True)).get(pk=nomination_id)
+        ).annotate(endorsement_total=Count("endorsements", filter=Q(endorsements__withdrawn_at__isnull=True),
+                                           distinct=True)).get(pk=nomination_id)
     except (Nomination.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound({"nomination": ["Not found."]}) from exc
     track = nomination.track
@@ -610,7 +619,8 @@ def get_review_sheet(*, nomination_id, user, sees_all=False) -> ReviewSheetData:
     return ReviewSheetData(
         nomination=nomination_data(nomination),
         criteria=track_data(Track.objects.prefetch_related("criteria", "incentives").get(pk=track.pk)).criteria,
-        endorsements=tuple(endorsement_data(e) for e in nomination.endorsements.select_related("endorser")),
+        endorsements=tuple(endorsement_data(e) for e in nomination.endorsements.select_related("endorser")
+                           .filter(withdrawn_at__isnull=True)),
         own_review=_review_data(own, criteria) if own else None,
         other_reviews=others,
         review_deadline=nomination.cycle.review_deadline,

@@ -114,7 +114,8 @@ def test_peer_nomination_tells_the_nominator_and_asks_the_nominee(cycle, users, 
     assert received.subject == "Your nomination of Ada Lovelace for Distinguished Engineer (Cycle 2026) was received"
     assert "Dear Nominator," in received.body
     assert "We have asked Ada Lovelace to consent" in received.body
-    assert_links(received, f"{SITE}/distinguished/program/")
+    # Both link to the nomination's own page, where the nominee answers.
+    assert_links(received, f"{SITE}/distinguished/nominations/{outcome.nomination.id}/")
 
     consent = only_mail(mailoutbox, users["nominee"])
     assert consent.subject == "Nominator nominated you for Distinguished Engineer: your consent, please"
@@ -122,6 +123,7 @@ def test_peer_nomination_tells_the_nominator_and_asks_the_nominee(cycle, users, 
     assert '<meta http-equiv="Content-Language" content="fr">' in html(consent)  # rendered in French
     assert '<meta http-equiv="Content-Language" content="en-us">' in html(received)
     assert f"by {cycle.review_deadline.date().isoformat()}" in consent.body
+    assert_links(consent, f"{SITE}/distinguished/nominations/{outcome.nomination.id}/")
     assert MessageLog.objects.get(message_name="consent_request").language == "fr"
 
 
@@ -263,17 +265,21 @@ def test_the_announcement_reaches_each_nominee_once(decided, cycle, committed, m
     assert f"until {term.ends_at.date().isoformat()}" in accepted.body
     assert_links(accepted, f"{SITE}/distinguished/verify/{credential.public_id}/",
                  f"{SITE}/distinguished/certificates/{credential.public_id}.pdf",
-                 api.linkedin_url(public_id=credential.public_id), f"{SITE}/distinguished/activities/")
+                 api.linkedin_url(public_id=credential.public_id), f"{SITE}/distinguished/membership/")
 
     declined = only_mail(mailoutbox, decided["decline"])
     assert declined.subject == "Your nomination for Distinguished Engineer (Cycle 2026)"
     assert "did not select you for Distinguished Engineer" in declined.body
     assert "Feedback for decline: show more community work." in declined.body
     assert "Feedback for decline" in html(declined)
+    assert_links(declined, f"{SITE}/distinguished/nominations/"
+                           f"{api.list_nominations(user=decided['decline']).items[0].id}/")
 
     deferred = only_mail(mailoutbox, decided["defer"])
     assert "deferred its decision on your nomination" in deferred.body
     assert "Feedback for defer" in deferred.body
+    assert_links(deferred, f"{SITE}/distinguished/nominations/"
+                           f"{api.list_nominations(user=decided['defer']).items[0].id}/")
 
 
 def test_an_accepted_organization_hears_through_its_contacts(cycle, users, panels, committed, mailoutbox):
@@ -343,7 +349,7 @@ def test_renewal_due_says_what_the_rule_still_asks(cycle, users, committed, mail
            "Mentorship." in mail.body
     assert "So far: 0 verified, 1 waiting for verification." in mail.body
     assert "One more verified activity is needed." in mail.body
-    assert_links(mail, f"{SITE}/distinguished/activities/")
+    assert_links(mail, f"{SITE}/distinguished/membership/#renewal")
     assert len(mailoutbox) == 1
 
 
@@ -395,7 +401,7 @@ def test_activity_review_is_reported_to_the_member(verified, cycle, users, commi
         assert mail.subject == 'Your activity "Grading at scale" could not be verified'
         assert "It does not count towards your membership." in mail.body
     assert f"(Talk, {activity.occurred_on.isoformat()})" in mail.body
-    assert_links(mail, f"{SITE}/distinguished/activities/")
+    assert_links(mail, f"{SITE}/distinguished/membership/#activities")
 
 
 # Templates ----------------------------------------------------------------------------------

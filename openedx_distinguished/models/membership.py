@@ -136,7 +136,7 @@ class Activity(models.Model):
     """
     Something a member did. ``external_id`` makes imports and platform events idempotent.
 
-    .. pii: Title, description and evidence are written by the member or staff about the member.
+    .. pii: Title, description, evidence and the review note are written by the member or staff about the member.
     .. pii_types: other
     .. pii_retirement: local_api
     """
@@ -155,6 +155,7 @@ class Activity(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True, help_text="Why staff rejected it, shown to the member.")
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

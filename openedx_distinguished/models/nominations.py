@@ -50,6 +50,9 @@ class Nomination(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The token of the page form that created it: a form posted twice (a double click, the back
+    # button) finds its nomination instead of making a second one.
+    form_token = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -57,6 +60,7 @@ class Nomination(models.Model):
             models.Index(fields=["cycle", "nominator"], name="od_nomination_by_nominator"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["nominator", "form_token"], name="od_nomination_form_once"),
             # A nomination names exactly one nominee, of the kind it says. The nominee user may
             # become NULL only through account retirement, so the check allows that.
             check_constraint(
@@ -73,7 +77,10 @@ class Nomination(models.Model):
 
 class Endorsement(models.Model):
     """
-    A later nomination of an already-nominated nominee, kept as support for the first one.
+    Someone's support for a nomination that already existed, with their own statement and evidence.
+
+    A withdrawn endorsement keeps its row (``withdrawn_at`` set) so that supporting again reuses it;
+    nobody but the endorser and program staff sees it any more.
 
     .. pii: The endorser's justifications and evidence; the endorser is a foreign key to the user.
     .. pii_types: other
@@ -88,6 +95,8 @@ class Endorsement(models.Model):
     justifications = models.JSONField(default=dict, blank=True)
     evidence_links = models.JSONField(default=list, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    form_token = models.CharField(max_length=64, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created", "id"]

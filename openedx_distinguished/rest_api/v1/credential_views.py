@@ -3,13 +3,12 @@ Views of the credentials API: a member's credentials, revocation, and award fulf
 """
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from openedx_distinguished import api
+from openedx_distinguished import access, api
 
 from . import serializers as s
-from .membership_views import require_staff
+from .permissions import allowed, require_staff
 from .views import PAGINATION_PARAMETERS, AuthenticatedView, PublicView, call_api, page_bounds, validated
 
 
@@ -67,8 +66,7 @@ class FulfilmentAddressView(AuthenticatedView):
     @extend_schema(request=s.AddressInputSerializer, responses={200: OpenApiTypes.OBJECT})
     def put(self, request, pk):
         """Record the address."""
-        if request.user.pk not in api.fulfilment_holder_ids(pk):
-            raise NotFound()
+        allowed(access.check_fulfilment_holder, user=request.user, fulfilment_id=pk)
         body = validated(s.AddressInputSerializer, request.data)
         return Response(call_api(api.set_shipping_address, fulfilment_id=pk, name=body["name"],
                                  address=body["address"]))
@@ -83,8 +81,7 @@ class FulfilmentDetailView(AuthenticatedView):
     @extend_schema(request=s.FulfilmentUpdateSerializer, responses={200: OpenApiTypes.OBJECT})
     def patch(self, request, pk):
         """Change what is given."""
-        if not api.is_program_staff(request.user):
-            raise PermissionDenied("Only program staff may do this.")
+        require_staff(request)
         body = validated(s.FulfilmentUpdateSerializer, request.data)
         return Response(call_api(api.update_fulfilment, fulfilment_id=pk, actor=request.user, **body))
 

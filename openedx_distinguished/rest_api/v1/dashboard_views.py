@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from openedx_distinguished import api
 
 from . import serializers as s
-from .membership_views import require_staff
+from .permissions import require_staff
 from .views import AuthenticatedView, call_api
 
 

@@ -4,12 +4,12 @@ Views of the membership API: terms, activities, evaluations, initiatives, referr
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from openedx_distinguished import api
+from openedx_distinguished import access, api
 
 from . import serializers as s
+from .permissions import allowed, require_staff
 from .views import (
     PAGINATION_PARAMETERS,
     AuthenticatedView,
@@ -20,12 +20,6 @@ from .views import (
     paginated,
     validated,
 )
-
-
-def require_staff(request):
-    """Refuse (403) anyone but program staff."""
-    if not api.is_program_staff(request.user):
-        raise PermissionDenied("Only program staff may do this.")
 
 
 class TermListView(AuthenticatedView):
@@ -99,8 +93,7 @@ class ActivityListView(AuthenticatedView):
     @extend_schema(request=s.ActivityInputSerializer, responses={201: s.ActivitySerializer})
     def post(self, request):
         """Report an activity of the caller's own."""
-        if not api.is_member(request.user):
-            raise PermissionDenied("Only Distinguished Contributors report activities.")
+        allowed(access.check_member, user=request.user)
         body = validated(s.ActivityInputSerializer, request.data)
         activity = call_api(api.report_activity, user=request.user, **body)
         return Response(s.ActivitySerializer(activity).data, status=201)
@@ -108,18 +101,21 @@ class ActivityListView(AuthenticatedView):
 
 class ActivityReviewView(AuthenticatedView):
     """
-    Verify or reject a reported activity (program staff).
+    Verify or reject a reported activity (program staff), with an optional note the member sees.
 
-    ``POST /api/distinguished/v1/activities/5/verify/`` (or ``.../reject/``): 200; 403; 404; 409.
+    ``POST /api/distinguished/v1/activities/5/reject/`` with ``{"note": "No evidence of attendance."}``
+    (or ``.../verify/``): 200; 400; 403; 404; 409.
     """
 
     verified = True
 
-    @extend_schema(request=None, responses=s.ActivitySerializer)
+    @extend_schema(request=s.ActivityReviewInputSerializer, responses=s.ActivitySerializer)
     def post(self, request, pk):
+        """Verify or reject the activity."""
         require_staff(request)
+        body = validated(s.ActivityReviewInputSerializer, request.data)
         return Response(s.ActivitySerializer(call_api(api.review_activity, activity_id=pk, actor=request.user,
-                                                      verified=self.verified)).data)
+                                                      verified=self.verified, note=body["note"])).data)
 
 
 class ActivityImportView(AuthenticatedView):

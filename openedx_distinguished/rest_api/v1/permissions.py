@@ -1,49 +1,36 @@
 """
-Who may do what through the v1 REST API, on top of the API's role lookup.
+Who may do what through the v1 REST API: the rule book of ``access``, answered in the API's terms.
 """
 from rest_framework.exceptions import NotFound, PermissionDenied
 
-from openedx_distinguished import api
+from openedx_distinguished import access
 
 
-def require_nomination_role(request, nomination_id, allowed):
-    """
-    Return the caller's roles on a nomination, or refuse.
-
-    Someone with no role must not learn that the nomination exists (404); someone who can see
-    it but may not do this gets 403.
-    """
-    roles = api.nomination_roles(request.user, nomination_id)
-    if not roles:
-        raise NotFound()
-    if allowed is not None and not roles & set(allowed):
-        raise PermissionDenied(f"Only the {' or '.join(sorted(allowed))} may do this.")
-    return roles
+def allowed(check, **kwargs):
+    """Ask the rule book; a hidden object is the API's 404, a forbidden action its 403."""
+    try:
+        return check(**kwargs)
+    except access.Hidden as exc:
+        raise NotFound() from exc
+    except access.Forbidden as exc:
+        raise PermissionDenied(exc.message) from exc
 
 
-def require_review_role(request, nomination_id, allowed):
-    """
-    Return the caller's review roles on a nomination, or refuse.
+def require_nomination_role(request, nomination_id, action):
+    """The caller's roles on a nomination, if they may take ``action`` (``access.NominationAction``)."""
+    return allowed(access.check_nomination, user=request.user, nomination_id=nomination_id, action=action)
 
-    A conflicted reviewer, like anyone outside the panel, gets 404: the nomination does not exist
-    for them. A panel member without the needed role gets 403.
-    """
-    roles = api.review_roles(request.user, nomination_id)
-    if not roles or api.ROLE_CONFLICTED in roles:
-        raise NotFound()
-    if not roles & set(allowed):
-        raise PermissionDenied(f"Only {' or '.join(sorted(allowed))} may do this.")
-    return roles
+
+def require_review_role(request, nomination_id, action):
+    """The caller's review roles on a nomination, if they may take ``action`` (``access.ReviewAction``)."""
+    return allowed(access.check_review, user=request.user, nomination_id=nomination_id, action=action)
 
 
 def chair_scope(request):
-    """
-    The tracks the caller may run the review of: None (all) for program staff, the tracks of the
-    panels they chair for chairs; anyone else gets 403.
-    """
-    if api.is_program_staff(request.user):
-        return None
-    tracks = api.chaired_track_ids(request.user)
-    if not tracks:
-        raise PermissionDenied("Only panel chairs and program staff may do this.")
-    return tracks
+    """The tracks the caller may run the review of (None: all, for program staff); 403 for others."""
+    return allowed(access.review_scope, user=request.user)
+
+
+def require_staff(request):
+    """Refuse (403) anyone but program staff."""
+    allowed(access.check_staff, user=request.user)

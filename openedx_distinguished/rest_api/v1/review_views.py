@@ -11,16 +11,12 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from openedx_distinguished import api
+from openedx_distinguished import access, api
+from openedx_distinguished.access import ReviewAction
 
 from . import serializers as s
 from .permissions import chair_scope, require_review_role
 from .views import PAGINATION_PARAMETERS, AuthenticatedView, call_api, page_bounds, page_of, paginated, validated
-
-REVIEWER = {api.ROLE_ASSIGNED}
-RUNS_REVIEW = {api.ROLE_CHAIR, api.ROLE_STAFF}
-SEES_NOMINATION = REVIEWER | RUNS_REVIEW
-ON_PANEL = {api.ROLE_ASSIGNED, api.ROLE_PANEL, api.ROLE_CHAIR}
 
 
 class MyAssignmentsView(AuthenticatedView):
@@ -44,9 +40,9 @@ class ReviewSheetView(AuthenticatedView):
     @extend_schema(responses=s.ReviewSheetSerializer)
     def get(self, request, pk):
         """Return the review sheet; other reviews only after the caller's own (or for chairs and staff)."""
-        roles = require_review_role(request, pk, SEES_NOMINATION)
+        roles = require_review_role(request, pk, ReviewAction.READ)
         sheet = call_api(api.get_review_sheet, nomination_id=pk, user=request.user,
-                         sees_all=bool(roles & RUNS_REVIEW))
+                         sees_all=access.runs_review(roles))
         return Response(s.ReviewSheetSerializer(sheet).data)
 
 
@@ -62,7 +58,7 @@ class ReviewView(AuthenticatedView):
     @extend_schema(request=s.ReviewInputSerializer, responses=s.ReviewSerializer)
     def put(self, request, pk):
         """Create or replace the caller's review of this nomination."""
-        require_review_role(request, pk, REVIEWER)
+        require_review_role(request, pk, ReviewAction.REVIEW)
         body = validated(s.ReviewInputSerializer, request.data)
         data = call_api(api.submit_review, nomination_id=pk, reviewer=request.user, scores=body["scores"],
                         recommendation=body["recommendation"], panel_comments=body["panel_comments"],
@@ -81,7 +77,7 @@ class ConflictView(AuthenticatedView):
     @extend_schema(request=s.ConflictInputSerializer, responses={201: s.ConflictSerializer})
     def post(self, request, pk):
         """Declare the caller's conflict of interest with this nomination."""
-        require_review_role(request, pk, ON_PANEL)
+        require_review_role(request, pk, ReviewAction.DECLARE_CONFLICT)
         body = validated(s.ConflictInputSerializer, request.data)
         data = call_api(api.declare_conflict, nomination_id=pk, reviewer=request.user, reason=body["reason"])
         return Response(s.ConflictSerializer(data).data, status=201)
@@ -98,7 +94,7 @@ class AssignmentsView(AuthenticatedView):
     @extend_schema(request=s.AssignInputSerializer, responses={201: s.AssignmentSerializer})
     def post(self, request, pk):
         """Assign the named panel member to review this nomination."""
-        require_review_role(request, pk, RUNS_REVIEW)
+        require_review_role(request, pk, ReviewAction.ASSIGN)
         body = validated(s.AssignInputSerializer, request.data)
         data = call_api(api.assign_reviewer, nomination_id=pk, reviewer_username=body["reviewer"],
                         actor=request.user)
@@ -114,7 +110,7 @@ class AssignmentDetailView(AuthenticatedView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk, username):
-        require_review_role(request, pk, RUNS_REVIEW)
+        require_review_role(request, pk, ReviewAction.ASSIGN)
         call_api(api.unassign_reviewer, nomination_id=pk, reviewer_username=username, actor=request.user)
         return Response(status=204)
 
@@ -132,7 +128,7 @@ class DecisionView(AuthenticatedView):
     @extend_schema(responses=s.DecisionSerializer)
     def get(self, request, pk):
         """Return the decision recorded on this nomination, pending or released."""
-        require_review_role(request, pk, RUNS_REVIEW)
+        require_review_role(request, pk, ReviewAction.DECIDE)
         decision = api.get_decision(nomination_id=pk)
         if decision is None:
             return Response({"detail": "No decision has been recorded."}, status=404)
@@ -141,7 +137,7 @@ class DecisionView(AuthenticatedView):
     @extend_schema(request=s.DecisionInputSerializer, responses=s.DecisionSerializer)
     def post(self, request, pk):
         """Record or change the (pending) decision on this nomination."""
-        require_review_role(request, pk, RUNS_REVIEW)
+        require_review_role(request, pk, ReviewAction.DECIDE)
         body = validated(s.DecisionInputSerializer, request.data)
         decision = call_api(api.record_decision, nomination_id=pk, actor=request.user, outcome=body["outcome"],
                             rationale=body["rationale"], feedback=body["feedback"],

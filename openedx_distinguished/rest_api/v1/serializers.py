@@ -104,6 +104,7 @@ class EndorsementSerializer(serializers.Serializer):  # pylint: disable=abstract
     justifications = serializers.DictField(child=serializers.CharField(allow_blank=True))
     evidence_links = serializers.ListField(child=serializers.CharField())
     created = serializers.DateTimeField()
+    withdrawn_at = serializers.DateTimeField(allow_null=True, help_text="Set once the endorser withdrew it.")
 
 
 class NominationOutcomeSerializer(serializers.Serializer):  # pylint: disable=abstract-method
@@ -357,6 +358,13 @@ class ActivitySerializer(serializers.Serializer):  # pylint: disable=abstract-me
     source = serializers.ChoiceField(choices=[s.value for s in ActivitySource])
     status = serializers.ChoiceField(choices=[s.value for s in ActivityStatus])
     course_key = serializers.CharField()
+    review_note = serializers.CharField(help_text="Why staff rejected it, when they said.")
+
+
+class ActivityReviewInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Verifying or rejecting an activity: an optional note the member sees."""
+
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class ActivityInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method

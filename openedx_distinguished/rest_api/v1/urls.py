@@ -24,6 +24,7 @@ urlpatterns = [
     path("nominations/<int:pk>/withdraw/", views.NominationWithdrawView.as_view(), name="nomination-withdraw"),
     path("nominations/<int:pk>/consent/", views.NominationConsentView.as_view(), name="nomination-consent"),
     path("endorsements/", views.EndorsementListView.as_view(), name="endorsement-list"),
+    path("endorsements/<int:pk>/withdraw/", views.EndorsementWithdrawView.as_view(), name="endorsement-withdraw"),
     path("review/assignments/", review.MyAssignmentsView.as_view(), name="review-my-assignments"),
     path("review/nominations/<int:pk>/", review.ReviewSheetView.as_view(), name="review-sheet"),
     path("review/nominations/<int:pk>/review/", review.ReviewView.as_view(), name="review-submit"),

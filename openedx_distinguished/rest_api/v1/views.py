@@ -20,7 +20,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from openedx_distinguished import api
+from openedx_distinguished import access, api
+from openedx_distinguished.access import NominationAction
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import NominationStatus
 from openedx_distinguished.exceptions import InvalidTransition
@@ -28,7 +29,7 @@ from openedx_distinguished.exceptions import NotFound as DomainNotFound
 from openedx_distinguished.exceptions import ValidationError as DomainValidationError
 
 from . import serializers as s
-from .permissions import require_nomination_role
+from .permissions import allowed, require_nomination_role
 
 
 class Conflict(APIException):
@@ -316,13 +317,13 @@ class NominationDetailView(AuthenticatedView):
 
     @extend_schema(responses=s.NominationSerializer)
     def get(self, request, pk):
-        require_nomination_role(request, pk, None)
+        require_nomination_role(request, pk, NominationAction.VIEW)
         return Response(s.NominationSerializer(call_api(api.get_nomination, nomination_id=pk)).data)
 
     @extend_schema(request=s.NominationUpdateSerializer, responses=s.NominationSerializer)
     def patch(self, request, pk):
         """Replace the draft's justifications and/or evidence links (the nominator, while nominations are open)."""
-        require_nomination_role(request, pk, {api.ROLE_NOMINATOR})
+        require_nomination_role(request, pk, NominationAction.EDIT)
         body = validated(s.NominationUpdateSerializer, request.data)
         nomination = call_api(api.update_draft, nomination_id=pk, justifications=body.get("justifications"),
                               evidence_links=body.get("evidence_links"))
@@ -339,7 +340,7 @@ class NominationSubmitView(AuthenticatedView):
 
     @extend_schema(request=None, responses=s.NominationOutcomeSerializer)
     def post(self, request, pk):
-        require_nomination_role(request, pk, {api.ROLE_NOMINATOR})
+        require_nomination_role(request, pk, NominationAction.SUBMIT)
         return _outcome(call_api(api.submit_nomination, nomination_id=pk, actor=request.user), created=False)
 
 
@@ -355,7 +356,7 @@ class NominationWithdrawView(AuthenticatedView):
     @extend_schema(request=s.ReasonSerializer, responses=s.NominationSerializer)
     def post(self, request, pk):
         """Withdraw the nomination, with an optional reason that is recorded in its history."""
-        require_nomination_role(request, pk, {api.ROLE_NOMINATOR, api.ROLE_NOMINEE, api.ROLE_STAFF})
+        require_nomination_role(request, pk, NominationAction.WITHDRAW)
         body = validated(s.ReasonSerializer, request.data)
         nomination = call_api(api.withdraw_nomination, nomination_id=pk, actor=request.user, reason=body["reason"])
         return Response(s.NominationSerializer(nomination).data)
@@ -373,7 +374,7 @@ class NominationConsentView(AuthenticatedView):
     @extend_schema(request=s.ConsentSerializer, responses=s.NominationSerializer)
     def post(self, request, pk):
         """Accept or decline being nominated; only the nominee (or a contact of the organization) may."""
-        require_nomination_role(request, pk, {api.ROLE_NOMINEE})
+        require_nomination_role(request, pk, NominationAction.CONSENT)
         body = validated(s.ConsentSerializer, request.data)
         nomination = call_api(api.respond_to_nomination, nomination_id=pk, actor=request.user,
                               decision=body["decision"], reason=body["reason"])
@@ -390,3 +391,19 @@ class EndorsementListView(AuthenticatedView):
         offset, limit = page_bounds(request)
         page = api.list_endorsements(user=request.user, offset=offset, limit=limit)
         return paginated(request, page, s.EndorsementSerializer, offset, limit)
+
+
+class EndorsementWithdrawView(AuthenticatedView):
+    """
+    Withdraw the caller's support of a nomination (the endorser, or program staff), until the
+    review deadline. ``POST /api/distinguished/v1/endorsements/7/withdraw/``.
+
+    **Responses**: 200; 400 (the review is over); 404 (not the caller's); 409 (already withdrawn).
+    """
+
+    @extend_schema(request=None, responses=s.EndorsementSerializer)
+    def post(self, request, pk):
+        """Withdraw the endorsement; the nominator, nominee and panel no longer see it."""
+        allowed(access.check_endorser, user=request.user, endorsement_id=pk)
+        endorsement = call_api(api.withdraw_endorsement, endorsement_id=pk, actor=request.user)
+        return Response(s.EndorsementSerializer(endorsement).data)

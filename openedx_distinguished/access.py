@@ -1,0 +1,182 @@
+"""
+Who may do what: the one rule book that the pages and the REST API both consult.
+
+Each action names the roles that may take it. The adapters ask here before they call ``api``
+and turn a refusal into their own answer: the REST API into its JSON 404 or 403, the pages into
+the 404 page or 403. A nomination or review that someone may not know about answers as if it did
+not exist (``Hidden``); someone who sees it but may not do this is ``Forbidden`` (ADR 0012).
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from openedx_distinguished import api
+from openedx_distinguished.exceptions import NotFound
+
+
+class Refused(Exception):
+    """The caller may not do what they asked; ``message`` says why, for a 403 answer."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(message)
+        self.message = message
+
+
+class Hidden(Refused):
+    """The object does not exist for the caller: answer as for an unknown id (404)."""
+
+
+class Forbidden(Refused):
+    """The caller may see the object but not do this (403)."""
+
+
+class NominationAction(StrEnum):
+    """What people do with a nomination (roles from ``api.nomination_roles``)."""
+
+    VIEW = "view"
+    EDIT = "edit"
+    SUBMIT = "submit"
+    WITHDRAW = "withdraw"
+    CONSENT = "consent"
+
+
+NOMINATION_RULES = {
+    NominationAction.VIEW: frozenset({api.ROLE_NOMINATOR, api.ROLE_NOMINEE, api.ROLE_STAFF}),
+    NominationAction.EDIT: frozenset({api.ROLE_NOMINATOR}),
+    NominationAction.SUBMIT: frozenset({api.ROLE_NOMINATOR}),
+    NominationAction.WITHDRAW: frozenset({api.ROLE_NOMINATOR, api.ROLE_NOMINEE, api.ROLE_STAFF}),
+    NominationAction.CONSENT: frozenset({api.ROLE_NOMINEE}),
+}
+
+
+class ReviewAction(StrEnum):
+    """What the review panel does with a nomination (roles from ``api.review_roles``)."""
+
+    READ = "read"
+    REVIEW = "review"
+    DECLARE_CONFLICT = "declare_conflict"
+    ASSIGN = "assign"
+    DECIDE = "decide"
+
+
+RUNS_REVIEW = frozenset({api.ROLE_CHAIR, api.ROLE_STAFF})
+
+REVIEW_RULES = {
+    ReviewAction.READ: frozenset({api.ROLE_ASSIGNED}) | RUNS_REVIEW,
+    ReviewAction.REVIEW: frozenset({api.ROLE_ASSIGNED}),
+    ReviewAction.DECLARE_CONFLICT: frozenset({api.ROLE_ASSIGNED, api.ROLE_PANEL, api.ROLE_CHAIR}),
+    ReviewAction.ASSIGN: RUNS_REVIEW,
+    ReviewAction.DECIDE: RUNS_REVIEW,
+}
+
+_ROLE_NAMES = {
+    api.ROLE_NOMINATOR: "the nominator", api.ROLE_NOMINEE: "the nominee", api.ROLE_STAFF: "program staff",
+    api.ROLE_ASSIGNED: "assigned reviewers", api.ROLE_PANEL: "panel members", api.ROLE_CHAIR: "panel chairs",
+}
+
+
+def _only(roles) -> str:
+    return "Only " + " or ".join(sorted(_ROLE_NAMES.get(role, role) for role in roles)) + " may do this."
+
+
+def check_nomination(*, user, nomination_id, action: NominationAction) -> frozenset[str]:
+    """
+    The caller's roles on a nomination when they may take ``action``.
+
+    Raises:
+        Hidden: they may not know it exists. Forbidden: they see it but may not do this.
+    """
+    roles = api.nomination_roles(user, nomination_id)
+    if not roles:
+        raise Hidden("No such nomination.")
+    allowed = NOMINATION_RULES[NominationAction(action)]
+    if not roles & allowed:
+        raise Forbidden(_only(allowed))
+    return roles
+
+
+def check_review(*, user, nomination_id, action: ReviewAction) -> frozenset[str]:
+    """
+    The caller's review roles on a nomination when they may take ``action``. A conflicted
+    reviewer, like anyone outside the panel, does not see the nomination at all.
+
+    Raises:
+        Hidden, Forbidden
+    """
+    roles = api.review_roles(user, nomination_id)
+    if not roles or api.ROLE_CONFLICTED in roles:
+        raise Hidden("No such nomination.")
+    allowed = REVIEW_RULES[ReviewAction(action)]
+    if not roles & allowed:
+        raise Forbidden(_only(allowed))
+    return roles
+
+
+def runs_review(roles) -> bool:
+    """Whether review ``roles`` include running the review (chairs, program staff)."""
+    return bool(frozenset(roles) & RUNS_REVIEW)
+
+
+def review_scope(*, user) -> set[int] | None:
+    """
+    The tracks the caller may run the review of: None (all) for program staff, the tracks of the
+    panels they chair for chairs.
+
+    Raises:
+        Forbidden: anyone else.
+    """
+    if api.is_program_staff(user):
+        return None
+    tracks = api.chaired_track_ids(user)
+    if not tracks:
+        raise Forbidden("Only panel chairs and program staff may do this.")
+    return tracks
+
+
+def check_staff(*, user) -> None:
+    """Refuse anyone but program staff (Forbidden)."""
+    if not api.is_program_staff(user):
+        raise Forbidden("Only program staff may do this.")
+
+
+def check_member(*, user) -> None:
+    """Refuse anyone who holds no current membership term (Forbidden)."""
+    if not api.is_member(user):
+        raise Forbidden("Only Distinguished Contributors may do this.")
+
+
+def check_fulfilment_holder(*, user, fulfilment_id) -> None:
+    """Refuse anyone but the award's holder (or the holding organization's contacts): Hidden."""
+    if user is None or not user.is_authenticated or user.pk not in api.fulfilment_holder_ids(fulfilment_id):
+        raise Hidden("No such award.")
+
+
+def check_credential_holder(*, user, public_id) -> None:
+    """
+    Refuse anyone but a credential's holder (or the holding organization's contacts) and program
+    staff: Hidden, as for an unknown credential.
+    """
+    try:
+        holders = api.credential_holder_ids(public_id=public_id)
+    except NotFound as exc:
+        raise Hidden("No such credential.") from exc
+    signed_in = user is not None and user.is_authenticated
+    if not (signed_in and (user.pk in holders or api.is_program_staff(user))):
+        raise Hidden("No such credential.")
+
+
+def check_endorser(*, user, endorsement_id):
+    """
+    The endorsement when the caller is its endorser or program staff.
+
+    Raises:
+        Hidden: anyone else, or no such endorsement.
+    """
+    try:
+        endorsement = api.get_endorsement(endorsement_id)
+    except NotFound as exc:
+        raise Hidden("No such endorsement.") from exc
+    mine = user is not None and user.is_authenticated and endorsement.endorser_username == user.get_username()
+    if not (mine or api.is_program_staff(user)):
+        raise Hidden("No such endorsement.")
+    return endorsement

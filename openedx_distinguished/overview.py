@@ -1,0 +1,144 @@
+"""
+What a person sees of their own membership, gathered from the rules that own each part.
+
+Terms and the retention rule belong to ``membership``, activities to ``activities``, badges and
+awards to ``credentials``, the public listing to ``presence`` and referral links to ``community``;
+this module only reads them together, in a fixed number of queries whatever the rows.
+"""
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from openedx_distinguished.activities import activity_data
+from openedx_distinguished.community import referral_code
+from openedx_distinguished.credentials import fulfilment_data, list_credentials, url
+from openedx_distinguished.data import (
+    CURRENT_TERM_STATUSES,
+    ActivityTypeChoice,
+    FulfilmentStatus,
+    IncentiveDeliveryData,
+    ListingData,
+    MembershipOverviewData,
+    ReferralData,
+    RetentionProgressData,
+    TermStatus,
+)
+from openedx_distinguished.membership import retention_progress
+from openedx_distinguished.models import (
+    Activity,
+    ActivityType,
+    Fulfilment,
+    MemberProfile,
+    MembershipTerm,
+    Onboarding,
+    Track,
+)
+from openedx_distinguished.program import get_program, incentive_data
+from openedx_distinguished.terms import term_data
+
+# How many of a person's activities the overview lists (the newest); the total is always given.
+ACTIVITY_LIMIT = 200
+
+_CURRENT = [status.value for status in CURRENT_TERM_STATUSES]
+
+
+def _held_by(user):
+    """Terms ``user`` holds, themself or as a contact of the holding organization."""
+    return Q(holder_user=user) | Q(holder_organization__contacts=user)
+
+
+def _terms(user):
+    """The person's terms, current ones first, then the newest."""
+    rows = list(MembershipTerm.objects.filter(_held_by(user)).select_related(
+        "holder_user", "holder_organization", "track", "cycle").distinct().order_by("-starts_at", "-id"))
+    rows.sort(key=lambda term: term.status not in _CURRENT)  # stable: keeps the newest first within each group
+    return rows
+
+
+def _progress(terms):
+    """Renewal progress of the current terms that can end (not lifetime), as the annual evaluation counts."""
+    renewable = [term for term in terms if term.status in (TermStatus.ACTIVE.value, TermStatus.RENEWAL_DUE.value)]
+    if not renewable:
+        return (), set()
+    counted = retention_progress([term.pk for term in renewable])
+    slugs = {slug for values in counted.values() for slug in values["types"]}
+    names = dict(ActivityType.objects.filter(slug__in=slugs).values_list("slug", "name")) if slugs else {}
+    progress = tuple(
+        RetentionProgressData(
+            term_id=term.pk, needed=counted[term.pk]["needed"], verified=counted[term.pk]["verified"],
+            pending=counted[term.pk]["pending"],
+            activity_types=tuple(names.get(slug, slug) for slug in counted[term.pk]["types"]),
+            deadline=term.ends_at,
+        )
+        for term in renewable if term.pk in counted
+    )
+    return progress, slugs
+
+
+def _activity_types(counting_slugs, program):
+    """Every kind of activity, those that count towards the person's renewal first."""
+    if not counting_slugs:
+        counting_slugs = set(program.retention_activity_types or ())
+    types = ActivityType.objects.filter(program=program).order_by("name")
+    choices = [ActivityTypeChoice(slug=t.slug, name=t.name, counts=t.slug in counting_slugs) for t in types]
+    return tuple(sorted(choices, key=lambda choice: not choice.counts))
+
+
+def _incentives(terms):
+    """The incentives of each current term's track, with the fulfilment of the physical ones."""
+    current = [term for term in terms if term.status in _CURRENT]
+    if not current:
+        return ()
+    tracks = {track.pk: track for track in Track.objects.filter(pk__in={t.track_id for t in current})
+              .prefetch_related("incentives")}
+    fulfilments = {(f.term_id, f.incentive_id): f for f in Fulfilment.objects.select_related("incentive")
+                   .filter(term_id__in=[t.pk for t in current])}
+    deliveries = []
+    for term in current:
+        for incentive in tracks[term.track_id].incentives.all():
+            fulfilment = fulfilments.get((term.pk, incentive.pk))
+            deliveries.append(IncentiveDeliveryData(
+                term_id=term.pk, incentive=incentive_data(incentive),
+                fulfilment=fulfilment_data(fulfilment, with_address=True) if fulfilment else None,
+                fulfilment_status=FulfilmentStatus(fulfilment.status) if fulfilment else None))
+    return tuple(deliveries)
+
+
+def _listing(user):
+    profile = MemberProfile.objects.filter(user=user).values("listed", "slug").first()
+    if profile is None:
+        return ListingData(listed=False, slug=None, url=None)
+    return ListingData(listed=profile["listed"], slug=profile["slug"], url=url(f"members/{profile['slug']}/"))
+
+
+def _referral(user):
+    code = referral_code(user=user)
+    counts = Onboarding.objects.filter(member=user).aggregate(
+        people=Count("pk", filter=Q(referred_user__isnull=False)),
+        partners=Count("pk", filter=Q(referred_user__isnull=True)))
+    return ReferralData(code=code, url=url(f"join/{code}/"), people=counts["people"], partners=counts["partners"])
+
+
+def membership_overview(*, user, activity_limit: int = ACTIVITY_LIMIT) -> MembershipOverviewData:
+    """
+    Everything ``user`` sees of their own membership: their terms (and their organizations'),
+    renewal progress against the retention rule, their activities (the newest ``activity_limit``)
+    and the kinds they can report, their credentials, the incentives of their current terms with
+    award fulfilment, their public listing and, for members, their referral link and what it brought.
+    """
+    terms = _terms(user)
+    is_member = any(term.status in _CURRENT for term in terms)
+    progress, counting_slugs = _progress(terms)
+    activities = Activity.objects.select_related("user", "activity_type").filter(user=user)
+    return MembershipOverviewData(
+        is_member=is_member,
+        terms=tuple(term_data(term) for term in terms),
+        progress=progress,
+        activities=tuple(activity_data(a) for a in activities[:activity_limit]),
+        activity_total=activities.count(),
+        activity_types=_activity_types(counting_slugs, get_program()),
+        credentials=tuple(list_credentials(holder=user)),
+        incentives=_incentives(terms),
+        listing=_listing(user),
+        referral=_referral(user) if is_member else None,
+    )
