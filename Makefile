@@ -141,11 +141,14 @@ validate: test quality migrations-check ## run the tests, the quality checks and
 # Demo
 # --------------------------------------------------------------------------
 
-demo: $(DEMO_STAMP) ## run the demo LMS-like site on http://127.0.0.1:8000 (venv in .venv)
-	$(DEMO_VENV)/bin/python demo/manage.py migrate --noinput
-	$(DEMO_VENV)/bin/python demo/manage.py load_distinguished_program
-	$(DEMO_VENV)/bin/python demo/manage.py seed_demo
-	$(DEMO_VENV)/bin/python demo/manage.py runserver 127.0.0.1:8000
+# Port of the demo (`make demo PORT=8001`); links, badge images and credential ids follow it.
+PORT ?= 8000
+
+demo: $(DEMO_STAMP) ## run the demo LMS-like site on http://127.0.0.1:$(PORT) (PORT=8000; venv in .venv)
+	DISTINGUISHED_DEMO_PORT=$(PORT) $(DEMO_VENV)/bin/python demo/manage.py migrate --noinput -v 0
+	DISTINGUISHED_DEMO_PORT=$(PORT) $(DEMO_VENV)/bin/python demo/manage.py load_distinguished_program -v 0
+	DISTINGUISHED_DEMO_PORT=$(PORT) $(DEMO_VENV)/bin/python demo/manage.py seed_demo
+	DISTINGUISHED_DEMO_PORT=$(PORT) $(DEMO_VENV)/bin/python demo/manage.py runserver 127.0.0.1:$(PORT)
 
 clean: ## remove generated files (keeps the .venv* virtualenvs; `rm -rf .venv*` for those)
 	find . -path ./.tox -prune -o -path './.venv*' -prune -o -name '__pycache__' -type d -print0 | xargs -0 rm -rf

@@ -48,7 +48,11 @@ TEMPLATES = [{
     ]},
 }]
 
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(HERE / "demo.sqlite3")}}
+# `make demo PORT=8001` serves on another port: links, badge images and credential ids follow it,
+# so each port keeps its own database (credentials are signed with the address they were issued at).
+PORT = int(os.environ.get("DISTINGUISHED_DEMO_PORT") or 8000)
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
+                         "NAME": str(HERE / ("demo.sqlite3" if PORT == 8000 else f"demo-{PORT}.sqlite3"))}}
 # The load test (make loadtest) serves the demo from gunicorn on MariaDB, as a production LMS would:
 # DISTINGUISHED_DEMO_DB=mysql uses the database DISTINGUISHED_DEMO_DB_NAME on DB_HOST:DB_PORT.
 if os.environ.get("DISTINGUISHED_DEMO_DB") == "mysql":
@@ -65,8 +69,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
 STATIC_URL = "/static/"
-LOGIN_URL = "/api-auth/login/"  # the LMS has /login; here DRF's sign-in page serves every account
+LOGIN_URL = "/login"  # as in the LMS; the demo's sign-in page lists every demo account
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 
 # What the LMS provides to plugins' REST APIs; the demo signs in through the session only.
 JWT_AUTH = {
@@ -77,15 +82,28 @@ JWT_AUTH = {
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 
 # Badge documents, JWKS and verification pages are addressed from here.
-DISTINGUISHED_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+DISTINGUISHED_PUBLIC_BASE_URL = f"http://127.0.0.1:{PORT}"
 DISTINGUISHED_ISSUER = {"name": "Open edX (demo)", "url": "https://openedx.org", "email": "", "image": ""}
 
-# Emails (edx-ace's django_email channel) are printed on the console instead of sent, and Celery
-# tasks run in-process right after the commit: the demo needs no SMTP server, broker or worker.
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Emails (edx-ace's django_email channel) are written to files in demo/emails/ instead of being
+# sent (DISTINGUISHED_DEMO_EMAIL=none drops them: the load test), and Celery tasks run in-process
+# right after the commit: the demo needs no SMTP server, broker or worker.
+if os.environ.get("DISTINGUISHED_DEMO_EMAIL") == "none":
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(HERE / "emails")
 DEFAULT_FROM_EMAIL = "distinguished@example.com"
 CELERY_TASK_ALWAYS_EAGER = True
 
 # Each plugin app adds its settings, as the LMS does for its "common" settings type.
 add_plugins(__name__, LMS_PROJECT_TYPE, "common")
 OPENEDX_TELEMETRY = []  # no New Relic or Datadog in the demo
+
+# edx-ace checks every channel it knows at start-up; the demo uses only django_email, so its
+# warnings that Sailthru is not configured are noise here.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "loggers": {"edx_ace.channel.sailthru": {"level": "ERROR"}},
+}

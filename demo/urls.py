@@ -1,14 +1,18 @@
 """
-URLs of the demo host: the admin, sign-in for the browsable API, and every plugin's URLs.
+URLs of the demo host: its home and sign-in pages, the admin, sign-in for the browsable API, and
+every plugin's URLs.
 """
 from django.contrib import admin
+from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 from edx_django_utils.plugins import get_plugin_url_patterns
 
-from demo.demo_site.views import home
+from demo.demo_site.views import DemoLoginView, home
 
 urlpatterns = [
     path("", home, name="demo-home"),
+    path("login", DemoLoginView.as_view(), name="login"),
+    path("logout", LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
 ] + get_plugin_url_patterns("lms.djangoapp")

@@ -106,6 +106,7 @@ def server_environment(db_name, debug=False):
         "DISTINGUISHED_DEMO_DB": "mysql",
         "DISTINGUISHED_DEMO_DB_NAME": db_name,
         "DISTINGUISHED_DEMO_DEBUG": "1" if debug else "0",
+        "DISTINGUISHED_DEMO_EMAIL": "none",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     })
     return env
@@ -128,7 +129,7 @@ def prepare_site(args, closes_in):
     from openedx_distinguished.models import Cycle
 
     quiet = StringIO()
-    with redirect_stdout(quiet):  # the demo's emails go to the console
+    with redirect_stdout(quiet):
         call_command("migrate", verbosity=0, interactive=False, stdout=quiet)
         call_command("load_distinguished_program", stdout=quiet)
         call_command("seed_demo", stdout=quiet)
@@ -422,7 +423,8 @@ def main(argv=None):
     args = parse_args(argv)
     env = server_environment(args.db_name, debug=args.debug)
     os.environ.update({key: env[key] for key in ("DJANGO_SETTINGS_MODULE", "DISTINGUISHED_DEMO_DB",
-                                                 "DISTINGUISHED_DEMO_DB_NAME", "DISTINGUISHED_DEMO_DEBUG")})
+                                                 "DISTINGUISHED_DEMO_DB_NAME", "DISTINGUISHED_DEMO_DEBUG",
+                                                 "DISTINGUISHED_DEMO_EMAIL")})
     sys.path.insert(0, str(ROOT))
     version = recreate_database(args.db_name)
     print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, MariaDB {version} (database "

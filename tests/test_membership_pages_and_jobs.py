@@ -1,5 +1,5 @@
 """
-The member's activity page and the cron command.
+The member's activity report on My membership (the old activity page redirects there) and the cron command.
 """
 from io import StringIO
 
@@ -21,33 +21,45 @@ def member(cycle, users, panels):
     return person
 
 
+def test_the_old_activity_page_leads_to_my_membership(client, member):
+    client.force_login(member)
+    response = client.get("/distinguished/activities/")
+    assert response.status_code == 301 and response["Location"] == "/distinguished/membership/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "Distinguished Engineer" in page.content.decode()
+
+
 def test_member_reports_through_the_page(client, member):
     client.force_login(member)
-    page = client.get("/distinguished/activities/")
-    assert page.status_code == 200 and "Distinguished Engineer" in page.content.decode()
-    response = client.post("/distinguished/activities/", {"activity_type": "event", "title": "Spoke at a meetup",
-                                                          "occurred_on": "2026-05-01", "evidence_url": ""},
-                           follow=True)
-    assert "waits for verification" in response.content.decode()
+    response = client.post("/distinguished/membership/", {
+        "form": "activity", "activity_type": "event", "title": "Spoke at a meetup", "occurred_on": "2026-05-01",
+        "evidence_url": ""}, follow=True)
+    assert "Program staff verify it" in response.content.decode()
     assert Activity.objects.get().status == "pending"
 
 
 def test_bad_report_on_the_page(client, member):
     client.force_login(member)
-    response = client.post("/distinguished/activities/", {"activity_type": "event", "title": "",
-                                                          "occurred_on": "2026-05-01"})
-    assert response.status_code == 400 and "title" in response.content.decode()
+    response = client.post("/distinguished/membership/", {"form": "activity", "activity_type": "event", "title": "",
+                                                           "occurred_on": "2026-05-01"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="title-error"' in html and 'aria-invalid="true"' in html
     assert not Activity.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["learner", "nominator"])
-def test_non_members_cannot_use_the_page(client, users, member, who):
+def test_non_members_cannot_report(client, users, member, who):
     client.force_login(users[who])
-    assert client.get("/distinguished/activities/").status_code == 403
+    assert client.get("/distinguished/membership/").status_code == 200  # their (empty) membership page
+    response = client.post("/distinguished/membership/", {"form": "activity", "activity_type": "event",
+                                                           "title": "Spoke", "occurred_on": "2026-05-01"})
+    assert response.status_code == 403
+    assert not Activity.objects.exists()
 
 
 def test_anonymous_is_sent_to_sign_in(client, member):
-    response = client.get("/distinguished/activities/")
+    response = client.get("/distinguished/membership/")
     assert response.status_code == 302 and "login" in response["Location"]
 
 

@@ -159,7 +159,7 @@ def test_hall_of_fame_filter_changes_the_context(people, client, settings):
 def test_site_name_and_logo_are_themable(cycle, client, settings):
     html = client.get("/distinguished/").content.decode()
     assert '<span class="od-site">Open edX</span>' in html and "| Open edX</title>" in html
-    assert 'href="#main"' in html and '<main id="main">' in html
+    assert 'href="#main"' in html and '<main id="main"' in html
     settings.PLATFORM_NAME = "Example Academy"
     assert "| Example Academy</title>" in client.get("/distinguished/").content.decode()
     settings.DISTINGUISHED_SITE_NAME = "Open edX Community"

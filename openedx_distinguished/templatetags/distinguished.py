@@ -5,6 +5,7 @@ from django import template
 from django.conf import settings
 
 from openedx_distinguished.conf import get_setting
+from openedx_distinguished.views.wording import HISTORY, STATUS_TONE, WORDS
 
 register = template.Library()
 
@@ -19,3 +20,24 @@ def site_name():
 def logo_url():
     """``DISTINGUISHED_LOGO_URL``, else the platform's ``LOGO_URL``, else an empty string (no logo)."""
     return get_setting("DISTINGUISHED_LOGO_URL") or getattr(settings, "LOGO_URL", None) or ""
+
+
+@register.filter
+def words(value):
+    """A status of the program in words (never its code): nominations, terms, activities, awards, badges."""
+    for enum_type, table in WORDS:
+        if isinstance(value, enum_type):
+            return table.get(value, value)
+    return value
+
+
+@register.filter
+def tone(status):
+    """The tone of a nomination status badge: waiting, good, ended or nothing."""
+    return STATUS_TONE.get(status, "")
+
+
+@register.filter
+def history_words(to_status):
+    """A step of a nomination's history in words."""
+    return HISTORY.get(to_status, to_status)

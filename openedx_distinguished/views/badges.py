@@ -4,11 +4,15 @@ human verification page. Anyone may read them; they carry nothing the holder did
 """
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from openedx_distinguished import api
+from openedx_distinguished import access, api
 from openedx_distinguished.exceptions import NotFound
+
+from .guard import allowed
+from .layout import page
 
 JSON_LD = "application/ld+json"
 
@@ -116,10 +120,15 @@ def baked(request, public_id, version, kind):
 def verify(request, public_id):
     """For people: whose badge this is, whether it is valid, and how it was earned."""
     details = _or_404(api.verification_details, public_id=public_id)
-    can_download = request.user.is_authenticated and (
-        request.user.pk in api.credential_holder_ids(public_id=public_id) or api.is_program_staff(request.user))
-    return render(request, "openedx_distinguished/verify.html", {
-        **details, "public_id": public_id, "can_download": can_download})
+    try:
+        access.check_credential_holder(user=request.user, public_id=public_id)
+    except access.Refused:
+        can_download = False
+    else:
+        can_download = True
+    return page(request, "openedx_distinguished/verify.html", {
+        **details, "public_id": public_id, "can_download": can_download}, section="hall-of-fame",
+        breadcrumbs=((_("Hall of fame"), reverse("openedx_distinguished:pages:hall-of-fame")),))
 
 
 @login_required
@@ -127,9 +136,7 @@ def verify(request, public_id):
 def certificate(request, public_id):
     """The PDF certificate of a credential: for its holder (or the organization's contacts) and staff."""
     details = _or_404(api.get_credential, public_id=public_id)
-    holders = _or_404(api.credential_holder_ids, public_id=public_id)
-    if request.user.pk not in holders and not api.is_program_staff(request.user):
-        raise Http404("No such certificate.")
+    allowed(access.check_credential_holder, user=request.user, public_id=public_id)
     pdf = api.certificate_pdf(public_id=details.public_id, issuer_name=api.issuer_profile_v3()["name"])
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="distinguished-certificate-{details.track_slug}.pdf"'

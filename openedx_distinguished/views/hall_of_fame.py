@@ -2,12 +2,15 @@
 The public hall of fame, member pages and the JSON feed for the community website.
 """
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from openedx_distinguished import api
 from openedx_distinguished.exceptions import NotFound
 from openedx_distinguished.filters import HallOfFameRenderStarted
+
+from .layout import page
 
 
 def _filters(request):
@@ -23,7 +26,7 @@ def hall_of_fame(request):
     context = api.hall_of_fame(track_slug=track, year=year)
     context, template = HallOfFameRenderStarted.run_filter(
         context=context, template_name="openedx_distinguished/hall_of_fame.html")
-    return render(request, template, context)
+    return page(request, template, context, section="hall-of-fame")
 
 
 @require_GET
@@ -33,7 +36,8 @@ def member(request, slug):
         details = api.member_page(slug=slug)
     except NotFound as exc:
         raise Http404("No such member.") from exc
-    return render(request, "openedx_distinguished/member.html", details)
+    return page(request, "openedx_distinguished/member.html", details, section="hall-of-fame",
+                breadcrumbs=((_("Hall of fame"), reverse("openedx_distinguished:pages:hall-of-fame")),))
 
 
 @require_GET

@@ -1,10 +1,10 @@
 """
 Public pages: what the program is, its tracks and the current cycle.
 """
-from django.shortcuts import render
-
 from openedx_distinguished import api
 from openedx_distinguished.data import CyclePhase
+
+from .layout import page
 
 
 def program_overview(request):
@@ -14,10 +14,9 @@ def program_overview(request):
     cycles = api.list_cycles()
     current = next((c for c in cycles if c.phase not in (CyclePhase.CLOSED, CyclePhase.UPCOMING)), None)
     upcoming = [c for c in cycles if c.phase == CyclePhase.UPCOMING]
-    return render(request, "openedx_distinguished/program.html", {
+    return page(request, "openedx_distinguished/program.html", {
         "tracks": api.list_tracks(),
         "current_cycle": current,
         "next_cycle": upcoming[-1] if upcoming else None,
-        # Templates call callables, an Enum class among them: pass the value to compare with.
-        "nominations_phase": CyclePhase.NOMINATIONS.value,
-    })
+        "nominations_open": next((c for c in cycles if c.phase == CyclePhase.NOMINATIONS), None),
+    }, section="program")

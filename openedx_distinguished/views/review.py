@@ -3,27 +3,28 @@ The review workspace under ``/distinguished/review/``: panel members work here w
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from openedx_distinguished import api
+from openedx_distinguished import access, api
+from openedx_distinguished.access import ReviewAction
 from openedx_distinguished.data import RUBRIC_MAX, RUBRIC_MIN, CyclePhase, Recommendation
 from openedx_distinguished.exceptions import DistinguishedError
 
-RUNS_REVIEW = {api.ROLE_CHAIR, api.ROLE_STAFF}
+from .guard import allowed
+from .layout import page
 
 
-def _roles_or_404(request, nomination_id, allowed):
-    """The caller's review roles; 404 for outsiders and conflicted reviewers, 403 for the wrong role."""
-    roles = api.review_roles(request.user, nomination_id)
-    if not roles or api.ROLE_CONFLICTED in roles:
-        raise Http404("No such nomination.")
-    if not roles & allowed:
-        raise PermissionDenied
-    return roles
+def _roles(request, nomination_id, action):
+    """The caller's review roles if they may take ``action``: 404 for outsiders and conflicted reviewers, else 403."""
+    return allowed(access.check_review, user=request.user, nomination_id=nomination_id, action=action)
+
+
+def _crumbs():
+    return ((_("Review workspace"), reverse("openedx_distinguished:pages:review")),)
 
 
 def _sheet_url(nomination_id):
@@ -40,28 +41,29 @@ def assignments(request):
     """The reviewer's work list, and for chairs and staff the scoreboards of the running cycles."""
     runs_review = api.is_program_staff(request.user) or api.is_chair(request.user)
     cycles = [c for c in api.list_cycles() if c.phase not in (CyclePhase.UPCOMING, CyclePhase.CLOSED)]
-    return render(request, "openedx_distinguished/review/assignments.html", {
+    return page(request, "openedx_distinguished/review/assignments.html", {
         "assignments": api.list_assignments(reviewer=request.user),
         "runs_review": runs_review,
         "cycles": cycles if runs_review else [],
-    })
+    }, section="review")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_sheet(request, nomination_id):
     """The nomination, the review form (assigned reviewers) and the decision form (chairs, staff)."""
-    roles = _roles_or_404(request, nomination_id, {api.ROLE_ASSIGNED} | RUNS_REVIEW)
+    roles = _roles(request, nomination_id, ReviewAction.READ)
     status = 200
     form = None
     if request.method == "POST":
-        if api.ROLE_ASSIGNED not in roles:
-            raise PermissionDenied
+        _roles(request, nomination_id, ReviewAction.REVIEW)
         form = request.POST
         scores = {}
         for key, value in request.POST.items():
             if key.startswith("score-"):
-                scores[key[len("score-"):]] = int(value) if value.isdigit() else value
+                # ASCII digits only: "²".isdigit() is true, and int() refuses it.
+                scores[key[len("score-"):]] = int(value) if value.isascii() and value.isdigit() and len(value) < 4 \
+                    else value
         try:
             api.submit_review(nomination_id=nomination_id, reviewer=request.user, scores=scores,
                               recommendation=request.POST.get("recommendation", ""),
@@ -74,30 +76,30 @@ def review_sheet(request, nomination_id):
         else:
             messages.success(request, "Your review is saved.")
             return redirect(_sheet_url(nomination_id))
-    sheet = api.get_review_sheet(nomination_id=nomination_id, user=request.user, sees_all=bool(roles & RUNS_REVIEW))
+    sheet = api.get_review_sheet(nomination_id=nomination_id, user=request.user, sees_all=access.runs_review(roles))
     own_scores = sheet.own_review.scores if sheet.own_review else {}
     criteria = [
         {"criterion": c, "justification": sheet.nomination.justifications.get(c.slug, ""),
          "value": str((form or {}).get(f"score-{c.slug}") or own_scores.get(c.slug, ""))}
         for c in sheet.criteria
     ]
-    return render(request, "openedx_distinguished/review/sheet.html", {
+    return page(request, "openedx_distinguished/review/sheet.html", {
         "sheet": sheet,
         "criteria": criteria,
         "rubric": [str(n) for n in range(RUBRIC_MIN, RUBRIC_MAX + 1)],
         "recommendations": [r.value for r in Recommendation],
         "form": form or {},
         "can_review": api.ROLE_ASSIGNED in roles and sheet.editable,
-        "runs_review": bool(roles & RUNS_REVIEW),
-        "decision": api.get_decision(nomination_id=nomination_id) if roles & RUNS_REVIEW else None,
-    }, status=status)
+        "runs_review": access.runs_review(roles),
+        "decision": api.get_decision(nomination_id=nomination_id) if access.runs_review(roles) else None,
+    }, status=status, breadcrumbs=_crumbs(), section="review")
 
 
 @login_required
 @require_POST
 def declare_conflict(request, nomination_id):
     """Declare a conflict of interest; the nomination then leaves the reviewer's view."""
-    _roles_or_404(request, nomination_id, {api.ROLE_ASSIGNED, api.ROLE_PANEL, api.ROLE_CHAIR})
+    _roles(request, nomination_id, ReviewAction.DECLARE_CONFLICT)
     try:
         api.declare_conflict(nomination_id=nomination_id, reviewer=request.user,
                              reason=request.POST.get("reason", ""))
@@ -113,7 +115,7 @@ def declare_conflict(request, nomination_id):
 @require_POST
 def record_decision(request, nomination_id):
     """Record the (pending, confidential) decision on a nomination."""
-    _roles_or_404(request, nomination_id, RUNS_REVIEW)
+    _roles(request, nomination_id, ReviewAction.DECIDE)
     try:
         api.record_decision(nomination_id=nomination_id, actor=request.user,
                             outcome=request.POST.get("outcome", ""), rationale=request.POST.get("rationale", ""),
@@ -130,12 +132,7 @@ def record_decision(request, nomination_id):
 @login_required
 def scoreboard(request, year):
     """The ranked scoreboard of a cycle, per track (chairs: their tracks; staff: all)."""
-    if api.is_program_staff(request.user):
-        tracks = None
-    else:
-        tracks = api.chaired_track_ids(request.user)
-        if not tracks:
-            raise PermissionDenied
+    tracks = allowed(access.review_scope, user=request.user)
     try:
         rows = api.scoreboard(cycle_year=year, track_ids=tracks, hide_for=request.user)
         cycle = api.get_cycle_data(year)
@@ -145,7 +142,7 @@ def scoreboard(request, year):
     for row in rows:
         by_track.setdefault(row.track_slug, []).append(row)
     names = {t.slug: t.name for t in api.list_tracks()}
-    return render(request, "openedx_distinguished/review/scoreboard.html", {
+    return page(request, "openedx_distinguished/review/scoreboard.html", {
         "cycle": cycle,
         "tracks": [(names.get(slug, slug), track_rows) for slug, track_rows in by_track.items()],
-    })
+    }, breadcrumbs=_crumbs(), section="review")

@@ -1,9 +1,10 @@
 """
-URLs of the public pages, mounted at ``/distinguished/``.
+URLs of the program's pages, mounted at ``/distinguished/``.
 """
 from django.urls import path
+from django.views.generic import RedirectView
 
-from . import activities, badges, hall_of_fame, onboarding, pages, review
+from . import badges, hall_of_fame, membership, nominate, nominations, onboarding, pages, review
 
 app_name = "pages"
 
@@ -12,7 +13,18 @@ urlpatterns = [
     path("program/", pages.program_overview, name="program"),
     path("members/<slug:slug>/", hall_of_fame.member, name="member"),
     path("feed.json", hall_of_fame.feed, name="feed"),
-    path("activities/", activities.my_activities, name="activities"),
+    path("nominate/", nominate.nominate, name="nominate"),
+    path("nominations/", nominations.my_nominations, name="my-nominations"),
+    path("nominations/<int:nomination_id>/", nominations.nomination, name="nomination"),
+    path("nominations/<int:nomination_id>/edit/", nominations.edit, name="nomination-edit"),
+    path("nominations/<int:nomination_id>/withdraw/", nominations.withdraw, name="nomination-withdraw"),
+    path("nominations/<int:nomination_id>/consent/", nominations.consent, name="nomination-consent"),
+    path("endorsements/<int:endorsement_id>/withdraw/", nominations.withdraw_endorsement,
+         name="endorsement-withdraw"),
+    path("membership/", membership.my_membership, name="membership"),
+    # The activity log moved into My membership.
+    path("activities/", RedirectView.as_view(pattern_name="openedx_distinguished:pages:membership", permanent=True),
+         name="activities"),
     path("verify/<str:public_id>/", badges.verify, name="verify"),
     path("certificates/<str:public_id>.pdf", badges.certificate, name="certificate"),
     path("badges/jwks.json", badges.jwks, name="jwks"),

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         except ProgramDefinitionError as exc:
             raise CommandError(str(exc)) from exc
         for label, rows in (("Created", report.created), ("Updated", report.updated)):
-            for row in rows:
+            for row in rows if options["verbosity"] >= 1 else ():
                 self.stdout.write(f"{label}: {row}")
         for row in report.skipped:
             self.stdout.write(self.style.WARNING(f"Skipped (edited by staff since it was loaded): {row}"))

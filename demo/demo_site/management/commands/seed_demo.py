@@ -3,7 +3,9 @@ Management command: fill the demo site with accounts, panels, a cycle under revi
 for nominations.
 """
 from datetime import timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -288,27 +290,28 @@ class Command(BaseCommand):
                                    recorded_by=users["staff"])
 
     def _print_guide(self, review_year, credential_id):
-        """Print the URLs and logins."""
-        base = "http://127.0.0.1:8000"
-        lines = [
-            "",
-            "The demo is ready. Open:",
-            f"  {base}/                                   the demo home page",
-            f"  {base}/distinguished/                     the hall of fame",
-            f"  {base}/distinguished/program/             the program page",
-            f"  {base}/distinguished/review/              the review workspace (chair, reviewer, reviewer2)",
-            f"  {base}/distinguished/activities/          a member's activities and terms (member)",
-            f"  {base}/distinguished/review/cycles/{review_year}/scoreboard/  the chair's scoreboard",
-            f"  {base}/distinguished/verify/{credential_id}/  a member's badge, as anyone can verify it",
-            f"  {base}/distinguished/badges/jwks.json     the issuer's public keys",
-            f"  {base}/api/distinguished/v1/tracks/       tracks with their criteria (public)",
-            f"  {base}/api/distinguished/v1/nominations/  your nominations (sign in at {base}/api-auth/login/)",
-            f"  {base}/api/distinguished/v1/schema/       the OpenAPI schema",
-            f"  {base}/admin/                             the admin (program staff)",
-            f"  {base}/admin/openedx_distinguished/program/dashboard/  the program dashboard: KPIs and charts",
-            f"  {base}/admin/openedx_distinguished/program/budget/{review_year - 1}/  last year's budget",
-            "",
-            "Accounts (demo passwords):",
+        """Print where to go and how to sign in, in one screen."""
+        base = settings.DISTINGUISHED_PUBLIC_BASE_URL
+        pages = [
+            ("Demo home", "/"),
+            ("Sign in (every account)", "/login"),
+            ("Hall of fame", "/distinguished/"),
+            ("The program", "/distinguished/program/"),
+            ("Nominate", "/distinguished/nominate/"),
+            ("My nominations", "/distinguished/nominations/"),
+            ("My membership", "/distinguished/membership/"),
+            ("Review workspace", "/distinguished/review/"),
+            (f"Scoreboard {review_year}", f"/distinguished/review/cycles/{review_year}/scoreboard/"),
+            ("A member's badge", f"/distinguished/verify/{credential_id}/" if credential_id else ""),
+            ("Admin and dashboard", "/admin/openedx_distinguished/program/dashboard/"),
+            ("REST API schema", "/api/distinguished/v1/schema/"),
         ]
-        lines += [f"  {a['username']:<10} {a['password']:<18} {a['role']}" for a in DEMO_ACCOUNTS]
+        lines = ["", f"The demo is ready at {base}/"]
+        lines += [f"  {label:<25} {base}{path}" for label, path in pages if path]
+        lines += ["", "Accounts (username, password, what to try):"]
+        lines += [f"  {a['username']:<10} {a['password']:<17} {a['can']}" for a in DEMO_ACCOUNTS]
+        outbox = Path(getattr(settings, "EMAIL_FILE_PATH", "") or ".")
+        if getattr(settings, "EMAIL_FILE_PATH", ""):
+            count = len(list(outbox.glob("*.log"))) if outbox.is_dir() else 0
+            lines += ["", f"E-mails are written to {outbox} ({count} so far), not sent."]
         self.stdout.write("\n".join(lines) + "\n")

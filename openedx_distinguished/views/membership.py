@@ -1,0 +1,102 @@
+"""
+My membership: terms, renewal progress, activities, badges and certificates, incentives and
+awards, the hall-of-fame listing and the referral link, in one page with its forms.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from openedx_distinguished import access, api
+from openedx_distinguished.exceptions import DistinguishedError
+
+from .forms import error_summary
+from .guard import allowed
+from .layout import page
+
+MEMBERSHIP = "openedx_distinguished:pages:membership"
+
+# The fields of each form of the page, for the error summary's links: (element id, label).
+ACTIVITY_FIELDS = {
+    "activity_type": ("activity_type", gettext_lazy("Kind of activity")),
+    "title": ("title", gettext_lazy("What you did")),
+    "occurred_on": ("occurred_on", gettext_lazy("When")),
+    "evidence_url": ("evidence_url", gettext_lazy("Evidence link")),
+    "description": ("description", gettext_lazy("Details")),
+}
+
+
+def _back(anchor):
+    return redirect(f"{reverse(MEMBERSHIP)}#{anchor}")
+
+
+def _report_activity(request):
+    allowed(access.check_member, user=request.user)
+    api.report_activity(user=request.user, activity_type=request.POST.get("activity_type", ""),
+                        title=request.POST.get("title", ""), occurred_on=request.POST.get("occurred_on", ""),
+                        evidence_url=request.POST.get("evidence_url", ""),
+                        description=request.POST.get("description", ""))
+    messages.success(request, _("Thank you: your activity is recorded. Program staff verify it; you will get an "
+                                "e-mail when they have."))
+    return _back("activities")
+
+
+def _set_listing(request):
+    listed = request.POST.get("listed") == "yes"
+    api.set_listing(user=request.user, listed=listed)
+    messages.success(request, _("You now appear in the hall of fame and on your profile's badges.") if listed
+                     else _("You no longer appear in the hall of fame, the feed or your profile's badges."))
+    return _back("listing")
+
+
+def _give_address(request):
+    raw = request.POST.get("fulfilment", "")
+    if not (raw.isascii() and raw.isdigit()):
+        raise Http404("No such award.")
+    allowed(access.check_fulfilment_holder, user=request.user, fulfilment_id=int(raw))
+    api.set_shipping_address(fulfilment_id=int(raw), name=request.POST.get("name", ""),
+                             address=request.POST.get("address", ""))
+    messages.success(request, _("Thank you: the award will be shipped to this address."))
+    return _back("awards")
+
+
+FORMS = {"activity": _report_activity, "listing": _set_listing, "address": _give_address}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_membership(request):
+    """
+    The person's membership page. Its forms post here with ``form`` naming which one: ``activity``
+    (report an activity; members), ``listing`` (appear in public or not), ``address`` (where to ship
+    an award; its holder). A refused form comes back with its errors next to its fields.
+    """
+    errors, status, posted = {}, 200, ""
+    if request.method == "POST":
+        posted = request.POST.get("form", "")
+        if posted not in FORMS:
+            raise Http404("No such form.")
+        try:
+            return FORMS[posted](request)
+        except DistinguishedError as exc:
+            errors, status = exc.errors, 400
+    overview = api.membership_overview(user=request.user)
+    progress = {p.term_id: p for p in overview.progress}
+    return page(request, "openedx_distinguished/pages/membership.html", {
+        "overview": overview,
+        "current": [t for t in overview.terms if t.status.value in ("active", "renewal_due", "lifetime")],
+        "renewals": [(t, progress[t.id]) for t in overview.terms if t.id in progress],
+        "incentives": [(t, [item for item in overview.incentives if item.term_id == t.id])
+                       for t in overview.terms if any(item.term_id == t.id for item in overview.incentives)],
+        "posted": posted, "errors": errors, "form": request.POST if status == 400 else {},
+        "address_fulfilment": request.POST.get("fulfilment", "") if posted == "address" else "",
+        "summary": error_summary(errors, anchors=ACTIVITY_FIELDS if posted == "activity" else {
+            "name": (f"name-{request.POST.get('fulfilment', '')}", _("Recipient")),
+            "address": (f"address-{request.POST.get('fulfilment', '')}", _("Address"))}),
+        "window": api.nomination_window(user=request.user),
+    }, status=status, breadcrumbs=((_("Distinguished Contributors"), reverse("openedx_distinguished:pages:program")),),
+        section="membership")
