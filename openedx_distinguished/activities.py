@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
@@ -45,12 +46,13 @@ def _check_activity(fields, types, errors, prefix=""):
     slug = (fields.get("activity_type") or "").strip()
     if slug not in types:
         errors.setdefault(f"{prefix}activity_type", []).append(
-            f"{slug!r} is not an activity type (expected one of {sorted(types)}).")
+            _("{slug} is not an activity type (expected one of {types}).").format(slug=repr(slug),
+                                                                                 types=sorted(types)))
     else:
         cleaned["activity_type"] = types[slug]
     title = (fields.get("title") or "").strip()
     if not title or len(title) > 255:
-        errors.setdefault(f"{prefix}title", []).append("Give a title of at most 255 characters.")
+        errors.setdefault(f"{prefix}title", []).append(_("Give a title of at most 255 characters."))
     cleaned["title"] = title
     occurred = fields.get("occurred_on")
     if isinstance(occurred, str):
@@ -60,7 +62,7 @@ def _check_activity(fields, types, errors, prefix=""):
             occurred = None
     if not isinstance(occurred, datetime.date) or occurred > timezone.now().date():
         errors.setdefault(f"{prefix}occurred_on", []).append(
-            "Give the date it happened (YYYY-MM-DD), not in the future.")
+            _("Give the date it happened (YYYY-MM-DD), not in the future."))
     cleaned["occurred_on"] = occurred
     url = (fields.get("evidence_url") or "").strip()
     if url:
@@ -70,7 +72,7 @@ def _check_activity(fields, types, errors, prefix=""):
             _http_url(url)
         except Exception:  # pylint: disable=broad-except
             errors.setdefault(f"{prefix}evidence_url", []).append(
-                "Give an http or https URL of at most 500 characters.")
+                _("Give an http or https URL of at most 500 characters."))
     cleaned["evidence_url"] = url
     cleaned["description"] = (fields.get("description") or "").strip()[:5000]
     return cleaned

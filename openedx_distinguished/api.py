@@ -89,8 +89,8 @@ from openedx_distinguished.nominations import (
     withdraw_endorsement,
     withdraw_nomination,
 )
-from openedx_distinguished.overview import membership_overview
 from openedx_distinguished.notifications import MessageNotSent, deliver_message
+from openedx_distinguished.overview import membership_overview
 from openedx_distinguished.presence import hall_of_fame, member_page, profile_badges, set_listing
 from openedx_distinguished.program import cycle_phase, get_cycle, get_cycle_data
 from openedx_distinguished.program import get_track as _get_track

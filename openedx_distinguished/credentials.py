@@ -25,6 +25,7 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from jwt.algorithms import RSAAlgorithm
 
 from openedx_distinguished import baking, events
@@ -865,17 +866,19 @@ def set_shipping_address(*, fulfilment_id, name, address) -> dict:
         ValidationError: missing name or address. InvalidTransition: already shipped.
     """
     errors = {}
-    name, address = (name or "").strip(), (address or "").strip()
+    # Browsers send a textarea's lines with CR LF; the address is stored with plain line breaks.
+    name, address = (name or "").strip(), (address or "").replace("\r\n", "\n").strip()
     if not name or len(name) > 200:
-        errors["name"] = ["Give the recipient's name (at most 200 characters)."]
+        errors["name"] = [_("Give the recipient's name (at most 200 characters).")]
     if not address or len(address) > 1000:
-        errors["address"] = ["Give the full postal address (at most 1000 characters)."]
+        errors["address"] = [_("Give the full postal address (at most 1000 characters).")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         fulfilment = _locked_fulfilment(fulfilment_id)
         if fulfilment.status != FulfilmentStatus.PENDING.value:
-            raise InvalidTransition({"fulfilment": [f"Already {fulfilment.status}; contact the program staff."]})
+            raise InvalidTransition({"fulfilment": [_("Already {status}; contact the program staff.").format(
+                status=fulfilment.status)]})
         fulfilment.shipping_name, fulfilment.shipping_address = name, address
         fulfilment.save(update_fields=["shipping_name", "shipping_address", "modified"])
     return fulfilment_data(fulfilment, with_address=True)

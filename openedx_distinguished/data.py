@@ -255,6 +255,7 @@ class NominationData:
     created: datetime.datetime
     submitted_at: datetime.datetime | None
     decision_feedback: str | None = None
+    nominator_display_name: str = ""
 
 
 @attrs.frozen

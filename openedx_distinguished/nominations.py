@@ -12,6 +12,8 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openedx_distinguished import events, notifications
 from openedx_distinguished.conf import get_setting
@@ -44,14 +46,7 @@ from openedx_distinguished.models import (
     NominationTransition,
     PartnerOrganization,
 )
-from openedx_distinguished.program import (
-    cycle_phase,
-    get_cycle,
-    get_program,
-    get_track,
-    is_program_staff,
-    list_cycles,
-)
+from openedx_distinguished.program import cycle_phase, get_cycle, get_program, get_track, is_program_staff, list_cycles
 
 S = NominationStatus
 
@@ -136,6 +131,7 @@ def nomination_data(nomination: Nomination) -> NominationData:
         nominee_organization_slug=organization.slug if organization else None,
         nominee_display_name=display_name,
         nominator_username=nomination.nominator.username if nomination.nominator else None,
+        nominator_display_name=_display_name(nomination.nominator),
         status=NominationStatus(nomination.status),
         justifications=dict(nomination.justifications),
         evidence_links=tuple(nomination.evidence_links),
@@ -346,10 +342,14 @@ def _check_justifications(justifications, track, errors):
             unknown.append(f"{slug!r} is not a criterion of this track (expected one of {sorted(known)}).")
         elif not isinstance(text, str):
             errors[f"justifications.{slug}"] = ["Give the justification as text."]
-        elif len(text.strip()) > limit:
-            errors[f"justifications.{slug}"] = [f"Write at most {limit} characters (this has {len(text.strip())})."]
         else:
-            cleaned[slug] = text.strip()
+            # Browsers send a textarea's lines with CR LF: store plain line breaks, and count them once.
+            text = text.replace("\r\n", "\n").strip()
+            if len(text) > limit:
+                errors[f"justifications.{slug}"] = [_("Write at most {limit} characters (this has {length}).")
+                                                    .format(limit=limit, length=len(text))]
+            else:
+                cleaned[slug] = text
     if unknown:
         errors["justifications"] = unknown
     return cleaned
@@ -366,7 +366,7 @@ def _check_evidence(links, errors):
     longest = get_setting("DISTINGUISHED_MAX_URL_LENGTH")
     messages = []
     if len(links) > most:
-        messages.append(f"At most {most} evidence links are accepted.")
+        messages.append(_("At most {most} evidence links are accepted.").format(most=most))
     cleaned = []
     for link in links:
         if not isinstance(link, str):
@@ -374,12 +374,12 @@ def _check_evidence(links, errors):
             continue
         link = link.strip()
         if len(link) > longest:
-            messages.append(f"Evidence links may not be longer than {longest} characters.")
+            messages.append(_("Evidence links may not be longer than {longest} characters.").format(longest=longest))
             continue
         try:
             _http_url(link)
         except DjangoValidationError:
-            messages.append(f"{link[:80]!r} is not a valid http or https URL.")
+            messages.append(_("{link} is not a valid http or https URL.").format(link=repr(link[:80])))
             continue
         if urlsplit(link).scheme not in ("http", "https"):  # pragma: no cover - URLValidator enforces it
             messages.append(f"{link[:80]!r} is not a valid http or https URL.")
@@ -424,17 +424,31 @@ def _eligibility_errors(cycle, track, nominee_user, organization, errors):
         return
     name = organization.name if organization is not None else _display_name(nominee_user)
     if term.ends_at is None:
-        errors["nominee"] = [f"{name} is already a lifetime member of {track.name}."]
+        errors["nominee"] = [_("{name} is already a lifetime member of {track}.").format(name=name, track=track.name)]
     elif term.ends_at > cycle.announcement_at:
-        errors["nominee"] = [f"{name} is already a member of {track.name} until {term.ends_at.date().isoformat()}; "
-                             "members renew through the annual evaluation, not a new nomination."]
+        errors["nominee"] = [_("{name} is already a member of {track} until {date}; members renew through the annual "
+                               "evaluation, not a new nomination.").format(name=name, track=track.name,
+                                                                           date=term.ends_at.date().isoformat())]
+
+
+# What a closed cycle refuses, in words (the ``action`` of ``_require_phase``).
+ACTIONS = {
+    "nominate": gettext_lazy("Nominating"),
+    "endorse": gettext_lazy("Endorsing"),
+    "edit": gettext_lazy("Editing a nomination"),
+    "submit": gettext_lazy("Submitting a nomination"),
+    "answer": gettext_lazy("Answering a nomination"),
+    "withdraw_support": gettext_lazy("Withdrawing support"),
+}
 
 
 def _require_phase(cycle, phases, errors, action):
+    """Add an error on ``cycle`` unless the cycle is in one of ``phases`` now; ``action`` names what is refused."""
     phase = cycle_phase(cycle)
     if phase not in phases:
         errors.setdefault("cycle", []).append(
-            f"{action} is not possible for the {cycle.year} cycle now (it is in its {phase.value} phase)."
+            _("{action} is not possible for the {year} cycle now (it is in its {phase} phase).").format(
+                action=ACTIONS[action], year=cycle.year, phase=phase.value)
         )
 
 
@@ -476,13 +490,13 @@ def _endorse(active, *, endorser, justifications, evidence_links, form_token=Non
     support withdrawn earlier is given again on the same row. The nominator hears about it.
     """
     if active.nominator_id == endorser.pk:
-        raise ValidationError({"nominee": ["You have already nominated this nominee for this track."]})
+        raise ValidationError({"nominee": [_("You have already nominated this nominee for this track.")]})
     endorsement = Endorsement.objects.select_for_update().filter(nomination=active, endorser=endorser).first()
     if endorsement is None:
         endorsement = Endorsement.objects.create(nomination=active, endorser=endorser, justifications=justifications,
                                                  evidence_links=evidence_links, form_token=form_token)
     elif endorsement.withdrawn_at is None:
-        raise ValidationError({"nominee": ["You have already endorsed this nomination."]})
+        raise ValidationError({"nominee": [_("You have already endorsed this nomination.")]})
     else:
         endorsement.justifications, endorsement.evidence_links = justifications, evidence_links
         endorsement.withdrawn_at, endorsement.form_token = None, form_token
@@ -523,12 +537,23 @@ def _resolve_nominee(nominee_username, nominee_organization_slug, errors):
     return None, organization
 
 
+def _missing_criteria(track, justifications, errors):
+    """
+    Add an error for each criterion of ``track`` whose justification is empty (and has no error
+    yet): a submission needs them all.
+    """
+    for criterion in track.criteria.all():
+        if f"justifications.{criterion.slug}" not in errors and not (justifications.get(criterion.slug) or "").strip():
+            errors.setdefault(f"justifications.{criterion.slug}", []).append(
+                _("Write the case for this criterion before submitting: every criterion needs one."))
+
+
 def _read_request(*, cycle_year, track_slug, nominee_username, nominee_organization_slug, justifications,
-                  evidence_links, action):
+                  evidence_links, action, complete=False):
     """
     Resolve and check what a nominating request names: the cycle (open for nominations), the
-    track, the nominee (eligible) and the case. Returns them, or raises one ValidationError with a
-    message for every field that is wrong.
+    track, the nominee (eligible) and the case (every criterion justified when ``complete``).
+    Returns them, or raises one ValidationError with a message for every field that is wrong.
     """
     errors = {}
     cycle = track = None
@@ -544,6 +569,8 @@ def _read_request(*, cycle_year, track_slug, nominee_username, nominee_organizat
         _require_phase(cycle, {CyclePhase.NOMINATIONS}, errors, action)
     nominee_user, organization = _resolve_nominee(nominee_username, nominee_organization_slug, errors)
     justifications = _check_justifications(justifications, track, errors)
+    if complete and track is not None:
+        _missing_criteria(track, justifications, errors)
     evidence_links = _check_evidence(evidence_links, errors)
     if cycle is not None and track is not None and (nominee_user or organization) and "nominee" not in errors:
         _eligibility_errors(cycle, track, nominee_user, organization, errors)
@@ -586,7 +613,7 @@ def create_nomination(
     cycle, track, nominee_user, organization, justifications, evidence_links = _read_request(
         cycle_year=cycle_year, track_slug=track_slug, nominee_username=nominee_username,
         nominee_organization_slug=nominee_organization_slug, justifications=justifications,
-        evidence_links=evidence_links, action="Nominating")
+        evidence_links=evidence_links, action="nominate", complete=submit)
     if organization is not None:
         nominee_kind = NomineeKind.ORGANIZATION
         is_self = organization.contacts.filter(pk=nominator.pk).exists()
@@ -610,12 +637,13 @@ def create_nomination(
         same_nominee = Q(nominee_organization=organization) if organization else Q(nominee_user=nominee_user)
         if Nomination.objects.filter(same_nominee, cycle=cycle, track=track, nominator=nominator,
                                      status=S.DRAFT.value).exists():
-            raise ValidationError({"nominee": ["You already have a draft nomination of this nominee for "
-                                               "this track; edit and submit it."]})
+            raise ValidationError({"nominee": [_("You already have a draft nomination of this nominee for "
+                                                 "this track; edit and submit it.")]})
         cap = cycle.program.max_nominations_per_nominator
         if _used_slots(cycle, nominator) >= cap:
             raise ValidationError({"non_field_errors": [
-                f"You have reached the limit of {cap} nominations for the {cycle.year} cycle."]})
+                _("You have reached the limit of {cap} nominations for the {year} cycle.").format(cap=cap,
+                                                                                                  year=cycle.year)]})
         nomination = Nomination.objects.create(
             cycle=cycle, track=track, nominator=nominator,
             kind=(NominationKind.SELF if is_self else NominationKind.PEER).value,
@@ -651,11 +679,11 @@ def endorse_nomination(
     cycle, track, nominee_user, organization, justifications, evidence_links = _read_request(
         cycle_year=cycle_year, track_slug=track_slug, nominee_username=nominee_username,
         nominee_organization_slug=nominee_organization_slug, justifications=justifications,
-        evidence_links=evidence_links, action="Endorsing")
+        evidence_links=evidence_links, action="endorse")
     justifications = {slug: text for slug, text in justifications.items() if text}
     if not justifications:
-        raise ValidationError({"justifications": ["Say, for at least one criterion, why you support this "
-                                                  "nomination."]})
+        raise ValidationError({"justifications": [_("Say, for at least one criterion, why you support this "
+                                                    "nomination.")]})
     key = _nominee_key(cycle, track, nominee_user, organization)
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=endorser.pk).first()
@@ -665,8 +693,8 @@ def endorse_nomination(
         active = Nomination.objects.filter(active_key=key).first()
         if active is None:
             name = organization.name if organization is not None else _display_name(nominee_user)
-            raise ValidationError({"nominee": [f"{name} has no nomination in {track.name} to support; "
-                                               "nominate them instead."]})
+            raise ValidationError({"nominee": [_("{name} has no nomination in {track} to support; nominate them "
+                                                 "instead.").format(name=name, track=track.name)]})
         endorsement = _endorse(active, endorser=endorser, justifications=justifications,
                                evidence_links=evidence_links, form_token=form_token)
     return NominationOutcome(endorsement=endorsement_data(endorsement))
@@ -688,9 +716,9 @@ def withdraw_endorsement(*, endorsement_id: int, actor) -> EndorsementData:
         if endorsement is None:
             raise NotFound({"endorsement": ["Not found."]})
         if endorsement.withdrawn_at is not None:
-            raise InvalidTransition({"endorsement": ["This support was already withdrawn."]})
+            raise InvalidTransition({"endorsement": [_("This support was already withdrawn.")]})
         errors = {}
-        _require_phase(endorsement.nomination.cycle, CONSENT_PHASES, errors, "Withdrawing support")
+        _require_phase(endorsement.nomination.cycle, CONSENT_PHASES, errors, "withdraw_support")
         if errors:
             raise ValidationError(errors)
         endorsement.withdrawn_at = timezone.now()
@@ -734,33 +762,34 @@ def find_nominee(*, nominator, cycle_year: int, track_slug: str, nominate_as: No
     try:
         nominate_as = NominateAs(nominate_as)
     except ValueError:
-        errors["nominate_as"] = ["Choose whom you nominate: yourself, a peer or a partner organization."]
+        errors["nominate_as"] = [_("Choose whom you nominate: yourself, a peer or a partner organization.")]
     cycle = track = None
     try:
         cycle = get_cycle(cycle_year)
-        _require_phase(cycle, {CyclePhase.NOMINATIONS}, errors, "Nominating")
+        _require_phase(cycle, {CyclePhase.NOMINATIONS}, errors, "nominate")
     except NotFound as exc:
         errors.update(exc.errors)
     try:
         track = get_track(track_slug)
     except NotFound:
-        errors["track"] = ["Choose one of the tracks."]
+        errors["track"] = [_("Choose one of the tracks.")]
     nominee_user = organization = None
     if nominate_as == NominateAs.SELF:
         nominee_user = nominator
     elif nominate_as == NominateAs.PEER:
         nominee_user = _find_user(nominee)
         if not (nominee or "").strip():
-            errors["nominee"] = ["Give the username or e-mail address of the person you nominate."]
+            errors["nominee"] = [_("Give the username or e-mail address of the person you nominate.")]
         elif nominee_user is None:
-            errors["nominee"] = [f"No active account has the username or e-mail address {nominee.strip()[:100]!r}."]
+            errors["nominee"] = [_("No active account has the username or e-mail address {query}.")
+                                 .format(query=repr(nominee.strip()[:100]))]
         elif nominee_user.pk == nominator.pk:
-            errors["nominee"] = ["That is your own account: choose “Myself” to nominate yourself."]
+            errors["nominee"] = [_("That is your own account: choose “Myself” to nominate yourself.")]
             nominee_user = None
     elif nominate_as == NominateAs.ORGANIZATION:
         organization = PartnerOrganization.objects.filter(slug=organization_slug or "").first()
         if organization is None:
-            errors["organization"] = ["Choose one of the partner organizations."]
+            errors["organization"] = [_("Choose one of the partner organizations.")]
     if cycle is not None and track is not None and (nominee_user or organization) and not errors:
         _eligibility_errors(cycle, track, nominee_user, organization, errors)
     if errors:
@@ -803,14 +832,22 @@ def update_draft(*, nomination_id: int, justifications: dict | None = None,
         InvalidTransition: it is no longer a draft.
         ValidationError: a field is invalid or nominations are closed.
     """
+    return _update_draft(nomination_id, justifications, evidence_links, complete=False)
+
+
+def _update_draft(nomination_id, justifications, evidence_links, *, complete):
+    """``update_draft``; with ``complete`` every criterion must be justified too (before a submission)."""
     with transaction.atomic():
         nomination = _locked(nomination_id)
         if nomination.status != S.DRAFT.value:
             raise InvalidTransition({"status": ["Only a draft nomination can be edited."]})
         errors = {}
-        _require_phase(nomination.cycle, {CyclePhase.NOMINATIONS}, errors, "Editing a nomination")
+        _require_phase(nomination.cycle, {CyclePhase.NOMINATIONS}, errors, "edit")
         track = get_track(nomination.track.slug) if nomination.track.is_active else nomination.track
         new_justifications = _check_justifications(justifications, track, errors)
+        if complete:
+            _missing_criteria(track, new_justifications if justifications is not None else nomination.justifications,
+                              errors)
         new_links = _check_evidence(evidence_links, errors)
         if errors:
             raise ValidationError(errors)
@@ -832,8 +869,7 @@ def save_draft(*, nomination_id: int, actor, justifications: dict | None = None,
         NotFound, InvalidTransition, ValidationError: as ``update_draft`` and ``submit_nomination``.
     """
     with transaction.atomic():
-        nomination = update_draft(nomination_id=nomination_id, justifications=justifications,
-                                  evidence_links=evidence_links)
+        nomination = _update_draft(nomination_id, justifications, evidence_links, complete=submit)
         if not submit:
             return NominationOutcome(nomination=nomination)
         return submit_nomination(nomination_id=nomination_id, actor=actor)
@@ -856,13 +892,10 @@ def submit_nomination(*, nomination_id: int, actor) -> NominationOutcome:
         if nomination.status != S.DRAFT.value:
             raise InvalidTransition({"status": ["Only a draft nomination can be submitted."]})
         errors = {}
-        _require_phase(nomination.cycle, {CyclePhase.NOMINATIONS}, errors, "Submitting a nomination")
+        _require_phase(nomination.cycle, {CyclePhase.NOMINATIONS}, errors, "submit")
         if not nomination.track.is_active:
             errors["track"] = ["This track no longer takes nominations."]
-        for criterion in nomination.track.criteria.all():
-            if not (nomination.justifications.get(criterion.slug) or "").strip():
-                errors[f"justifications.{criterion.slug}"] = [
-                    f"Justify “{criterion.name}” before submitting: every criterion needs its case."]
+        _missing_criteria(nomination.track, nomination.justifications, errors)
         if nomination.nominee_kind == NomineeKind.INDIVIDUAL.value and nomination.nominee_user_id is None:
             errors["nominee"] = ["The nominee's account no longer exists."]
         if errors:
@@ -899,8 +932,8 @@ def _check_reason(reason):
     """The reason given with a status change, stripped; ValidationError when it is too long."""
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON_LENGTH:
-        raise ValidationError({"reason": [f"Keep the reason under {MAX_REASON_LENGTH} characters "
-                                          f"(it has {len(reason)})."]})
+        raise ValidationError({"reason": [_("Keep the reason under {most} characters (it has {length}).")
+                                          .format(most=MAX_REASON_LENGTH, length=len(reason))]})
     return reason
 
 
@@ -923,9 +956,9 @@ def respond_to_nomination(*, nomination_id: int, actor, decision: ConsentDecisio
     with transaction.atomic():
         nomination = _locked(nomination_id)
         if nomination.status != S.AWAITING_CONSENT.value:
-            raise InvalidTransition({"status": ["This nomination is not waiting for the nominee's consent."]})
+            raise InvalidTransition({"status": [_("This nomination is not waiting for the nominee's consent.")]})
         errors = {}
-        _require_phase(nomination.cycle, CONSENT_PHASES, errors, "Answering a nomination")
+        _require_phase(nomination.cycle, CONSENT_PHASES, errors, "answer")
         if errors:
             raise ValidationError(errors)
         target = S.SUBMITTED if decision == ConsentDecision.ACCEPT else S.CONSENT_REFUSED

@@ -105,6 +105,7 @@ def _incentives(terms):
 
 
 def _listing(user):
+    """Whether ``user`` chose to appear in public, and their member page."""
     profile = MemberProfile.objects.filter(user=user).values("listed", "slug").first()
     if profile is None:
         return ListingData(listed=False, slug=None, url=None)
@@ -112,6 +113,7 @@ def _listing(user):
 
 
 def _referral(user):
+    """The member's referral link, and the people and partners recorded as brought in through them."""
     code = referral_code(user=user)
     counts = Onboarding.objects.filter(member=user).aggregate(
         people=Count("pk", filter=Q(referred_user__isnull=False)),

@@ -243,7 +243,9 @@ def profile_badges(*, username, viewer, viewer_is_staff=False) -> dict:
         if slug is None or not listed or _account_privacy(_profile_owner(user_id, username)) == "private":
             return {"username": username, "badges": []}
     base = url("")
+    # The profile's owner is also shown the way to their own membership page.
     return {"username": username, "member_url": f"{base}members/{slug}/" if listed else None,
+            "membership_url": f"{base}membership/" if own else None,
             "badges": [{"track": track, "name": badge_name or track_name,
                         "lifetime": status == TermStatus.LIFETIME.value,
                         "valid_until": ends_at, "image_url": f"{base}badges/art/{track}.svg",

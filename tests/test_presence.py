@@ -186,9 +186,13 @@ def test_profile_badges_carry_the_terms_dates_and_links(people):
     site = "https://lms.example.org/distinguished"
     assert api.profile_badges(username="grace", viewer=None) == {
         "username": "grace", "member_url": f"{site}/members/{people['grace'].distinguished_profile.slug}/",
+        "membership_url": None,
         "badges": [{"track": "engineer", "name": "Open edX Distinguished Engineer", "lifetime": False,
                     "valid_until": grace.ends_at, "image_url": f"{site}/badges/art/engineer.svg",
                     "verify_url": f"{site}/verify/{grace.credential.public_id}/"}]}
+    # Only the profile's owner is led to their membership page.
+    assert api.profile_badges(username="grace", viewer=people["grace"])["membership_url"] == f"{site}/membership/"
+    assert api.profile_badges(username="grace", viewer=people["ada"])["membership_url"] is None
     (lifetime,) = api.profile_badges(username="ada", viewer=None)["badges"]
     assert (lifetime["lifetime"], lifetime["valid_until"]) == (True, None)
     assert lifetime["verify_url"].endswith(f"/verify/{ada.credential.public_id}/")

@@ -52,6 +52,7 @@ class CaseForm:
         return [link.strip() for link in self.data.getlist("evidence") if link.strip()]
 
     def _rows(self):
+        """The evidence rows to show: the posted ones after the add or remove button, else the draft's."""
         if self.data is None:
             return list((self.initial.evidence_links if self.initial else ()) or [""])
         rows = list(self.data.getlist("evidence")) or [""]
@@ -65,6 +66,7 @@ class CaseForm:
         return rows
 
     def _text(self, slug):
+        """The text of one criterion: as posted, else the draft's."""
         if self.data is not None:
             return self.data.get(f"justification-{slug}", "")
         return (self.initial.justifications.get(slug, "") if self.initial else "")

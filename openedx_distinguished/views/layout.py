@@ -20,6 +20,7 @@ OWN_BASE_TEMPLATE = "openedx_distinguished/base.html"
 
 @functools.lru_cache(maxsize=8)
 def _base_for(configured: str) -> str:
+    """The base template for the setting's value ``configured`` (cached: the loaders are asked once)."""
     if configured:
         return configured
     try:

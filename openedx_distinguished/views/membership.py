@@ -31,10 +31,12 @@ ACTIVITY_FIELDS = {
 
 
 def _back(anchor):
+    """Back to a section of My membership after a form was saved."""
     return redirect(f"{reverse(MEMBERSHIP)}#{anchor}")
 
 
 def _report_activity(request):
+    """Report an activity (current members)."""
     allowed(access.check_member, user=request.user)
     api.report_activity(user=request.user, activity_type=request.POST.get("activity_type", ""),
                         title=request.POST.get("title", ""), occurred_on=request.POST.get("occurred_on", ""),
@@ -46,6 +48,7 @@ def _report_activity(request):
 
 
 def _set_listing(request):
+    """Appear in public, or stop."""
     listed = request.POST.get("listed") == "yes"
     api.set_listing(user=request.user, listed=listed)
     messages.success(request, _("You now appear in the hall of fame and on your profile's badges.") if listed
@@ -54,6 +57,7 @@ def _set_listing(request):
 
 
 def _give_address(request):
+    """Where to ship an award (its holder, or the holding organization's contacts)."""
     raw = request.POST.get("fulfilment", "")
     if not (raw.isascii() and raw.isdigit()):
         raise Http404("No such award.")

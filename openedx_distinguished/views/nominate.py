@@ -41,6 +41,7 @@ def _step_two_url(check, track_slug):
 
 
 def _check(request, choice, window):
+    """Resolve the nominee step 1 names (find_nominee), in the cycle taking nominations."""
     return api.find_nominee(nominator=request.user, cycle_year=window.cycle.year, track_slug=choice["track"],
                             nominate_as=choice["as"], nominee=choice["nominee"],
                             organization_slug=choice["organization"])
@@ -50,8 +51,9 @@ def _step_one(request, window, choice, errors=None, status=200):
     errors = errors or {}
     return page(request, TEMPLATE, {
         "step": 1, "window": window, "choice": choice, "errors": errors,
-        "summary": error_summary(errors, anchors={"as": "as-self", "track": "track-list", "nominee": "nominee",
-                                                 "organization": "organization"}),
+        "summary": error_summary(errors, anchors={
+            "nominate_as": ("as-self", _("Whom you nominate")), "track": ("track-list", _("Track")),
+            "nominee": ("nominee", _("The peer")), "organization": ("organization", _("The organization"))}),
         "tracks": api.list_tracks(), "organizations": api.list_organizations(),
         "nominate_as": [c.value for c in NominateAs],
     }, status=status, breadcrumbs=_crumbs(), section="nominate")
@@ -88,23 +90,24 @@ def nominate(request):
         check = _check(request, choice, window)
     except DistinguishedError as exc:
         return _step_one(request, window, choice, exc.errors, status=400)
+    form = CaseForm(track=api.get_track_data(choice["track"]),
+                    data=request.POST if request.method == "POST" else None,
+                    endorsing=check.existing == ExistingNomination.ENDORSABLE)
+    errors, status = {}, 200
+    # A post that writes goes to the API whatever this page knows now: a form posted a second time
+    # finds what its first post made (its form token), and the API says why anything else is refused.
+    if request.method == "POST" and form.action() in ("draft", "submit", "endorse"):
+        try:
+            outcome = _save(request, window.cycle.year, choice["track"], check, form)
+        except DistinguishedError as exc:
+            errors, status = exc.errors, 400
+        else:
+            return _saved(request, outcome)
     if check.existing == ExistingNomination.OWN_DRAFT:
         messages.info(request, _("You already have a draft of this nomination: here it is."))
         return redirect("openedx_distinguished:pages:nomination-edit", check.existing_id)
-    track = api.get_track_data(choice["track"])
-    endorsing = check.existing == ExistingNomination.ENDORSABLE
-    form = CaseForm(track=track, data=request.POST if request.method == "POST" else None,
-                    endorsing=endorsing)
-    errors, status = {}, 200
-    if request.method == "POST" and check.existing in (ExistingNomination.NONE, ExistingNomination.ENDORSABLE):
-        action = form.action()
-        if action in ("draft", "submit", "endorse"):
-            try:
-                outcome = _save(request, window, choice, check, form, action)
-            except DistinguishedError as exc:
-                errors, status = exc.errors, 400
-            else:
-                return _saved(request, outcome)
+    track = form.track
+    endorsing = form.endorsing
     return page(request, TEMPLATE, {
         "step": 2, "window": window, "choice": choice, "check": check, "track": track,
         "endorsing": endorsing, "form": form.bound(errors), "errors": errors,
@@ -115,11 +118,12 @@ def nominate(request):
     }, status=status, breadcrumbs=_crumbs(), section="nominate")
 
 
-def _save(request, window, choice, check, form, action):
+def _save(request, cycle_year, track_slug, check, form):
     """Write what step 2 asks: a draft, a submitted nomination, or support for an existing one."""
+    action = form.action()
     nominee = {"nominee_username": check.username} if check.username else {
         "nominee_organization_slug": check.organization_slug}
-    values = {"cycle_year": window.cycle.year, "track_slug": choice["track"],
+    values = {"cycle_year": cycle_year, "track_slug": track_slug,
               "justifications": form.justifications(), "evidence_links": form.evidence_links(),
               "form_token": form.token or None, **nominee}
     if action == "endorse":

@@ -31,6 +31,7 @@ MY_NOMINATIONS = "openedx_distinguished:pages:my-nominations"
 
 
 def _crumbs(*more):
+    """The breadcrumbs from the program's page, then ``more`` (label, url) pairs."""
     return ((_("Distinguished Contributors"), reverse("openedx_distinguished:pages:program")),) + more
 
 
@@ -85,7 +86,7 @@ def my_nominations(request):
 
 
 @login_required
-def nomination(request, nomination_id):
+def nomination_page(request, nomination_id):
     """One nomination, for its nominator, its nominee and program staff; the nominee answers consent here."""
     roles = allowed(access.check_nomination, user=request.user, nomination_id=nomination_id,
                     action=NominationAction.VIEW)
@@ -132,6 +133,7 @@ def edit(request, nomination_id):
 
 
 def _after_save(request, outcome):
+    """Say what saving the draft did and go where it can be followed."""
     if outcome.endorsement is not None:
         messages.success(request, _("Someone else's nomination of this nominee was submitted first, so your case "
                                     "now supports it. The review panel reads it with that nomination."))
@@ -231,4 +233,5 @@ def withdraw_endorsement(request, endorsement_id):
 
 
 def _status_text(status):
+    """A nomination status in words, as it reads inside a sentence."""
     return str(NOMINATION_STATUS.get(status, status)).lower()

@@ -90,6 +90,7 @@ def review_sheet(request, nomination_id):
         "recommendations": [r.value for r in Recommendation],
         "form": form or {},
         "can_review": api.ROLE_ASSIGNED in roles and sheet.editable,
+        "can_declare_conflict": bool(roles & access.REVIEW_RULES[ReviewAction.DECLARE_CONFLICT]),
         "runs_review": access.runs_review(roles),
         "decision": api.get_decision(nomination_id=nomination_id) if access.runs_review(roles) else None,
     }, status=status, breadcrumbs=_crumbs(), section="review")

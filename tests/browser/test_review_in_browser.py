@@ -28,7 +28,9 @@ def test_visitor_reads_the_program_page(cycle, page_as):
     titles = page.locator("article h3").all_inner_texts()
     assert titles == ["Distinguished Engineer", "Distinguished Advocate", "Distinguished Innovator"]
     assert page.locator("main#main").count() == 1
-    assert "Nominations are open" in page.locator("main").inner_text()
+    assert "nominations are open" in page.locator("main").inner_text()
+    assert page.locator(".od-callout").get_by_role("link", name="Nominate").get_attribute("href") == \
+        "/distinguished/nominate/"
     # Keyboard users reach the first link and see where they are.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.tagName") == "A"

@@ -29,7 +29,8 @@ from openedx_events.tooling import SIGNAL_PROCESSED_FROM_EVENT_BUS
 
 from openedx_distinguished.signals import signals
 
-pytestmark = pytest.mark.integration
+# One Redis for the whole run: with two workers (pytest-xdist, --dist loadgroup) these tests share one.
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("redis")]
 
 REDIS_URL = os.environ.get("DISTINGUISHED_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TOPIC_PREFIX = "distinguished-test"

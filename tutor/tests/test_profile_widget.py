@@ -102,6 +102,15 @@ def test_a_member_sees_their_badges_with_verification_links(run_widget):
     assert [link["props"]["href"] for link in member_links] == [ADA["member_url"]]
 
 
+def test_the_owner_is_led_to_their_membership(run_widget):
+    # The endpoint adds membership_url for the profile's owner only (openedx_distinguished.presence).
+    own = {**ADA, "membership_url": f"{LMS}/distinguished/membership/"}
+    result = run_widget(pathname="/profile/u/ada", data=own)
+    links = [element for element in result["tree"]["children"] if element["type"] == "a"]
+    assert [(link["props"]["href"], texts(link)) for link in links] == [
+        (ADA["member_url"], "Member page"), (f"{LMS}/distinguished/membership/", "Your membership")]
+
+
 def test_usernames_are_escaped_in_the_request(run_widget):
     result = run_widget(pathname="/profile/u/j%C3%BCrgen%2Fx", data={"badges": []})
     assert result["requests"] == [f"{LMS}/api/distinguished/v1/profiles/j%C3%BCrgen%2Fx/"]

@@ -7,7 +7,6 @@ Thin adapters: they check the caller's panel role and call ``api.py``. A conflic
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -15,7 +14,7 @@ from openedx_distinguished import access, api
 from openedx_distinguished.access import ReviewAction
 
 from . import serializers as s
-from .permissions import chair_scope, require_review_role
+from .permissions import chair_scope, require_review_role, require_staff
 from .views import PAGINATION_PARAMETERS, AuthenticatedView, call_api, page_bounds, page_of, paginated, validated
 
 
@@ -255,8 +254,7 @@ class AuditView(AuthenticatedView):
     @extend_schema(parameters=PAGINATION_PARAMETERS, responses=page_of(s.AuditEntrySerializer))
     def get(self, request, year):
         """Return one page of the cycle's audit log."""
-        if not api.is_program_staff(request.user):
-            raise PermissionDenied("Only program staff may read the audit log.")
+        require_staff(request)
         offset, limit = page_bounds(request)
         page = call_api(api.list_audit, cycle_year=year, offset=offset, limit=limit)
         return paginated(request, page, s.AuditEntrySerializer, offset, limit)

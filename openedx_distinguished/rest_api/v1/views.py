@@ -14,7 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, ParseError, PermissionDenied
+from rest_framework.exceptions import APIException, NotFound, ParseError
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -29,7 +29,7 @@ from openedx_distinguished.exceptions import NotFound as DomainNotFound
 from openedx_distinguished.exceptions import ValidationError as DomainValidationError
 
 from . import serializers as s
-from .permissions import allowed, require_nomination_role
+from .permissions import allowed, require_nomination_role, require_staff
 
 
 class Conflict(APIException):
@@ -279,8 +279,8 @@ class NominationListView(AuthenticatedView):
         """List the nominations the caller may see (``scope=all``: every nomination, for program staff)."""
         offset, limit = page_bounds(request)
         filters = validated(s.NominationFilterSerializer, request.query_params)
-        if filters["scope"] == "all" and not api.is_program_staff(request.user):
-            raise PermissionDenied("Only program staff may list every nomination.")
+        if filters["scope"] == "all":
+            require_staff(request)
         page = api.list_nominations(
             user=request.user, include_all=filters["scope"] == "all", cycle_year=filters.get("cycle"),
             status=filters.get("status"), offset=offset, limit=limit,
