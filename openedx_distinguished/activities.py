@@ -46,8 +46,8 @@ def _check_activity(fields, types, errors, prefix=""):
     slug = (fields.get("activity_type") or "").strip()
     if slug not in types:
         errors.setdefault(f"{prefix}activity_type", []).append(
-            _("{slug} is not an activity type (expected one of {types}).").format(slug=repr(slug),
-                                                                                 types=sorted(types)))
+            _("{slug} is not an activity type (expected one of {types}).").format(
+                slug=repr(slug), types=sorted(types)))
     else:
         cleaned["activity_type"] = types[slug]
     title = (fields.get("title") or "").strip()

@@ -40,8 +40,8 @@ def test_member_reports_through_the_page(client, member):
 
 def test_bad_report_on_the_page(client, member):
     client.force_login(member)
-    response = client.post("/distinguished/membership/", {"form": "activity", "activity_type": "event", "title": "",
-                                                           "occurred_on": "2026-05-01"})
+    response = client.post("/distinguished/membership/", {
+        "form": "activity", "activity_type": "event", "title": "", "occurred_on": "2026-05-01"})
     html = response.content.decode()
     assert response.status_code == 400
     assert 'id="title-error"' in html and 'aria-invalid="true"' in html
@@ -52,8 +52,8 @@ def test_bad_report_on_the_page(client, member):
 def test_non_members_cannot_report(client, users, member, who):
     client.force_login(users[who])
     assert client.get("/distinguished/membership/").status_code == 200  # their (empty) membership page
-    response = client.post("/distinguished/membership/", {"form": "activity", "activity_type": "event",
-                                                           "title": "Spoke", "occurred_on": "2026-05-01"})
+    response = client.post("/distinguished/membership/", {
+        "form": "activity", "activity_type": "event", "title": "Spoke", "occurred_on": "2026-05-01"})
     assert response.status_code == 403
     assert not Activity.objects.exists()
 

@@ -134,8 +134,8 @@ def test_a_peer_nomination_submitted_waits_for_consent(cycle, client, users):
     response = client.post(URL + "?as=peer&track=engineer&nominee=nominee", case_data(action="submit"),
                            follow=True)
     nomination = Nomination.objects.get()
-    assert (nomination.status, nomination.nominee_user, nomination.kind) == ("awaiting_consent", users["nominee"],
-                                                                            "peer")
+    assert (nomination.status, nomination.nominee_user, nomination.kind) == (
+        "awaiting_consent", users["nominee"], "peer")
     assert nomination.evidence_links == ["https://github.com/openedx/pull/1"]
     assert response.redirect_chain[-1][0] == f"/distinguished/nominations/{nomination.pk}/"
     assert "We have asked Nominee to consent" in text_of(response)
@@ -275,5 +275,5 @@ def test_an_organization_contact_nominating_it_is_a_self_nomination(cycle, clien
     assert response["Location"] == "/distinguished/nominate/?as=organization&track=advocate&organization=acme"
     client.post(response["Location"], case_data("advocate", action="submit"))
     nomination = Nomination.objects.get()
-    assert (nomination.nominee_organization, nomination.kind, nomination.status) == (organization, "self",
-                                                                                    "submitted")
+    assert (nomination.nominee_organization, nomination.kind, nomination.status) == (
+        organization, "self", "submitted")

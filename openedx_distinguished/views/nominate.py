@@ -32,6 +32,7 @@ def _choice(source):
 
 
 def _step_two_url(check, track_slug):
+    """Step 2's address: whom and which track, with the username (never an e-mail address) of a peer."""
     query = {"as": check.nominate_as.value, "track": track_slug}
     if check.organization_slug:
         query["organization"] = check.organization_slug

@@ -216,7 +216,7 @@ def world(people):
     reviewed = submitted_nomination(people.learner2, people.learner2)
     for reviewer in ("rev1", "rev2"):
         api.assign_reviewer(nomination_id=reviewed.id, reviewer_username=reviewer, actor=None)
-    api.declare_conflict(nomination_id=reviewed.id, reviewer=getattr(people, "rev2"), reason="Same team.")
+    api.declare_conflict(nomination_id=reviewed.id, reviewer=people.rev2, reason="Same team.")
     endorsement = api.endorse_nomination(endorser=people.endorser, cycle_year=2026, track_slug="engineer",
                                          nominee_username="learner2",
                                          justifications={"community-support": "Always helpful."}).endorsement
