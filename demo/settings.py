@@ -51,8 +51,9 @@ TEMPLATES = [{
 # `make demo PORT=8001` serves on another port: links, badge images and credential ids follow it,
 # so each port keeps its own database (credentials are signed with the address they were issued at).
 PORT = int(os.environ.get("DISTINGUISHED_DEMO_PORT") or 8000)
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3",
-                         "NAME": str(HERE / ("demo.sqlite3" if PORT == 8000 else f"demo-{PORT}.sqlite3"))}}
+# DISTINGUISHED_DEMO_DB_PATH puts the database elsewhere (the demo's own test uses a temporary one).
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ.get(
+    "DISTINGUISHED_DEMO_DB_PATH", str(HERE / ("demo.sqlite3" if PORT == 8000 else f"demo-{PORT}.sqlite3")))}}
 # The load test (make loadtest) serves the demo from gunicorn on MariaDB, as a production LMS would:
 # DISTINGUISHED_DEMO_DB=mysql uses the database DISTINGUISHED_DEMO_DB_NAME on DB_HOST:DB_PORT.
 if os.environ.get("DISTINGUISHED_DEMO_DB") == "mysql":
@@ -92,7 +93,7 @@ if os.environ.get("DISTINGUISHED_DEMO_EMAIL") == "none":
     EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    EMAIL_FILE_PATH = str(HERE / "emails")
+    EMAIL_FILE_PATH = os.environ.get("DISTINGUISHED_DEMO_EMAIL_DIR", str(HERE / "emails"))
 DEFAULT_FROM_EMAIL = "distinguished@example.com"
 CELERY_TASK_ALWAYS_EAGER = True
 

@@ -69,11 +69,14 @@ def eager_celery():
 
 def pytest_collection_modifyitems(config, items):
     """
-    Deselect ``integration`` tests (they need Redis) except in the MariaDB run or with DISTINGUISHED_INTEGRATION=1.
+    Deselect ``integration`` tests (they need Redis) except in the MariaDB run or with
+    DISTINGUISHED_INTEGRATION=1, and ``demo`` tests (the demo runs on SQLite) in the MariaDB run.
     """
-    if os.environ.get("DISTINGUISHED_TEST_DB") == "mysql" or os.environ.get("DISTINGUISHED_INTEGRATION") == "1":
-        return
-    deselected = [item for item in items if item.get_closest_marker("integration")]
+    mysql = os.environ.get("DISTINGUISHED_TEST_DB") == "mysql"
+    unwanted = {"demo"} if mysql else set()
+    if not (mysql or os.environ.get("DISTINGUISHED_INTEGRATION") == "1"):
+        unwanted.add("integration")
+    deselected = [item for item in items if any(item.get_closest_marker(name) for name in unwanted)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if not item.get_closest_marker("integration")]
+        items[:] = [item for item in items if not any(item.get_closest_marker(name) for name in unwanted)]
