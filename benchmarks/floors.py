@@ -3,10 +3,11 @@ The floors: the least work that answers the same request, served through the sam
 """
 from django.contrib.auth import get_user_model
 from django.http import Http404
-from django.shortcuts import render
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from openedx_distinguished.views.layout import page
 
 # The hall of fame's context, computed by the benchmark before it measures (plain dicts and lists).
 HALL_OF_FAME = {"context": None}
@@ -27,5 +28,8 @@ class ProfileFloorView(APIView):
 
 
 def hall_of_fame_floor(request):
-    """The hall of fame template rendered from a context made beforehand: no query, no filter, no grouping."""
-    return render(request, "openedx_distinguished/hall_of_fame.html", HALL_OF_FAME["context"])
+    """
+    The hall of fame template rendered from a context made beforehand, in the same frame as the
+    page (``views.layout.page``, no query for a visitor): no query, no filter, no grouping.
+    """
+    return page(request, "openedx_distinguished/hall_of_fame.html", HALL_OF_FAME["context"], section="hall-of-fame")
