@@ -1,7 +1,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help requirements upgrade test test-mariadb test-browser test-tutor bench test-fuzz loadtest \
+.PHONY: help requirements upgrade test test-mariadb test-lms test-browser test-tutor bench test-fuzz loadtest \
         system-requirements quality pii_check migrations-check validate demo clean
 
 # Interpreters of the test matrix.  With pyenv, PYENV_VERSION makes both
@@ -92,6 +92,9 @@ test: $(TOX_STAMP) ## run the test suite: Python 3.11 + Django 4.2 and Python 3.
 
 test-mariadb: system-requirements $(TOX_STAMP) ## run the test suite against MariaDB on 127.0.0.1:3306 (DB_HOST/DB_PORT/DB_USER/DB_PASSWORD override)
 	$(TOX) -e py311-django42-mariadb,py312-django52-mariadb $(TOX_ARGS)
+
+test-lms: $(TOX_STAMP) ## run the suite with settings like the LMS's: its profile and preference tables, its REST settings, eager Celery
+	$(TOX) -e lms $(TOX_ARGS)
 
 test-browser: system-requirements $(TOX_STAMP) ## run the browser tests: Playwright driving Debian's Chromium against a live server
 	$(TOX) -e browser $(TOX_ARGS)

@@ -4,6 +4,7 @@ Shared fixtures: the default program loaded, an open cycle, and the people aroun
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from rest_framework.test import APIClient
 
 from openedx_distinguished import api
@@ -70,12 +71,16 @@ def eager_celery():
 def pytest_collection_modifyitems(config, items):
     """
     Deselect ``integration`` tests (they need Redis) except in the MariaDB run or with
-    DISTINGUISHED_INTEGRATION=1, and ``demo`` tests (the demo runs on SQLite) in the MariaDB run.
+    DISTINGUISHED_INTEGRATION=1, ``demo`` tests (the demo runs on SQLite) in the MariaDB run,
+    ``mariadb`` tests (they need row locks) outside it, and ``lms`` tests (they need the
+    platform's tables) except with the LMS-like settings.
     """
     mysql = os.environ.get("DISTINGUISHED_TEST_DB") == "mysql"
-    unwanted = {"demo"} if mysql else set()
+    unwanted = {"demo"} if mysql else {"mariadb"}
     if not (mysql or os.environ.get("DISTINGUISHED_INTEGRATION") == "1"):
         unwanted.add("integration")
+    if not django_settings.configured or "tests.platform.student" not in django_settings.INSTALLED_APPS:
+        unwanted.add("lms")
     deselected = [item for item in items if any(item.get_closest_marker(name) for name in unwanted)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)

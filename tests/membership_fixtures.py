@@ -8,7 +8,7 @@ from django.utils import timezone
 from openedx_distinguished import api
 from openedx_distinguished.models import Cycle, MembershipTerm, Track
 
-from .factories import CycleFactory
+from .factories import CycleFactory, UserFactory
 from .review_fixtures import at_announcement, reviewed_nomination
 
 
@@ -19,6 +19,18 @@ def released_cycle(users, panels, members, outcome="accept", year=2026):
         reviewed_nomination(member, member, panels, recommendation=outcome, decide=outcome)
     api.release_announcement(cycle_year=at_announcement(cycle).year)
     return Cycle.objects.get(pk=cycle.pk)
+
+
+def credentialed_member(users, panels, settings):
+    """
+    Margaret Hamilton, accepted and released: a member of Distinguished Engineer with a credential
+    (signed with a fresh key, verifiable at lms.example.org) and a physical award waiting for an address.
+    """
+    settings.DISTINGUISHED_PUBLIC_BASE_URL = "https://lms.example.org"
+    api.add_signing_key()
+    person = UserFactory(username="member", first_name="Margaret", last_name="Hamilton")
+    released_cycle(users, panels, [person])
+    return person
 
 
 def make_term(user, track, cycle, *, starts_days_ago, sequence=1, status="active", length_days=365):

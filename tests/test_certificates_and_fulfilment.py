@@ -10,8 +10,7 @@ import pytest
 from openedx_distinguished import api
 from openedx_distinguished.models import Credential, Fulfilment, MembershipTerm
 
-from .factories import UserFactory
-from .membership_fixtures import released_cycle
+from .membership_fixtures import credentialed_member
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/distinguished/v1"
@@ -21,11 +20,7 @@ ROLES = ["anonymous", "learner", "member", "staff"]
 @pytest.fixture
 def member(cycle, users, panels, settings):
     """A member whose credential was issued with the release."""
-    settings.DISTINGUISHED_PUBLIC_BASE_URL = "https://lms.example.org"
-    api.add_signing_key()
-    person = UserFactory(username="member", first_name="Margaret", last_name="Hamilton")
-    released_cycle(users, panels, [person])
-    return person
+    return credentialed_member(users, panels, settings)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ login = client.get("/login").content.decode()
 signed_in = client.post("/login", {"username": "learner2", "password": "learner-demo-pw",
                                    "next": "/distinguished/nominations/"})
 nominations = client.get("/distinguished/nominations/").content.decode()
-credential = Credential.objects.exclude(jwt="").first()
+credential = Credential.objects.exclude(jwt="").filter(revoked_at__isnull=True).first()
 print(json.dumps({
     "summary": out.getvalue(), "login": login, "redirect": signed_in.get("Location"),
     "nominations": nominations, "credential_id": credential.document["id"],
@@ -45,8 +45,8 @@ def demo(tmp_path_factory):
     """The demo seeded for port 8123 in a temporary database, and what its pages answered."""
     where = tmp_path_factory.mktemp("demo")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "demo.settings", "DISTINGUISHED_DEMO_PORT": "8123",
-           "DISTINGUISHED_DEMO_DB_PATH": str(where / "demo.sqlite3"), "DISTINGUISHED_DEMO_EMAIL_DIR": str(where / "mail"),
-           "PYTHONPATH": str(ROOT)}
+           "DISTINGUISHED_DEMO_DB_PATH": str(where / "demo.sqlite3"),
+           "DISTINGUISHED_DEMO_EMAIL_DIR": str(where / "mail"), "PYTHONPATH": str(ROOT)}
     result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -13,7 +13,7 @@ from openedx_distinguished import api
 from openedx_distinguished.models import Activity, Credential, Fulfilment, MemberProfile, Onboarding, Track
 
 from .factories import PartnerOrganizationFactory, UserFactory
-from .membership_fixtures import add_term, make_term, released_cycle
+from .membership_fixtures import add_term, credentialed_member, make_term, released_cycle
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +34,7 @@ def visible(response):
 @pytest.fixture
 def member(cycle, users, panels, settings):
     """A member of Distinguished Engineer, released with a credential and a pending physical award."""
-    settings.DISTINGUISHED_PUBLIC_BASE_URL = "https://lms.example.org"
-    api.add_signing_key()
-    person = UserFactory(username="member", first_name="Margaret", last_name="Hamilton")
-    released_cycle(users, panels, [person])
-    return person
+    return credentialed_member(users, panels, settings)
 
 
 def report(person, kind="event", title="Spoke at the meetup", days_ago=1, status="pending", note=""):

@@ -1,0 +1,1 @@
+"""A stand-in for edx-platform's ``student`` app: only ``UserProfile``."""
