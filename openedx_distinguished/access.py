@@ -57,6 +57,7 @@ class ReviewAction(StrEnum):
     DECLARE_CONFLICT = "declare_conflict"
     ASSIGN = "assign"
     DECIDE = "decide"
+    REOPEN = "reopen"
 
 
 RUNS_REVIEW = frozenset({api.ROLE_CHAIR, api.ROLE_STAFF})
@@ -67,6 +68,8 @@ REVIEW_RULES = {
     ReviewAction.DECLARE_CONFLICT: frozenset({api.ROLE_ASSIGNED, api.ROLE_PANEL, api.ROLE_CHAIR}),
     ReviewAction.ASSIGN: RUNS_REVIEW,
     ReviewAction.DECIDE: RUNS_REVIEW,
+    # Taking back a recorded decision is program staff's, and audited (ADR 0013).
+    ReviewAction.REOPEN: frozenset({api.ROLE_STAFF}),
 }
 
 _ROLE_NAMES = {

@@ -4,10 +4,10 @@ Rules of member activities: reported by members, imported by staff, or recorded 
 from __future__ import annotations
 
 import csv
-import datetime
 import io
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
-from openedx_distinguished import notifications
+from openedx_distinguished import notifications, parsing
 from openedx_distinguished.data import ActivityData, ActivitySource, ActivityStatus, Page
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.membership import is_member
@@ -40,41 +40,49 @@ def _activity_types():
     return {t.slug: t for t in ActivityType.objects.filter(program=get_program())}
 
 
+def _read(errors, read, prefix=""):
+    """``read()``'s value, or None with its errors added to ``errors`` (field names given ``prefix``)."""
+    try:
+        return read()
+    except ValidationError as exc:
+        for field, messages in exc.errors.items():
+            errors.setdefault(f"{prefix}{field}", []).extend(messages)
+        return None
+
+
 def _check_activity(fields, types, errors, prefix=""):
-    """Validate one activity's fields; add messages to ``errors``; return the cleaned values."""
+    """
+    Validate one activity's fields (from a form, a JSON body or a CSV row: anything may be of the
+    wrong type); add messages to ``errors``; return the cleaned values.
+    """
     cleaned = {}
-    slug = (fields.get("activity_type") or "").strip()
-    if slug not in types:
+    slug = _read(errors, lambda: parsing.text(fields.get("activity_type"), field="activity_type", most=50), prefix)
+    if slug is not None and slug not in types:
         errors.setdefault(f"{prefix}activity_type", []).append(
             _("{slug} is not an activity type (expected one of {types}).").format(
                 slug=repr(slug), types=sorted(types)))
-    else:
+    elif slug is not None:
         cleaned["activity_type"] = types[slug]
-    title = (fields.get("title") or "").strip()
-    if not title or len(title) > 255:
+    title = _read(errors, lambda: parsing.text(fields.get("title"), field="title", most=255), prefix)
+    if title == "":
         errors.setdefault(f"{prefix}title", []).append(_("Give a title of at most 255 characters."))
-    cleaned["title"] = title
-    occurred = fields.get("occurred_on")
-    if isinstance(occurred, str):
-        try:
-            occurred = datetime.date.fromisoformat(occurred.strip())
-        except ValueError:
-            occurred = None
-    if not isinstance(occurred, datetime.date) or occurred > timezone.now().date():
+    cleaned["title"] = title or ""
+    occurred = _read({}, lambda: parsing.day(fields.get("occurred_on"), field="occurred_on"))
+    if occurred is None or occurred > timezone.now().date():
         errors.setdefault(f"{prefix}occurred_on", []).append(
             _("Give the date it happened (YYYY-MM-DD), not in the future."))
     cleaned["occurred_on"] = occurred
-    url = (fields.get("evidence_url") or "").strip()
+    url = _read(errors, lambda: parsing.text(fields.get("evidence_url"), field="evidence_url", most=500), prefix)
     if url:
         try:
-            if len(url) > 500:
-                raise ValueError
             _http_url(url)
-        except Exception:  # pylint: disable=broad-except
+        except DjangoValidationError:
             errors.setdefault(f"{prefix}evidence_url", []).append(
                 _("Give an http or https URL of at most 500 characters."))
-    cleaned["evidence_url"] = url
-    cleaned["description"] = (fields.get("description") or "").strip()[:5000]
+    cleaned["evidence_url"] = url or ""
+    description = _read(errors, lambda: parsing.text(fields.get("description"), field="description", most=5000,
+                                                     lines=True), prefix)
+    cleaned["description"] = description or ""
     return cleaned
 
 
@@ -108,9 +116,7 @@ def review_activity(*, activity_id, actor, verified: bool, note: str = "") -> Ac
     Raises:
         NotFound, InvalidTransition, ValidationError (a note over 2000 characters)
     """
-    note = (note or "").strip()
-    if len(note) > 2000:
-        raise ValidationError({"note": ["Keep the note under 2000 characters."]})
+    note = parsing.text(note, field="note", most=2000, lines=True)
     with transaction.atomic():
         activity = Activity.objects.select_for_update().filter(pk=activity_id).first()
         if activity is None:
@@ -154,36 +160,44 @@ def import_activities(*, rows, actor=None) -> dict:
     rows = list(rows)
     if not rows:
         raise ValidationError({"rows": ["There is nothing to import."]})
-    usernames = {str(row.get("username", "")).strip() for row in rows if isinstance(row, dict)}
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=usernames)}
-    external_ids = [str(row.get("external_id", "")).strip() for row in rows if isinstance(row, dict)]
-    known = set(Activity.objects.filter(external_id__in=external_ids).values_list("external_id", flat=True))
-    problems, wanted, seen = [], [], set()
+    problems, read, seen = {}, [], set()
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
-            problems.append(f"Row {number}: expected an object with the columns {', '.join(IMPORT_COLUMNS)}.")
+            problems[number] = f"Row {number}: expected an object with the columns {', '.join(IMPORT_COLUMNS)}."
             continue
         errors = {}
-        external_id = str(row.get("external_id", "")).strip()
-        if not external_id or len(external_id) > 255:
+        external_id = _read(errors, lambda row=row: parsing.text(row.get("external_id"), field="external_id", most=255))
+        if external_id == "":
             errors["external_id"] = ["required (at most 255 characters)"]
-        elif external_id in seen:
+        elif external_id is not None and external_id in seen:
             errors["external_id"] = ["appears twice in this import"]
-        user = users.get(str(row.get("username", "")).strip())
-        if user is None:
-            errors["username"] = [f"no user {row.get('username')!r}"]
-        cleaned = _check_activity(row, types, errors)
-        if errors:
-            details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
-            problems.append(f"Row {number}: {details}")
-            continue
         seen.add(external_id)
+        username = _read(errors, lambda row=row: parsing.text(row.get("username"), field="username", most=150))
+        if username == "":
+            errors["username"] = ["required"]
+        cleaned = _check_activity(row, types, errors)
+        read.append((number, external_id, username, cleaned, errors))
+    # Only text that passed the checks above reaches the database: a lone surrogate or a
+    # megabyte-long id in one row must not turn the whole import into a server error.
+    usernames = {username for _, _, username, _, errors in read if username and "username" not in errors}
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=usernames)}
+    external_ids = {eid for _, eid, _, _, errors in read if eid and "external_id" not in errors}
+    known = set(Activity.objects.filter(external_id__in=external_ids).values_list("external_id", flat=True))
+    wanted = []
+    for number, external_id, username, cleaned, errors in read:
+        user = users.get(username) if username else None
+        if user is None and username and "username" not in errors:
+            errors["username"] = [f"no user {username!r}"]
+        if errors:
+            details = "; ".join(f"{field}: {' '.join(str(m) for m in msgs)}" for field, msgs in errors.items())
+            problems[number] = f"Row {number}: {details}"
+            continue
         if external_id not in known:
             wanted.append(Activity(user=user, source=ActivitySource.IMPORTED.value,
                                    status=ActivityStatus.VERIFIED.value, external_id=external_id,
                                    reviewed_by=actor, reviewed_at=timezone.now(), **cleaned))
     if problems:
-        raise ValidationError({"rows": problems})
+        raise ValidationError({"rows": [problems[number] for number in sorted(problems)]})
     with transaction.atomic():
         created = Activity.objects.bulk_create(wanted, ignore_conflicts=True)
     return {"created": len(created), "skipped": len(rows) - len(wanted)}

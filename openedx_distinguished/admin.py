@@ -51,6 +51,7 @@ from openedx_distinguished.models import (
     TermEvaluation,
     Track,
 )
+from openedx_distinguished.parsing import register_path_converters
 
 
 @admin.register(Program)
@@ -72,11 +73,12 @@ class ProgramAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         """The program dashboard (KPIs with charts, CSV) and each cycle's budget report."""
+        register_path_converters()  # a year is 1 to 18 digits: a longer one is a 404, not a database error
         wrap = self.admin_site.admin_view
         return [
             path("dashboard/", wrap(self.dashboard_view), name="openedx_distinguished_dashboard"),
             path("dashboard/kpis.csv", wrap(self.dashboard_csv_view), name="openedx_distinguished_dashboard_csv"),
-            path("budget/<int:year>/", wrap(self.budget_view), name="openedx_distinguished_budget"),
+            path("budget/<bounded_int:year>/", wrap(self.budget_view), name="openedx_distinguished_budget"),
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
@@ -211,30 +213,34 @@ class IncentiveInline(admin.TabularInline):
 
 
 class TrackForm(forms.ModelForm):
-    """Badge artwork uploads must be what they claim: a PNG, or an SVG without scripts."""
+    """
+    Badge artwork uploads must be what they claim: a PNG, or an SVG that only draws (the allowlist
+    of ``api.check_artwork``: no scripts, event attributes, embedded HTML or outside references).
+    """
 
     class Meta:
         model = Track
         fields = "__all__"
 
-    def clean_badge_png(self):
-        """Accept only a file that starts with the PNG signature."""
-        upload = self.cleaned_data.get("badge_png")
-        if upload and hasattr(upload, "read") and not upload.read(8).startswith(b"\x89PNG\r\n\x1a\n"):
-            raise forms.ValidationError("Upload a PNG image.")
-        if upload and hasattr(upload, "seek"):
+    @staticmethod
+    def _checked(upload, kind):
+        """The upload (read and rewound), refused with a form error if its artwork fails the checks."""
+        if upload and hasattr(upload, "read"):
+            content = upload.read()
             upload.seek(0)
+            try:
+                api.check_artwork(kind, content)
+            except api.ArtworkRefused as exc:
+                raise forms.ValidationError(f"Upload a {kind.upper()} image that only draws: {exc}") from exc
         return upload
 
+    def clean_badge_png(self):
+        """Accept only a file that starts with the PNG signature."""
+        return self._checked(self.cleaned_data.get("badge_png"), "png")
+
     def clean_badge_svg(self):
-        """Accept only SVG text, and no scripts in it."""
-        upload = self.cleaned_data.get("badge_svg")
-        if upload and hasattr(upload, "read"):
-            text = upload.read().decode("utf-8", errors="replace")
-            upload.seek(0)
-            if "<svg" not in text or "<script" in text.lower():
-                raise forms.ValidationError("Upload an SVG image without scripts.")
-        return upload
+        """Accept only an SVG within the artwork allowlist."""
+        return self._checked(self.cleaned_data.get("badge_svg"), "svg")
 
 
 @admin.register(Track)
@@ -308,7 +314,10 @@ class CycleAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{cycle}: already released; nothing changed.", messages.INFO)
             else:
                 summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(report.outcomes.items()))
-                self.message_user(request, f"{cycle}: released ({summary or 'no decisions'}).", messages.SUCCESS)
+                aside = f"; set aside (withdrawn): {', '.join(map(str, report.set_aside))}" if report.set_aside \
+                    else ""
+                self.message_user(request, f"{cycle}: released ({summary or 'no decisions'}){aside}.",
+                                  messages.SUCCESS)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(nomination_total=Count("nominations"))
@@ -536,11 +545,30 @@ class ReviewAdmin(ReadOnlyAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyAdmin):
-    """Decisions, pending until the cycle's announcement is released."""
+    """Decisions, pending until the cycle's announcement is released; staff may reopen a pending one."""
 
     list_display = ("nomination", "outcome", "decided_by", "decided_at", "released_at")
     list_filter = ("nomination__cycle", "outcome", ("released_at", admin.EmptyFieldListFilter))
     list_select_related = ("nomination__track", "decided_by")
+    actions = ("reopen_selected",)
+
+    def has_change_permission(self, request, obj=None):
+        # Needed to run the reopen action; the fields themselves are all read-only.
+        return request.user.has_perm("openedx_distinguished.change_decision")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    @admin.action(description=_("Reopen the selected pending decisions…"), permissions=["change"])
+    def reopen_selected(self, request, queryset):
+        """Ask for the reason, then take back each selected pending decision through the API (audited)."""
+        return ask_reason_then(
+            self, request, queryset, action="reopen_selected", verb=_("Reopen"), done=_("Reopened {count}."),
+            explanation=_("Reopening takes a pending decision back so that the panel decides again; the audit "
+                          "log keeps the decision taken back and your reason. Released decisions are final."),
+            apply=lambda pk, reason: api.reopen_decision(
+                nomination_id=Decision.objects.get(pk=pk).nomination_id, actor=request.user, reason=reason),
+        )
 
 
 @admin.register(AuditEntry)
@@ -586,29 +614,32 @@ class MembershipTermAdmin(ReadOnlyAdmin):
         )
 
 
-def ask_reason_then(model_admin, request, queryset, *, action, explanation, apply):
+def ask_reason_then(model_admin, request, queryset, *, action, explanation, apply, verb=None, done=None,
+                    public_field=False):
     """
     An admin action in two steps: a page that asks for the reason, then ``apply(pk, reason)`` for
-    each selected row, with a message per row that could not change.
+    each selected row, with a message per row that could not change. ``verb`` names the button,
+    ``done`` the outcome ("Revoke", "Revoked {count}." by default); ``public_field`` also asks for
+    what the public is told (posted as ``public_reason``).
     """
     reason = request.POST.get("reason", "").strip()
     if "apply" in request.POST and reason:
-        done = 0
+        count = 0
         for pk in queryset.values_list("pk", flat=True):
             try:
                 apply(pk, reason)
             except DistinguishedError as exc:
                 model_admin.message_user(request, f"{pk}: {exc}", messages.ERROR)
             else:
-                done += 1
-        model_admin.message_user(request, f"Revoked {done}.", messages.SUCCESS)
+                count += 1
+        model_admin.message_user(request, (done or _("Revoked {count}.")).format(count=count), messages.SUCCESS)
         return None
     if "apply" in request.POST:
-        model_admin.message_user(request, "Give the reason for the revocation.", messages.ERROR)
+        model_admin.message_user(request, _("Give the reason, for the record."), messages.ERROR)
     return TemplateResponse(request, "openedx_distinguished/admin/revoke.html", {
         **model_admin.admin_site.each_context(request), "title": _("Give the reason"), "items": queryset,
         "explanation": explanation, "action": action, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        "opts": model_admin.model._meta,
+        "opts": model_admin.model._meta, "verb": verb or _("Revoke"), "public_field": public_field,
     })
 
 
@@ -772,7 +803,7 @@ class CredentialAdmin(ReadOnlyAdmin):
     list_select_related = ("term__holder_user", "term__holder_organization", "term__track")
     search_fields = ("public_id", "term__holder_user__username")
     fields = ("public_id", "term", "status_index", "signing_key", "issued_at", "revoked_at", "revocation_reason",
-              "verification_link")
+              "public_reason", "verification_link")
     readonly_fields = fields
     actions = ("revoke_selected",)
 
@@ -790,9 +821,12 @@ class CredentialAdmin(ReadOnlyAdmin):
         return ask_reason_then(
             self, request, queryset, action="revoke_selected",
             explanation=_("Revoked credentials show as revoked everywhere: the verification page, the 3.0 status "
-                          "list and the 2.0 assertion (HTTP 410). Verifiers will see the reason."),
+                          "list and the 2.0 assertion (HTTP 410). The reason is kept for program staff; "
+                          "verifiers read the public reason, or that the issuer revoked the credential."),
+            public_field=True,
             apply=lambda pk, reason: api.revoke_credential(
-                public_id=Credential.objects.get(pk=pk).public_id, reason=reason, actor=request.user),
+                public_id=Credential.objects.get(pk=pk).public_id, reason=reason,
+                public_reason=request.POST.get("public_reason", ""), actor=request.user),
         )
 
 

@@ -15,6 +15,7 @@ from openedx_distinguished.activities import (
     report_activity,
     review_activity,
 )
+from openedx_distinguished.artwork import ArtworkRefused, check_artwork
 from openedx_distinguished.baking import BakingError
 from openedx_distinguished.budget import budget_csv, budget_markdown, budget_report, budget_table_rows
 from openedx_distinguished.budget import start_cycle_budget as _start_cycle_budget
@@ -124,6 +125,7 @@ from openedx_distinguished.review import (
     list_conflicts,
     record_decision,
     release_announcement,
+    reopen_decision,
     review_roles,
     scoreboard,
     submit_review,
@@ -132,6 +134,7 @@ from openedx_distinguished.review import (
 
 __all__ = [
     # errors and enums callers compare against
+    "ArtworkRefused",
     "BakingError",
     "MessageNotSent",
     "ActivityStatus",
@@ -188,6 +191,7 @@ __all__ = [
     "list_conflicts",
     "record_decision",
     "release_announcement",
+    "reopen_decision",
     "review_roles",
     "scoreboard",
     "submit_review",
@@ -221,6 +225,7 @@ __all__ = [
     "add_signing_key",
     "assertion_v2",
     "badge_artwork",
+    "check_artwork",
     "badge_class",
     "baked_image",
     "certificate_pdf",

@@ -9,8 +9,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
+from openedx_distinguished import parsing, platform
 from openedx_distinguished.data import InitiativeData, InitiativeStatus, Page
 from openedx_distinguished.exceptions import NotFound, ValidationError
 from openedx_distinguished.membership import is_member
@@ -20,12 +22,12 @@ from openedx_distinguished.program import get_program
 _http_url = URLValidator(schemes=["http", "https"])
 
 
-def initiative_data(initiative) -> InitiativeData:
-    """The plain record of an initiative (prefetch its leads)."""
+def initiative_data(initiative, *, visible=None) -> InitiativeData:
+    """The plain record of an initiative (prefetch its leads); ``visible`` keeps only the leads it accepts."""
     return InitiativeData(
         id=initiative.pk, title=initiative.title, link=initiative.link, description=initiative.description,
         status=InitiativeStatus(initiative.status), year=initiative.year,
-        leads=tuple(sorted(user.username for user in initiative.leads.all())),
+        leads=tuple(sorted(user.username for user in initiative.leads.all() if visible is None or visible(user))),
     )
 
 
@@ -38,9 +40,9 @@ def save_initiative(*, initiative_id=None, title, year, status=InitiativeStatus.
         ValidationError: a field is invalid or a lead is unknown.
     """
     errors = {}
-    title = (title or "").strip()
-    if not title or len(title) > 255:
-        errors["title"] = ["Give a title of at most 255 characters."]
+    title = title.strip() if isinstance(title, str) else ""
+    if not title or len(title) > 255 or parsing.has_hidden_characters(title):
+        errors["title"] = ["Give a title of at most 255 characters (no control or text-direction characters)."]
     try:
         status = InitiativeStatus(status)
     except ValueError:
@@ -49,9 +51,15 @@ def save_initiative(*, initiative_id=None, title, year, status=InitiativeStatus.
         errors["year"] = ["Give a year between 2000 and 2100."]
     if link:
         try:
+            if not isinstance(link, str) or parsing.has_hidden_characters(link):
+                raise ValueError
             _http_url(link)
         except Exception:  # pylint: disable=broad-except
             errors["link"] = ["Give an http or https URL."]
+    try:
+        description = parsing.text(description, field="description", most=5000, lines=True)
+    except ValidationError as exc:
+        errors.update(exc.errors)
     leads = list(get_user_model().objects.filter(username__in=list(lead_usernames)))
     missing = sorted(set(lead_usernames) - {u.username for u in leads})
     if missing:
@@ -66,19 +74,28 @@ def save_initiative(*, initiative_id=None, title, year, status=InitiativeStatus.
             if initiative is None:
                 raise NotFound({"initiative": ["Not found."]})
         initiative.title, initiative.year, initiative.status = title, year, status.value
-        initiative.link, initiative.description = link, (description or "").strip()
+        initiative.link, initiative.description = link, description
         initiative.save()
         initiative.leads.set(leads)
     return initiative_data(Initiative.objects.prefetch_related("leads").get(pk=initiative.pk))
 
 
-def list_initiatives(*, year=None, offset=0, limit=50) -> Page:
-    """One page of initiatives, newest year first."""
-    initiatives = Initiative.objects.prefetch_related("leads")
+def list_initiatives(*, year=None, offset=0, limit=50, public=False) -> Page:
+    """
+    One page of initiatives, newest year first. ``public``: as anyone may see them, naming only the
+    leads who chose to appear in public and whose profile is not private (ADR 0014).
+    """
+    leads = get_user_model().objects.all()
+    if public:
+        leads = leads.filter(is_active=True, distinguished_profile__listed=True).annotate(
+            privacy=platform.privacy_of("pk"))
+    initiatives = Initiative.objects.prefetch_related(Prefetch("leads", queryset=leads))
     if year is not None:
         initiatives = initiatives.filter(year=year)
     total = initiatives.count()
-    return Page(items=tuple(initiative_data(i) for i in initiatives[offset:offset + limit]), total=total)
+    page = [initiative_data(i, visible=(lambda user: not platform.is_private(user.privacy)) if public else None)
+            for i in initiatives[offset:offset + limit]]
+    return Page(items=tuple(page), total=total)
 
 
 def referral_code(*, user) -> str:

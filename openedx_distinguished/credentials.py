@@ -26,9 +26,11 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from jwt.algorithms import RSAAlgorithm
 
-from openedx_distinguished import baking, events
+from openedx_distinguished import baking, events, parsing, platform
+from openedx_distinguished.artwork import ArtworkRefused, check_artwork
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import CredentialData, CredentialStatus, FulfilmentStatus, NomineeKind, Page, TermStatus
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
@@ -204,12 +206,21 @@ def badge_image_url(track_slug: str, kind: str) -> str:
 
 
 def badge_artwork(track_slug: str, kind: str) -> bytes:
-    """A track's badge artwork: staff's upload, or the artwork shipped with the plugin."""
+    """
+    A track's badge artwork: staff's upload, or the artwork shipped with the plugin (also when an
+    upload made before artwork was checked would not pass the check now).
+    """
     track = _track(track_slug)
     upload = track.badge_png if kind == "png" else track.badge_svg
     if upload:
         with upload.open("rb") as handle:
-            return handle.read()
+            content = handle.read()
+        try:
+            check_artwork(kind, content)
+        except ArtworkRefused as exc:
+            log.warning("Not serving the uploaded %s artwork of %s: %s", kind, track_slug, exc)
+        else:
+            return content
     shipped_art = resources.files("openedx_distinguished").joinpath("static/openedx_distinguished/badges")
     shipped = shipped_art.joinpath(f"{track_slug}.{kind}")
     if not shipped.is_file():
@@ -305,8 +316,7 @@ def _sign(document, term, private_key, *, kid, issued_at) -> tuple[str, str]:
 def _credential_data(credential) -> CredentialData:
     """The plain record of a credential, with its status now (valid, expired or revoked)."""
     term = credential.term
-    holder = term.holder_organization.name if term.holder_organization else (
-        (term.holder_user.get_full_name() or term.holder_user.username) if term.holder_user else "")
+    holder = term.holder_organization.name if term.holder_organization else platform.display_name(term.holder_user)
     valid_until = term.ends_at
     if credential.revoked_at:
         status = CredentialStatus.REVOKED
@@ -319,6 +329,7 @@ def _credential_data(credential) -> CredentialData:
         holder_username=term.holder_user.username if term.holder_user else None, track_slug=term.track.slug,
         track_name=term.track.name, status=status, issued_at=credential.issued_at, valid_from=term.starts_at,
         valid_until=valid_until, revoked_at=credential.revoked_at, revocation_reason=credential.revocation_reason,
+        public_reason=public_revocation_reason(credential) if credential.revoked_at else "",
         lifetime=term.status == TermStatus.LIFETIME.value,
         links=_links(credential),
     )
@@ -341,8 +352,8 @@ def _links(credential):
 
 
 def _credentials():
-    return Credential.objects.select_related("term__track", "term__holder_user", "term__holder_organization",
-                                             "term__cycle", "signing_key")
+    return Credential.objects.select_related("term__track", "term__holder_organization", "term__cycle",
+                                             "signing_key", *platform.with_profile("term__holder_user"))
 
 
 ISSUABLE_STATUSES = (TermStatus.ACTIVE.value, TermStatus.RENEWAL_DUE.value, TermStatus.LIFETIME.value)
@@ -406,8 +417,8 @@ def _locked_terms(term_ids, *related):
     """
     locked = list(MembershipTerm.objects.select_for_update().filter(pk__in=list(term_ids))
                   .values_list("pk", flat=True))
-    return MembershipTerm.objects.select_related("holder_user", "holder_organization", *related).defer(
-        *_unused_columns()).in_bulk(locked)
+    return MembershipTerm.objects.select_related("holder_organization", *platform.with_profile("holder_user"),
+                                                 *related).defer(*_unused_columns()).in_bulk(locked)
 
 
 def _unused_columns():
@@ -469,7 +480,8 @@ def _insert_credentials(rows, *, key, issued_at):
     """
     connection = connections[_credentials_db()]
     fields = [field for field in Credential._meta.concrete_fields if not field.primary_key]
-    shared = {"signing_key_id": key.pk, "issued_at": issued_at, "revoked_at": None, "revocation_reason": ""}
+    shared = {"signing_key_id": key.pk, "issued_at": issued_at, "revoked_at": None, "revocation_reason": "",
+              "public_reason": ""}
     shared = {field.attname: field.get_db_prep_save(shared[field.attname], connection)
               for field in fields if field.attname in shared}
     public_id_field, document_field = Credential._meta.get_field("public_id"), Credential._meta.get_field("document")
@@ -556,25 +568,39 @@ def _issue_batch(term_ids, loaded) -> int:
     return done
 
 
-def revoke_credential(*, public_id, reason, actor=None) -> CredentialData:
+# What verifiers read of a revocation when staff gave no public reason.
+GENERIC_REVOCATION = gettext_lazy("The issuer revoked this credential.")
+
+
+def public_revocation_reason(credential) -> str:
+    """What the public is told of a credential's revocation: staff's public reason, or a generic text."""
+    return credential.public_reason or str(GENERIC_REVOCATION)
+
+
+def revoke_credential(*, public_id, reason, public_reason="", actor=None) -> CredentialData:
     """
     Revoke a credential; every format (3.0 status list, 2.0 assertion, verification page) shows it.
+    ``reason`` is the internal note (program staff only); verifiers read ``public_reason``, or a
+    generic text when it is empty, never the note (ADR 0014).
 
     Raises:
-        NotFound, ValidationError (no reason), InvalidTransition (already revoked).
+        NotFound, ValidationError (no reason, or a reason too long or with hidden characters),
+        InvalidTransition (already revoked).
     """
     del actor
-    reason = (reason or "").strip()
+    reason = parsing.text(reason, field="reason", most=2000, lines=True)
+    public_reason = parsing.text(public_reason, field="public_reason", most=500)
     if not reason:
-        raise ValidationError({"reason": ["Give the reason; verifiers will see it."]})
+        raise ValidationError({"reason": ["Give the reason, for the record (program staff only read it)."]})
     with transaction.atomic():
         credential = Credential.objects.select_for_update().filter(public_id=_uuid(public_id)).first()
         if credential is None:
             raise NotFound({"credential": ["Not found."]})
         if credential.revoked_at:
             raise InvalidTransition({"credential": ["This credential is already revoked."]})
-        credential.revoked_at, credential.revocation_reason = timezone.now(), reason[:2000]
-        credential.save(update_fields=["revoked_at", "revocation_reason"])
+        credential.revoked_at, credential.revocation_reason = timezone.now(), reason
+        credential.public_reason = public_reason
+        credential.save(update_fields=["revoked_at", "revocation_reason", "public_reason"])
         credential = _credentials().get(pk=credential.pk)
         events.credential_revoked(credential.term, str(credential.public_id), url(f"verify/{credential.public_id}/"))
         transaction.on_commit(functools.partial(_send_badge_events, [(credential.term, credential.public_id)],
@@ -642,7 +668,7 @@ def assertion_v2(*, public_id) -> dict:
     assertion_id = url(f"badges/v2/assertions/{credential.public_id}/")
     if credential.revoked_at:
         return {"@context": OB2_CONTEXT, "id": assertion_id, "type": "Assertion", "revoked": True,
-                "revocationReason": credential.revocation_reason}
+                "revocationReason": public_revocation_reason(credential)}
     term = credential.term
     identity_type, identity = _holder_identity(term)
     assertion = {
@@ -732,7 +758,8 @@ def _send_badge_events(credentials, *, revoked):
         badge = BadgeData(
             uuid=str(public_id), template=templates[track.pk],
             user=UserData(id=user.pk, is_active=user.is_active,
-                          pii=UserPersonalData(username=user.username, email=user.email, name=user.get_full_name())),
+                          pii=UserPersonalData(username=user.username, email=user.email,
+                                               name=platform.display_name(user))),
         )
         (BADGE_REVOKED if revoked else BADGE_AWARDED).send_event(badge=badge)
 
@@ -866,14 +893,20 @@ def set_shipping_address(*, fulfilment_id, name, address) -> dict:
         ValidationError: missing name or address. InvalidTransition: already shipped.
     """
     errors = {}
-    # Browsers send a textarea's lines with CR LF; the address is stored with plain line breaks.
-    name, address = (name or "").strip(), (address or "").replace("\r\n", "\n").strip()
-    if not name or len(name) > 200:
-        errors["name"] = [_("Give the recipient's name (at most 200 characters).")]
-    if not address or len(address) > 1000:
-        errors["address"] = [_("Give the full postal address (at most 1000 characters).")]
+    values = {}
+    for field, value, most, lines, missing in (
+            ("name", name, 200, False, _("Give the recipient's name (at most 200 characters).")),
+            ("address", address, 1000, True, _("Give the full postal address (at most 1000 characters)."))):
+        try:
+            values[field] = parsing.text(value, field=field, most=most, lines=lines)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+            continue
+        if not values[field]:
+            errors[field] = [missing]
     if errors:
         raise ValidationError(errors)
+    name, address = values["name"], values["address"]
     with transaction.atomic():
         fulfilment = _locked_fulfilment(fulfilment_id)
         if fulfilment.status != FulfilmentStatus.PENDING.value:

@@ -313,6 +313,8 @@ class AuditAction(StrEnum):
     REVIEW_UPDATED = "review_updated"
     DECISION_RECORDED = "decision_recorded"
     DECISION_CHANGED = "decision_changed"
+    DECISION_REOPENED = "decision_reopened"
+    DECISION_SET_ASIDE = "decision_set_aside"
     ANNOUNCEMENT_RELEASED = "announcement_released"
 
 
@@ -406,6 +408,8 @@ class ReleaseReport:
     already_released: bool
     released_at: datetime.datetime | None
     outcomes: dict = attrs.field(factory=dict)
+    # Decisions left unpublished because their nomination left the review (withdrawn) before the release.
+    set_aside: tuple[int, ...] = ()
 
 
 @attrs.frozen
@@ -575,6 +579,8 @@ class CredentialData:
     revocation_reason: str
     lifetime: bool
     links: dict = attrs.field(factory=dict)
+    # What the public is told of a revocation; ``revocation_reason`` is the internal note (staff only).
+    public_reason: str = ""
 
 
 @attrs.frozen
@@ -615,6 +621,8 @@ class ListingData:
     listed: bool
     slug: str | None
     url: str | None
+    # Listed, yet hidden: the learner profile is private (the platform's account_privacy, ADR 0014).
+    profile_private: bool = False
 
 
 @attrs.frozen

@@ -28,8 +28,13 @@ def run_due_jobs(*, now=None, progress=None) -> list[str]:
         except DistinguishedError as exc:
             report.append(f"release {year}: not released: {exc}")
         else:
+            if released.already_released:
+                # Another worker (a second cron pod, say) released it a moment ago.
+                report.append(f"release {year}: already released")
+                continue
             summary = ", ".join(f"{n} {o}" for o, n in sorted(released.outcomes.items())) or "no decisions"
-            report.append(f"release {year}: released ({summary})")
+            aside = f"; set aside: {', '.join(map(str, released.set_aside))}" if released.set_aside else ""
+            report.append(f"release {year}: released ({summary}{aside})")
     report.append(f"renewal due: {mark_renewals_due(now=now)} term(s) flagged")
     for year in cycles_due_for_evaluation(now):
         counts = evaluate_terms(cycle_year=year, progress=progress)

@@ -14,7 +14,7 @@ from django.db.models.constants import OnConflict
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from openedx_distinguished import events, notifications
+from openedx_distinguished import events, notifications, platform
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.credentials import issue_credential, revoke_for_term
 from openedx_distinguished.data import (
@@ -62,7 +62,8 @@ def _set_status(term, status, **fields):
 
 
 def _terms():
-    return MembershipTerm.objects.select_related("holder_user", "holder_organization", "track", "cycle")
+    return MembershipTerm.objects.select_related("holder_organization", "track", "cycle",
+                                                 *platform.with_profile("holder_user"))
 
 
 def start_terms_for_release(*, cycle, nominations, starts_at, actor=None) -> list[MembershipTerm]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from openedx_distinguished import events, notifications
+from openedx_distinguished import events, notifications, parsing, platform
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import (
     ACTIVE_NOMINATION_STATUSES,
@@ -83,7 +83,7 @@ STANDING_ENDORSEMENT = Q(withdrawn_at__isnull=True)
 
 def _base_queryset():
     return Nomination.objects.select_related(
-        "cycle", "track", "nominator", "nominee_user", "nominee_organization", "decision",
+        "cycle", "track", "nominee_organization", "decision", *platform.with_profile("nominator", "nominee_user"),
     ).annotate(endorsement_total=Count("endorsements", filter=Q(endorsements__withdrawn_at__isnull=True),
                                        distinct=True))
 
@@ -111,12 +111,7 @@ def nomination_data(nomination: Nomination) -> NominationData:
     """
     nominee_user = nomination.nominee_user
     organization = nomination.nominee_organization
-    if organization is not None:
-        display_name = organization.name
-    elif nominee_user is not None:
-        display_name = nominee_user.get_full_name() or nominee_user.username
-    else:
-        display_name = ""
+    display_name = organization.name if organization is not None else platform.display_name(nominee_user)
     endorsements = getattr(nomination, "endorsement_total", None)
     if endorsements is None:
         endorsements = nomination.endorsements.filter(STANDING_ENDORSEMENT).count()
@@ -151,7 +146,7 @@ def _released_feedback(nomination):
 
 
 def _display_name(user):
-    return (user.get_full_name() or user.username) if user is not None else ""
+    return platform.display_name(user)
 
 
 def _nominee_display_name(nomination):
@@ -251,8 +246,8 @@ def list_endorsements(*, user, offset=0, limit=50) -> Page:
     the nominee, track, cycle and standing of the nomination it supports.
     """
     queryset = Endorsement.objects.select_related(
-        "endorser", "nomination__cycle", "nomination__track", "nomination__nominee_user",
-        "nomination__nominee_organization").filter(endorser=user)
+        "nomination__cycle", "nomination__track", "nomination__nominee_organization",
+        *platform.with_profile("endorser", "nomination__nominee_user")).filter(endorser=user)
     total = queryset.count()
     rows = queryset.order_by("-created", "-id")[offset:offset + limit]
     return Page(items=tuple(endorsement_data(row, with_nomination=True) for row in rows), total=total)
@@ -267,8 +262,8 @@ def get_endorsement(endorsement_id) -> EndorsementData:
     """
     try:
         row = Endorsement.objects.select_related(
-            "endorser", "nomination__cycle", "nomination__track", "nomination__nominee_user",
-            "nomination__nominee_organization").get(pk=endorsement_id)
+            "nomination__cycle", "nomination__track", "nomination__nominee_organization",
+            *platform.with_profile("endorser", "nomination__nominee_user")).get(pk=endorsement_id)
     except (Endorsement.DoesNotExist, ValueError, TypeError) as exc:
         raise NotFound({"endorsement": ["Not found."]}) from exc
     return endorsement_data(row, with_nomination=True)
@@ -276,7 +271,8 @@ def get_endorsement(endorsement_id) -> EndorsementData:
 
 def nomination_endorsements(*, nomination_id) -> tuple[EndorsementData, ...]:
     """The endorsements that still support a nomination, oldest first."""
-    rows = Endorsement.objects.select_related("endorser").filter(STANDING_ENDORSEMENT, nomination_id=nomination_id)
+    rows = Endorsement.objects.select_related(*platform.with_profile("endorser")).filter(
+        STANDING_ENDORSEMENT, nomination_id=nomination_id)
     return tuple(endorsement_data(row) for row in rows.order_by("created", "id"))
 
 
@@ -345,7 +341,9 @@ def _check_justifications(justifications, track, errors):
         else:
             # Browsers send a textarea's lines with CR LF: store plain line breaks, and count them once.
             text = text.replace("\r\n", "\n").strip()
-            if len(text) > limit:
+            if parsing.has_hidden_characters(text, lines=True):
+                errors[f"justifications.{slug}"] = [_("Remove the control or text-direction characters.")]
+            elif len(text) > limit:
                 errors[f"justifications.{slug}"] = [_("Write at most {limit} characters (this has {length}).")
                                                     .format(limit=limit, length=len(text))]
             else:
@@ -373,6 +371,9 @@ def _check_evidence(links, errors):
             messages.append("Each evidence link must be a URL string.")
             continue
         link = link.strip()
+        if parsing.has_hidden_characters(link):
+            messages.append(_("Evidence links may not carry control or text-direction characters."))
+            continue
         if len(link) > longest:
             messages.append(_("Evidence links may not be longer than {longest} characters.").format(longest=longest))
             continue
@@ -929,12 +930,8 @@ MAX_REASON_LENGTH = 2000
 
 
 def _check_reason(reason):
-    """The reason given with a status change, stripped; ValidationError when it is too long."""
-    reason = (reason or "").strip()
-    if len(reason) > MAX_REASON_LENGTH:
-        raise ValidationError({"reason": [_("Keep the reason under {most} characters (it has {length}).")
-                                          .format(most=MAX_REASON_LENGTH, length=len(reason))]})
-    return reason
+    """The reason given with a status change, as plain text (ValidationError: too long, or not plain text)."""
+    return parsing.text(reason, field="reason", most=MAX_REASON_LENGTH, lines=True)
 
 
 def respond_to_nomination(*, nomination_id: int, actor, decision: ConsentDecision | str,
@@ -968,7 +965,8 @@ def respond_to_nomination(*, nomination_id: int, actor, decision: ConsentDecisio
 
 def withdraw_nomination(*, nomination_id: int, actor, reason: str = "") -> NominationData:
     """
-    Withdraw a nomination that has no decision yet.
+    Withdraw a nomination until its decision is released. A decision the panel already recorded
+    stays unpublished: the release sets it aside (ADR 0013), so a withdrawal never blocks it.
 
     Raises:
         NotFound: no such nomination.

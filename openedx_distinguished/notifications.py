@@ -19,7 +19,7 @@ import attrs
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.dispatch import Signal
 from django.utils import timezone
 from edx_ace import ace
@@ -27,6 +27,7 @@ from edx_ace.message import MessageType
 from edx_ace.recipient import Recipient
 from edx_ace.signals import ACE_MESSAGE_SENT
 
+from openedx_distinguished import platform
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.credentials import credential_for_term, credentials_for_terms, url
 from openedx_distinguished.data import ActivityStatus, NominationKind, NominationStatus, Recommendation
@@ -233,7 +234,7 @@ def _program_name():
 
 
 def _name(user):
-    return (user.get_full_name() or user.username) if user is not None else ""
+    return platform.display_name(user)
 
 
 def _nominee_name(nomination):
@@ -340,8 +341,8 @@ def announcement_released(*, cycle, decisions) -> int:
     """
     outcome_of = {d.nomination_id: d for d in decisions}
     nominations = list(Nomination.objects.filter(pk__in=list(outcome_of)).select_related(
-        "track", "nominee_user", "nominee_organization", "term",
-    ).prefetch_related("nominee_organization__contacts"))
+        "track", "nominee_organization", "term", *platform.with_profile("nominee_user"),
+    ).prefetch_related(Prefetch("nominee_organization__contacts", queryset=platform.users_with_profiles())))
     issued = credentials_for_terms(term_ids=[n.term.pk for n in nominations if getattr(n, "term", None)])
     drafts = []
     for nomination in nominations:
@@ -368,7 +369,8 @@ def renewal_due(*, term_ids, progress) -> int:
     still asks of them. ``progress`` maps a term id to ``membership.retention_progress``'s values.
     """
     terms = list(MembershipTerm.objects.filter(pk__in=list(term_ids)).select_related(
-        "track", "holder_user", "holder_organization").prefetch_related("holder_organization__contacts"))
+        "track", "holder_organization", *platform.with_profile("holder_user")).prefetch_related(
+        Prefetch("holder_organization__contacts", queryset=platform.users_with_profiles())))
     slugs = {slug for values in progress.values() for slug in values["types"]}
     names = dict(ActivityType.objects.filter(slug__in=slugs).values_list("slug", "name")) if slugs else {}
     drafts = []

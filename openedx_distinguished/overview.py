@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
+from openedx_distinguished import platform
 from openedx_distinguished.activities import activity_data
 from openedx_distinguished.community import referral_code
 from openedx_distinguished.credentials import fulfilment_data, list_credentials, url
@@ -50,7 +51,8 @@ def _held_by(user):
 def _terms(user):
     """The person's terms, current ones first, then the newest."""
     rows = list(MembershipTerm.objects.filter(_held_by(user)).select_related(
-        "holder_user", "holder_organization", "track", "cycle").distinct().order_by("-starts_at", "-id"))
+        "holder_organization", "track", "cycle", *platform.with_profile("holder_user")).distinct()
+        .order_by("-starts_at", "-id"))
     rows.sort(key=lambda term: term.status not in _CURRENT)  # stable: keeps the newest first within each group
     return rows
 
@@ -109,7 +111,8 @@ def _listing(user):
     profile = MemberProfile.objects.filter(user=user).values("listed", "slug").first()
     if profile is None:
         return ListingData(listed=False, slug=None, url=None)
-    return ListingData(listed=profile["listed"], slug=profile["slug"], url=url(f"members/{profile['slug']}/"))
+    return ListingData(listed=profile["listed"], slug=profile["slug"], url=url(f"members/{profile['slug']}/"),
+                       profile_private=profile["listed"] and platform.is_private(platform.saved_privacy(user.pk)))
 
 
 def _referral(user):

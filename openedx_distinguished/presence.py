@@ -2,13 +2,14 @@
 Rules of the program's public presence: who is listed, the hall of fame, and profile badges.
 
 Only members who chose to be listed appear (organizations: when staff list them), never a retired
-user (their terms have no holder), never a revoked term; the learner profile also honours the
-platform's ``account_privacy`` preference.
+user (their terms have no holder), never a revoked term, and never someone whose learner profile
+is private (the platform's ``account_privacy``, or the site's default visibility: ``platform``).
 """
 from __future__ import annotations
 
 import datetime
 import functools
+import secrets
 import uuid
 from collections import OrderedDict
 
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from openedx_distinguished import platform
 from openedx_distinguished.credentials import url
 from openedx_distinguished.data import CURRENT_TERM_STATUSES, TermStatus
 from openedx_distinguished.exceptions import NotFound, ValidationError
@@ -41,21 +43,35 @@ def set_listing(*, user, listed: bool, slug: str | None = None) -> dict:
     wanted = slugify(slug) if slug else None
     if slug and (not wanted or wanted != slug):
         raise ValidationError({"slug": ["Use lowercase letters, digits and hyphens."]})
-    try:
-        with transaction.atomic():
-            profile, _ = MemberProfile.objects.get_or_create(user=user, defaults={"slug": wanted or _free_slug(user)})
-            profile.listed = bool(listed)
-            if wanted:
-                profile.slug = wanted
-            profile.save()
-    except IntegrityError as exc:
-        raise ValidationError({"slug": [f"{wanted!r} is taken."]}) from exc
+    with transaction.atomic():
+        # One change of a person's listing at a time: two at once (a double click, two tabs) would
+        # otherwise both create the profile, and the loser be told its slug is taken.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        profile = MemberProfile.objects.filter(user=user).first() or MemberProfile(user=user)
+        profile.listed = bool(listed)
+        for attempt in range(3):
+            if wanted or not profile.slug:
+                profile.slug = wanted or _free_slug(user, fresh=attempt > 0)
+            try:
+                with transaction.atomic():
+                    profile.save()
+                break
+            except IntegrityError as exc:
+                # A chosen slug is someone else's; a drawn one was just taken by another member: draw again.
+                if wanted or attempt == 2:
+                    raise ValidationError({"slug": [f"{profile.slug!r} is taken."]}) from exc
+                profile.slug = ""
     return {"listed": profile.listed, "slug": profile.slug, "url": url(f"members/{profile.slug}/")}
 
 
-def _free_slug(user):
-    """A slug for the member's page from their name, numbered if it is taken."""
-    base = slugify(user.get_full_name() or user.username) or f"member-{user.pk}"
+def _free_slug(user, fresh=False):
+    """
+    A slug for the member's page from their name, numbered if it is taken. ``fresh``: after a
+    collision, a random suffix, as this transaction may not see the row that took the number.
+    """
+    base = slugify(platform.display_name(user)) or f"member-{user.pk}"
+    if fresh:
+        return f"{base[:80]}-{secrets.token_hex(3)}"
     candidate, number = base, 1
     while MemberProfile.objects.filter(slug=candidate).exists():
         number += 1
@@ -76,11 +92,6 @@ def _public_terms():
         "track", "holder_user__distinguished_profile", "holder_organization", "credential")
 
 
-def _full_name(first_name, last_name, username):
-    """``user.get_full_name() or user.username``, from the columns."""
-    return f"{first_name} {last_name}".strip() or username
-
-
 # What the hall of fame reads of each public term. Plain rows, not models: the page lists every
 # member of every year, and five model instances per term cost more than the query and the
 # template together.
@@ -88,7 +99,7 @@ _HALL_OF_FAME_COLUMNS = (
     "holder_organization_id", "holder_user_id", "holder_kind", "track_id", "track__slug", "track__name", "status",
     "start_day", "end_day", "holder_organization__name", "holder_user__first_name", "holder_user__last_name",
     "holder_user__username", "holder_user__distinguished_profile__slug", "credential__public_id",
-    "credential__revoked_at",
+    "credential__revoked_at", "profile_name", "privacy",
 )
 
 
@@ -107,14 +118,18 @@ def hall_of_fame(*, track_slug=None, year=None) -> dict:
     # Only the years show: the days (UTC, as stored) are cheaper to read than aware datetimes.
     rows = terms.order_by("starts_at", "id").annotate(
         start_day=Cast("starts_at", DateField()), end_day=Cast("ends_at", DateField()),
+        profile_name=platform.profile_name_of("holder_user_id"), privacy=platform.privacy_of("holder_user_id"),
     ).values_list(*_HALL_OF_FAME_COLUMNS)
     for (organization_id, user_id, kind, track_id, track, track_name, status, start_day, end_day, organization_name,
-         first_name, last_name, username, member_slug, public_id, revoked_at) in rows:
+         first_name, last_name, username, member_slug, public_id, revoked_at, profile_name, privacy) in rows:
+        if user_id and platform.is_private(privacy):
+            continue
         key = (("o", organization_id) if organization_id else ("u", user_id), track_id)
         entry = entries.get(key)
         if entry is None:
             entry = entries[key] = {
-                "name": organization_name if organization_id else _full_name(first_name, last_name, username),
+                "name": organization_name if organization_id else platform.compose_name(
+                    profile_name, first_name, last_name, username),
                 "kind": kind, "track": track, "track_name": track_name,
                 "years": set(), "statuses": set(), "member_url": None, "verify_url": None,
                 "badge_url": f"{base}badges/art/{track}.svg",
@@ -155,8 +170,9 @@ def member_page(*, slug) -> dict:
     Raises:
         NotFound: no listed member with this slug.
     """
-    profile = MemberProfile.objects.select_related("user").filter(slug=slug, listed=True, user__is_active=True).first()
-    if profile is None:
+    profile = MemberProfile.objects.select_related(*platform.with_profile("user")).filter(
+        slug=slug, listed=True, user__is_active=True).first()
+    if profile is None or platform.is_private(platform.saved_privacy(profile.user_id)):
         raise NotFound({"member": ["Not found."]})
     user = profile.user
     terms = list(_public_terms().filter(holder_user=user).order_by("-starts_at"))
@@ -165,7 +181,7 @@ def member_page(*, slug) -> dict:
     activities = user.distinguished_activities.filter(status="verified").select_related("activity_type") \
         .order_by("-occurred_on")[:50]
     return {
-        "name": user.get_full_name() or user.username,
+        "name": platform.display_name(user),
         "terms": [{"track_name": t.track.name, "status": t.status, "starts_at": t.starts_at, "ends_at": t.ends_at,
                    "verify_url": url(f"verify/{c.public_id}/") if (c := _credential_of(t)) and not c.revoked_at
                    else None, "badge_url": url(f"badges/art/{t.track.slug}.svg")} for t in terms],
@@ -182,35 +198,41 @@ _CURRENT = frozenset(status.value for status in CURRENT_TERM_STATUSES)
 
 
 @functools.lru_cache(maxsize=None)
-def _profile_badge_query(alias):
+def _profile_badge_query(alias, with_preferences):
     """
     The SQL behind profile badges on database ``alias``, and where the username goes in its
     parameters: one row per term of an active user (one row without a term if they hold none)
-    with the user's profile, the term's track and its credential.
+    with the user's profile, the term's track, its credential and (inside the platform:
+    ``with_preferences``) the ``account_privacy`` the user saved.
 
     The ORM builds it, once per process: building this five-table query took longer than
     running it, on the endpoint every learner profile calls (docs/performance.rst).
     """
-    queryset = get_user_model().objects.filter(is_active=True, username=_USERNAME).values_list(
+    del with_preferences  # part of the cache key: the query differs inside the platform
+    queryset = get_user_model().objects.filter(is_active=True, username=_USERNAME).annotate(
+        privacy=platform.privacy_of("pk")).values_list(
         "pk", "distinguished_profile__listed", "distinguished_profile__slug", "distinguished_terms__status",
         "distinguished_terms__ends_at", "distinguished_terms__track__slug", "distinguished_terms__track__name",
         "distinguished_terms__track__badge_name", "distinguished_terms__credential__public_id",
-        "distinguished_terms__credential__revoked_at",
+        "distinguished_terms__credential__revoked_at", "privacy",
     )
     sql, params = queryset.query.get_compiler(using=alias).as_sql()
     return sql, tuple(params), params.index(_USERNAME)
 
 
 def _profile_badge_rows(username):
-    """The rows of the profile-badges query for ``username``, ``ends_at`` and ``public_id`` as the ORM gives them."""
+    """
+    The rows of the profile-badges query for ``username``, ``ends_at`` and ``public_id`` as the
+    ORM gives them.
+    """
     alias = router.db_for_read(get_user_model())
-    sql, params, position = _profile_badge_query(alias)
+    sql, params, position = _profile_badge_query(alias, platform.preference_model() is not None)
     connection = connections[alias]
     with connection.cursor() as cursor:
         cursor.execute(sql, params[:position] + (username,) + params[position + 1:])
         rows = cursor.fetchall()
     return [(*row[:4], _aware(row[4], connection), *row[5:8], None if row[8] is None else uuid.UUID(str(row[8])),
-             row[9]) for row in rows]
+             row[9], row[10]) for row in rows]
 
 
 def _aware(value, connection):
@@ -228,20 +250,19 @@ def profile_badges(*, username, viewer, viewer_is_staff=False) -> dict:
     """
     The badges the learner profile shows for ``username``: current and lifetime credentials, for
     a listed member whose profile is visible to ``viewer`` (a private profile: only the user and
-    staff). One query (the platform's ``account_privacy`` lookup aside), whatever the site's size.
-
-    Raises:
-        NotFound: no such user, or nothing ``viewer`` may see.
+    staff). One query, whatever the site's size. An unknown username answers like a person with
+    nothing to show, so that the endpoint cannot tell which usernames exist.
     """
     rows = _profile_badge_rows(username)
+    nothing = {"username": username, "member_url": None, "membership_url": None, "badges": []}
     if not rows:
-        raise NotFound({"username": ["Not found."]})
+        return nothing
     user_id, listed, slug = rows[0][:3]
     own = viewer is not None and viewer.is_authenticated and viewer.pk == user_id
     if not (own or viewer_is_staff):
         # ``slug`` is None when the user has no profile: never listed.
-        if slug is None or not listed or _account_privacy(_profile_owner(user_id, username)) == "private":
-            return {"username": username, "badges": []}
+        if slug is None or not listed or platform.is_private(rows[0][10]):
+            return nothing
     base = url("")
     # The profile's owner is also shown the way to their own membership page.
     return {"username": username, "member_url": f"{base}members/{slug}/" if listed else None,
@@ -250,29 +271,5 @@ def profile_badges(*, username, viewer, viewer_is_staff=False) -> dict:
                         "lifetime": status == TermStatus.LIFETIME.value,
                         "valid_until": ends_at, "image_url": f"{base}badges/art/{track}.svg",
                         "verify_url": f"{base}verify/{public_id}/"}
-                       for _, _, _, status, ends_at, track, track_name, badge_name, public_id, revoked_at in rows
+                       for _, _, _, status, ends_at, track, track_name, badge_name, public_id, revoked_at, _ in rows
                        if status in _CURRENT and public_id is not None and revoked_at is None]}
-
-
-def _profile_owner(user_id, username):
-    """The profile's owner as the platform's preference API takes it (it reads the id and username only)."""
-    return get_user_model()(pk=user_id, username=username)
-
-
-@functools.lru_cache(maxsize=None)
-def _preference_getter():
-    """The platform's ``get_user_preference``, or None outside it (looked up once: a failed import is slow)."""
-    try:
-        # pylint: disable=import-outside-toplevel
-        from openedx.core.djangoapps.user_api.preferences.api import get_user_preference
-    except ImportError:
-        return None
-    return get_user_preference
-
-
-def _account_privacy(user):
-    """The platform's ``account_privacy`` preference ("private" or "all_users"), when the platform has one."""
-    get_user_preference = _preference_getter()
-    if get_user_preference is None:
-        return None
-    return get_user_preference(user, "account_privacy")

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from openedx_distinguished import events, notifications
+from openedx_distinguished import events, notifications, parsing, platform
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import (
     RUBRIC_MAX,
@@ -84,6 +84,22 @@ def _audit(cycle, action, *, actor=None, nomination=None, **detail):
         cycle=cycle, nomination=nomination, action=action.value, detail=detail,
         actor=actor if actor is not None and actor.is_authenticated else None,
     )
+
+
+# The longest free text of the review (comments, feedback, rationale, reasons).
+MAX_REVIEW_TEXT = 10_000
+
+
+def _texts(errors, **values):
+    """Each value as plain multi-line text (``parsing.text``); problems added to ``errors`` by field."""
+    cleaned = {}
+    for field, value in values.items():
+        try:
+            cleaned[field] = parsing.text(value, field=field, most=MAX_REVIEW_TEXT, lines=True)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+            cleaned[field] = ""
+    return cleaned
 
 
 def _user(username, field="reviewer"):
@@ -218,9 +234,10 @@ def conflict_reasons(*, nomination_id, user) -> tuple[str, ...]:
     return tuple(_conflict_map([nomination])[nomination.pk].get(user.pk, ()))
 
 
-def list_conflicts(*, cycle_year, track_ids=None) -> list[ConflictData]:
+def list_conflicts(*, cycle_year, track_ids=None, hide_for=None) -> list[ConflictData]:
     """
-    Every conflict between a panel member and a nomination they could otherwise review.
+    Every conflict between a panel member and a nomination they could otherwise review, minus the
+    nominations ``hide_for`` is conflicted on (they do not exist for them, as everywhere else).
     """
     cycle = get_cycle(cycle_year)
     nominations = list(Nomination.objects.filter(cycle=cycle, status__in=REVIEWABLE + SCORED[1:]))
@@ -236,6 +253,8 @@ def list_conflicts(*, cycle_year, track_ids=None) -> list[ConflictData]:
     conflicts = _conflict_map(nominations)
     found = []
     for nomination in nominations:
+        if _conflicted(conflicts, nomination, hide_for):
+            continue
         for user_id in sorted(members_by_track[nomination.track_id]):
             reasons = conflicts[nomination.pk].get(user_id)
             if reasons:
@@ -252,7 +271,7 @@ def declare_conflict(*, nomination_id, reviewer, reason) -> ConflictData:
     Raises:
         ValidationError: no reason given, or the announcement is already released.
     """
-    reason = (reason or "").strip()
+    reason = parsing.text(reason, field="reason", most=2000, lines=True)
     if not reason:
         raise ValidationError({"reason": ["Say briefly why you are conflicted."]})
     with transaction.atomic():
@@ -363,7 +382,7 @@ def auto_assign(*, cycle_year, actor, per_nomination=None, track_ids=None) -> Au
         candidates = defaultdict(set)
         users = {}
         for member in PanelMember.objects.filter(panel__program=cycle.program, user__is_active=True) \
-                .select_related("user").prefetch_related("panel__tracks"):
+                .select_related(*platform.with_profile("user")).prefetch_related("panel__tracks"):
             users[member.user_id] = member.user
             for track in member.panel.tracks.all():
                 candidates[track.pk].add(member.user_id)
@@ -374,6 +393,8 @@ def auto_assign(*, cycle_year, actor, per_nomination=None, track_ids=None) -> Au
             assigned[nomination_id].add(reviewer_id)
             load[reviewer_id] += 1
         conflicts = _conflict_map(nominations)
+        # A chair (or staff member) conflicted on a nomination does not pick its reviewers either.
+        nominations = [n for n in nominations if not _conflicted(conflicts, n, actor)]
         made, short = [], []
         for nomination in nominations:
             needed = per_nomination - len(assigned[nomination.pk])
@@ -408,17 +429,15 @@ def nomination_data_name(nomination):
     """The nominee's display name: the organization's name, or the user's full name or username."""
     if nomination.nominee_organization is not None:
         return nomination.nominee_organization.name
-    if nomination.nominee_user is not None:
-        return nomination.nominee_user.get_full_name() or nomination.nominee_user.username
-    return ""
+    return platform.display_name(nomination.nominee_user)
 
 
 def list_assignments(*, reviewer) -> list[AssignmentData]:
     """The reviewer's assignments, newest cycle first, minus nominations they are conflicted on."""
     assignments = list(
         ReviewAssignment.objects.filter(reviewer=reviewer)
-        .select_related("nomination__cycle", "nomination__track", "nomination__nominee_user",
-                        "nomination__nominee_organization", "reviewer")
+        .select_related("nomination__cycle", "nomination__track", "nomination__nominee_organization", "reviewer",
+                        *platform.with_profile("nomination__nominee_user"))
         .order_by("-nomination__cycle__year", "created", "id")
     )
     conflicts = _conflict_map([a.nomination for a in assignments])
@@ -428,17 +447,29 @@ def list_assignments(*, reviewer) -> list[AssignmentData]:
             if not conflicts[a.nomination_id].get(reviewer.pk)]
 
 
-def export_assignments_csv(*, cycle_year, track_ids=None) -> str:
-    """The cycle's assignments as CSV: nomination_id, track, nominee, reviewer, reviewed."""
+def _conflicted(conflicts, nomination, user) -> bool:
+    """Whether ``user`` is conflicted on ``nomination`` (``conflicts`` from ``_conflict_map``)."""
+    return user is not None and getattr(user, "pk", None) is not None and bool(conflicts[nomination.pk].get(user.pk))
+
+
+def export_assignments_csv(*, cycle_year, track_ids=None, hide_for=None) -> str:
+    """
+    The cycle's assignments as CSV: nomination_id, track, nominee, reviewer. Nominations
+    ``hide_for`` is conflicted on are left out, as everywhere else in the review.
+    """
     cycle = get_cycle(cycle_year)
-    rows = ReviewAssignment.objects.filter(nomination__cycle=cycle).select_related(
-        "nomination__track", "nomination__nominee_user", "nomination__nominee_organization", "reviewer",
-    )
+    rows = list(ReviewAssignment.objects.filter(nomination__cycle=cycle).select_related(
+        "nomination__track", "nomination__nominee_organization", "reviewer",
+        *platform.with_profile("nomination__nominee_user"),
+    ).order_by("nomination_id", "reviewer__username"))
+    conflicts = _conflict_map(list({a.nomination_id: a.nomination for a in rows}.values())) if hide_for else None
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["nomination_id", "track", "nominee", "reviewer"])
-    for assignment in rows.order_by("nomination_id", "reviewer__username"):
+    for assignment in rows:
         if track_ids is not None and assignment.nomination.track_id not in track_ids:
+            continue
+        if conflicts is not None and _conflicted(conflicts, assignment.nomination, hide_for):
             continue
         writer.writerow([assignment.nomination_id, assignment.nomination.track.slug,
                          _csv_safe(nomination_data_name(assignment.nomination)), assignment.reviewer.username])
@@ -491,9 +522,11 @@ def import_assignments_csv(*, cycle_year, text, actor, track_ids=None) -> dict:
                 errors.append(f"Line {line}: expected a nomination id and a reviewer username.")
                 continue
             raw_id, username = row[0].strip(), row[reviewer_column].strip()
-            nomination = nominations.get(int(raw_id)) if raw_id.isdigit() else None
+            nomination = nominations.get(int(raw_id)) if raw_id.isascii() and raw_id.isdigit() \
+                and len(raw_id) <= parsing.MAX_DIGITS else None
             reviewer = users.get(username)
-            if nomination is None:
+            if nomination is None or _conflicted(conflicts, nomination, actor):
+                # A nomination the importer is conflicted on does not exist for them.
                 errors.append(f"Line {line}: {raw_id!r} is not a nomination of the {cycle.year} cycle.")
                 continue
             if track_ids is not None and nomination.track_id not in track_ids:
@@ -559,6 +592,8 @@ def submit_review(*, nomination_id, reviewer, scores, recommendation, panel_comm
         recommendation = Recommendation(recommendation)
     except ValueError:
         errors["recommendation"] = [f"Choose one of {', '.join(r.value for r in Recommendation)}."]
+    texts = _texts(errors, panel_comments=panel_comments, nominee_feedback=nominee_feedback)
+    panel_comments, nominee_feedback = texts["panel_comments"], texts["nominee_feedback"]
     with transaction.atomic():
         nomination = _locked_nomination(nomination_id)
         if nomination.status != S.IN_REVIEW.value:
@@ -602,7 +637,7 @@ def get_review_sheet(*, nomination_id, user, sees_all=False) -> ReviewSheetData:
     """
     try:
         nomination = Nomination.objects.select_related(
-            "cycle", "track", "nominator", "nominee_user", "nominee_organization", "decision",
+            "cycle", "track", "nominee_organization", "decision", *platform.with_profile("nominator", "nominee_user"),
         ).annotate(endorsement_total=Count("endorsements", filter=Q(endorsements__withdrawn_at__isnull=True),
                                            distinct=True)).get(pk=nomination_id)
     except (Nomination.DoesNotExist, ValueError, TypeError) as exc:
@@ -619,7 +654,8 @@ def get_review_sheet(*, nomination_id, user, sees_all=False) -> ReviewSheetData:
     return ReviewSheetData(
         nomination=nomination_data(nomination),
         criteria=track_data(Track.objects.prefetch_related("criteria", "incentives").get(pk=track.pk)).criteria,
-        endorsements=tuple(endorsement_data(e) for e in nomination.endorsements.select_related("endorser")
+        endorsements=tuple(endorsement_data(e) for e in nomination.endorsements.select_related(
+            *platform.with_profile("endorser"))
                            .filter(withdrawn_at__isnull=True)),
         own_review=_review_data(own, criteria) if own else None,
         other_reviews=others,
@@ -669,7 +705,7 @@ def scoreboard(*, cycle_year, track_slug=None, track_ids=None, hide_for=None) ->
     cycle = get_cycle(cycle_year)
     quorum = get_setting("DISTINGUISHED_REVIEW_QUORUM")
     nominations = list(Nomination.objects.filter(cycle=cycle, status__in=SCORED).select_related(
-        "track", "nominee_user", "nominee_organization", "decision"))
+        "track", "nominee_organization", "decision", *platform.with_profile("nominee_user")))
     conflicts = _conflict_map(nominations)
     weights = {c.pk: c.weight for c in Criterion.objects.filter(track__program=cycle.program)}
     reviews = Review.objects.filter(nomination__cycle=cycle, nomination__status__in=SCORED) \
@@ -761,9 +797,9 @@ def record_decision(*, nomination_id, actor, outcome, rationale, feedback="", ov
         outcome = Recommendation(outcome)
     except ValueError:
         errors["outcome"] = [f"Choose one of {', '.join(r.value for r in Recommendation)}."]
-    rationale = (rationale or "").strip()
-    override_reason = (override_reason or "").strip()
-    if not rationale:
+    texts = _texts(errors, rationale=rationale, feedback=feedback, override_reason=override_reason)
+    rationale, feedback, override_reason = texts["rationale"], texts["feedback"], texts["override_reason"]
+    if not rationale and "rationale" not in errors:
         errors["rationale"] = ["Explain the decision for the record."]
     with transaction.atomic():
         nomination = _locked_nomination(nomination_id)
@@ -780,7 +816,7 @@ def record_decision(*, nomination_id, actor, outcome, rationale, feedback="", ov
         if errors:
             raise ValidationError(errors)
         decision, created = Decision.objects.update_or_create(nomination=nomination, defaults={
-            "outcome": outcome.value, "rationale": rationale, "feedback": (feedback or "").strip(),
+            "outcome": outcome.value, "rationale": rationale, "feedback": feedback,
             "quorum_override_reason": override_reason if counted < quorum else "",
             "decided_by": actor if actor and actor.is_authenticated else None, "decided_at": timezone.now(),
         })
@@ -816,8 +852,16 @@ def release_announcement(*, cycle_year, actor=None, now=None) -> ReleaseReport:
         if undecided:
             raise ValidationError({"nominations": [
                 f"Record a decision (accept, decline or defer) for nominations {undecided} first."]})
-        decisions = list(Decision.objects.select_for_update().select_related("nomination", "nomination__cycle")
-                         .filter(nomination__cycle=cycle, released_at__isnull=True))
+        pending = list(Decision.objects.select_for_update().select_related("nomination", "nomination__cycle")
+                       .filter(nomination__cycle=cycle, released_at__isnull=True))
+        # A nomination withdrawn after its decision was recorded (by its nominator, its nominee, staff
+        # or a retirement) has nothing to announce: its decision stays unpublished (ADR 0013).
+        decisions = [d for d in pending if d.nomination.status == S.IN_REVIEW.value]
+        set_aside = tuple(sorted(d.nomination_id for d in pending if d.nomination.status != S.IN_REVIEW.value))
+        for decision in pending:
+            if decision.nomination_id in set_aside:
+                _audit(cycle, AuditAction.DECISION_SET_ASIDE, actor=actor, nomination=decision.nomination,
+                       outcome=decision.outcome, status=decision.nomination.status)
         outcomes = defaultdict(int)
         for decision in decisions:
             record_transition(decision.nomination, OUTCOME_STATUS[Recommendation(decision.outcome)], actor,
@@ -832,9 +876,40 @@ def release_announcement(*, cycle_year, actor=None, now=None) -> ReleaseReport:
         notifications.announcement_released(cycle=cycle, decisions=decisions)
         cycle.announcement_released_at = now
         cycle.save(update_fields=["announcement_released_at"])
-        _audit(cycle, AuditAction.ANNOUNCEMENT_RELEASED, actor=actor, outcomes=dict(outcomes))
+        _audit(cycle, AuditAction.ANNOUNCEMENT_RELEASED, actor=actor, outcomes=dict(outcomes),
+               set_aside=list(set_aside))
         events.announcement_released(cycle, outcomes)
-    return ReleaseReport(cycle_year=cycle.year, already_released=False, released_at=now, outcomes=dict(outcomes))
+    return ReleaseReport(cycle_year=cycle.year, already_released=False, released_at=now, outcomes=dict(outcomes),
+                         set_aside=set_aside)
+
+
+def reopen_decision(*, nomination_id, actor, reason) -> None:
+    """
+    Take back the pending decision on a nomination (program staff), so that the panel decides it
+    again; recorded in the audit log with the reason and the outcome taken back.
+
+    Raises:
+        ValidationError: no reason given, or the announcement was already released.
+        InvalidTransition: the nomination is no longer in review (withdrawn meanwhile).
+        NotFound: no such nomination, or it has no decision.
+    """
+    reason = parsing.text(reason, field="reason", most=2000, lines=True)
+    if not reason:
+        raise ValidationError({"reason": ["Say why the decision is reopened, for the record."]})
+    with transaction.atomic():
+        nomination = _locked_nomination(nomination_id)
+        decision = Decision.objects.select_for_update().filter(nomination=nomination).first()
+        if decision is None:
+            raise NotFound({"decision": ["This nomination has no decision to reopen."]})
+        if nomination.status != S.IN_REVIEW.value:
+            # Withdrawn meanwhile: its decision is set aside at the release, and nobody decides it again.
+            raise InvalidTransition(
+                {"decision": ["The nomination is no longer in review; its decision stays aside."]})
+        if decision.released_at is not None or nomination.cycle.announcement_released_at:
+            raise ValidationError({"decision": ["The announcement has been released; decisions are final."]})
+        _audit(nomination.cycle, AuditAction.DECISION_REOPENED, actor=actor, nomination=nomination,
+               outcome=decision.outcome, reason=reason[:2000])
+        decision.delete()
 
 
 def list_audit(*, cycle_year, offset=0, limit=50) -> Page:

@@ -1,6 +1,7 @@
 """
 The plain record of a membership term, shared by the membership and credential rules.
 """
+from openedx_distinguished import platform
 from openedx_distinguished.data import NomineeKind, TermData, TermStatus
 
 
@@ -8,10 +9,8 @@ def term_data(term) -> TermData:
     """The plain record of a term (select_related holder_user, holder_organization, track, cycle)."""
     if term.holder_organization is not None:
         name = term.holder_organization.name
-    elif term.holder_user is not None:
-        name = term.holder_user.get_full_name() or term.holder_user.username
     else:
-        name = ""
+        name = platform.display_name(term.holder_user)
     return TermData(
         id=term.pk, holder_kind=NomineeKind(term.holder_kind),
         holder_username=term.holder_user.username if term.holder_user else None,

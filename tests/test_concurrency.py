@@ -4,15 +4,15 @@ Races between workers, on a real database server: each guarantee must come from 
 These tests need row locks and concurrent connections, which SQLite's in-memory test database does
 not have; they run in the MariaDB run of CI (``make test-mariadb``).
 """
-import threading
+import itertools
+from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import DatabaseError, connection, connections
+from django.db import DatabaseError
 from django.utils import timezone
 
 from openedx_distinguished import api
-from openedx_distinguished.exceptions import DistinguishedError
 from openedx_distinguished.models import (
     Activity,
     ActivityType,
@@ -21,41 +21,21 @@ from openedx_distinguished.models import (
     Decision,
     Endorsement,
     MembershipTerm,
+    MessageLog,
     Nomination,
     TermEvaluation,
     Track,
 )
 
-from .factories import UserFactory
+from .factories import CycleFactory, UserFactory
 from .membership_fixtures import make_term
+from .races import race
 from .review_fixtures import at_announcement, full_justifications, reviewed_nomination, submitted_nomination
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "mysql", reason="needs a database server with row locks (MariaDB run)"),
+    pytest.mark.mariadb,
 ]
-
-
-def race(*calls):
-    """Run the calls in parallel threads released together; return each result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except (DistinguishedError, AssertionError, DatabaseError) as exc:
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_parallel_release_happens_once(cycle, users, panels):
@@ -204,3 +184,55 @@ def test_submissions_racing_new_nominations_in_one_cycle(cycle, users):
     assert all(not isinstance(r, Exception) for r in results), results
     assert Nomination.objects.filter(status="submitted").count() == 4
     assert Nomination.objects.filter(status="draft").count() == 4
+
+
+def test_parallel_runs_of_the_jobs_end_as_one_run(cycle, users, panels, settings, mailoutbox):
+    """
+    ``distinguished_run_jobs`` started twice at once, with something of every kind due: an
+    announcement with decided nominations, a term ending soon (its renewal notice and its
+    evaluation), a credential to issue, a review reminder, and e-mails no task delivered.
+    """
+    settings.DISTINGUISHED_PUBLIC_BASE_URL = "https://lms.example.org"
+    api.add_signing_key()
+    accepted = [reviewed_nomination(UserFactory(username=f"laureate{i}"), UserFactory(username=f"laureate{i}"),
+                                    panels, decide="accept") for i in range(2)]
+    declined = reviewed_nomination(users["nominator"], users["nominee"], panels, decide="decline")
+    at_announcement(cycle)
+    veteran = make_term(UserFactory(username="veteran"), Track.objects.get(slug="engineer"), cycle,
+                        starts_days_ago=360)
+    next_cycle = CycleFactory(year=2027)
+    pending = submitted_nomination(users["learner"], users["learner"], year=2027)
+    api.assign_reviewer(nomination_id=pending.id, reviewer_username="rev3", actor=None)
+    # 2027's nominations close and its review deadline comes within the reminder window.
+    next_cycle.nominations_close_at = timezone.now() - timedelta(minutes=1)
+    next_cycle.review_deadline = timezone.now() + timedelta(days=2)
+    next_cycle.save()
+    # The setup's e-mails went out as its transactions committed: make them queued long ago and never sent.
+    stale = MessageLog.objects.update(sent_at=None, attempts=0, last_error="", language="",
+                                      created=timezone.now() - timedelta(hours=1))
+    mailoutbox.clear()
+    assert stale > 0
+
+    reports = race(api.run_due_jobs, api.run_due_jobs)
+
+    assert all(isinstance(report, list) for report in reports), reports
+    lines = list(itertools.chain.from_iterable(reports))
+    assert lines.count("release 2026: released (2 accept, 1 decline)") == 1, reports
+    assert sum(int(line.split()[1]) for line in lines if line.startswith("emails:")) == stale, reports
+    assert AuditEntry.objects.filter(action="announcement_released").count() == 1
+    assert Nomination.objects.get(pk=declined.id).status == "declined"
+    for nomination in accepted:
+        assert Nomination.objects.get(pk=nomination.id).transitions.filter(to_status="accepted").count() == 1
+        assert MembershipTerm.objects.filter(nomination_id=nomination.id).count() == 1
+    assert MembershipTerm.objects.get(pk=veteran.pk).status == "renewal_due"
+    assert list(TermEvaluation.objects.values_list("term_id", flat=True)) == [veteran.pk]
+    assert sorted(Credential.objects.values_list("term_id", flat=True)) == sorted(
+        MembershipTerm.objects.values_list("pk", flat=True))
+    new = Counter(MessageLog.objects.filter(created__gte=timezone.now() - timedelta(minutes=5))
+                  .values_list("message_name", flat=True))
+    assert new == {"nomination_accepted": 2, "nomination_declined": 1, "renewal_due": 1, "review_reminder": 1}
+    # Each message sent once: one attempt, and one e-mail per message in the outbox.
+    messages = list(MessageLog.objects.values_list("recipient__email", "sent_at", "attempts"))
+    assert all(sent_at is not None and attempts == 1 for _, sent_at, attempts in messages), messages
+    assert Counter(address for message in mailoutbox for address in message.to) == Counter(
+        email for email, _, _ in messages)

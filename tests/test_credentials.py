@@ -204,11 +204,15 @@ class TestOpenBadges2:
         api.revoke_term(term_id=member_term.pk, actor=users["staff"], reason="Code of conduct.")
         gone = client.get(f"/distinguished/badges/v2/assertions/{pid}/")
         assert gone.status_code == 410
-        assert gone.json()["revoked"] is True and gone.json()["revocationReason"] == "Code of conduct."
+        # The internal reason stays with program staff: verifiers read a generic text.
+        assert gone.json()["revoked"] is True
+        assert gone.json()["revocationReason"] == "The issuer revoked this credential."
+        assert Credential.objects.get(public_id=pid).revocation_reason == "Code of conduct."
         index = Credential.objects.get(public_id=pid).status_index
         assert bit(before, index) == 0 and bit(client.get("/distinguished/badges/v3/status/").json(), index) == 1
         page = client.get(f"/distinguished/verify/{pid}/").content.decode()
-        assert "This credential was revoked" in page and "Code of conduct." in page
+        assert "This credential was revoked" in page and "The issuer revoked this credential." in page
+        assert "Code of conduct" not in page and "Code of conduct" not in gone.content.decode()
         with pytest.raises(InvalidTransition):
             api.revoke_credential(public_id=pid, reason="Again")
 

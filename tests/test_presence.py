@@ -60,7 +60,9 @@ def test_filters(people, client):
     linus_year = MembershipTerm.objects.get(holder_user=people["linus"]).starts_at.year
     only_then = api.hall_of_fame(year=linus_year - 1)
     assert not only_then["sections"]["alumni"]
-    assert client.get("/distinguished/?track=engineer&year=nonsense").status_code == 200
+    # A year that is not one is refused with its message next to the filter, not ignored.
+    refused = client.get("/distinguished/?track=engineer&year=nonsense")
+    assert refused.status_code == 400 and 'id="year-error"' in refused.content.decode()
 
 
 def test_retired_users_disappear(people, client):
@@ -111,18 +113,29 @@ def test_unlisted_members_show_only_to_themselves_and_staff(people, users, clien
     assert len(client_for(who).get("/api/distinguished/v1/profiles/hidden/").json()["badges"]) == expected
 
 
-def test_private_profiles_honour_account_privacy(people, client_for, monkeypatch):
-    monkeypatch.setattr("openedx_distinguished.presence._account_privacy",
-                        lambda user: "private" if user.username == "grace" else "all_users")
+def test_a_private_default_visibility_hides_everyone_who_saved_nothing(people, client, client_for, settings):
+    """A site whose profiles are private by default shows nobody who did not make theirs public."""
+    settings.ACCOUNT_VISIBILITY_CONFIGURATION = {"default_visibility": "private"}
     assert client_for().get("/api/distinguished/v1/profiles/grace/").json()["badges"] == []
     assert len(client_for(people["grace"]).get("/api/distinguished/v1/profiles/grace/").json()["badges"]) == 1
-    assert len(client_for().get("/api/distinguished/v1/profiles/ada/").json()["badges"]) == 1
+    html = client.get("/distinguished/").content.decode()
+    assert "Grace" not in html and "Ada" not in html
+    slug = people["grace"].distinguished_profile.slug
+    assert client.get(f"/distinguished/members/{slug}/").status_code == 404
+    assert "Grace" not in client.get("/distinguished/feed.json").content.decode()
 
 
 def test_profile_badges_queries_are_constant(people, client_for, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         assert client_for().get("/api/distinguished/v1/profiles/ada/").status_code == 200
-    assert client_for().get("/api/distinguished/v1/profiles/nobody/").status_code == 404
+
+
+def test_unknown_and_unlisted_usernames_answer_alike(people, users, client_for):
+    """The endpoint cannot tell which usernames exist: nobody, and someone with nothing to show, look the same."""
+    unknown = client_for().get("/api/distinguished/v1/profiles/nobody/")
+    unlisted = client_for().get(f"/api/distinguished/v1/profiles/{users['learner'].username}/")
+    assert unknown.status_code == unlisted.status_code == 200
+    assert {**unknown.json(), "username": None} == {**unlisted.json(), "username": None}
 
 
 @pytest.mark.parametrize("role, status", [("anonymous", 401), ("learner", 200)])

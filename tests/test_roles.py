@@ -114,6 +114,7 @@ def review_form(state):
 
 
 DECISION = {"outcome": "accept", "rationale": "Clear case.", "feedback": "", "override_reason": "One reviewer left."}
+REOPEN = {"reason": "A conflict of interest came to light."}
 ADDRESS = {"name": "N. Nominee", "address": "1 Apollo Way, Boston"}
 ACTIVITY = {"activity_type": "event", "title": "Spoke at a meetup", "occurred_on": "2026-05-01"}
 
@@ -246,6 +247,12 @@ TABLE = (
         calls=(page_post("/review/nominations/{nomination}/decision/", lambda w: DECISION),
                rest("post", "/review/nominations/{nomination}/decision/", data=lambda w: DECISION)),
         check=in_review(ReviewAction.DECIDE), effect=review_state),
+    # Taking back a pending decision is program staff's alone (audited); the chair then decides again.
+    Row("reopen decision", "decided", allowed=S({"staff"}), forbidden=S({"reviewer", PANEL, "chair"}),
+        action=ReviewAction.REOPEN, extra_roles=IN_REVIEW_ROLES,
+        calls=(page_post("/review/nominations/{nomination}/decision/reopen/", lambda w: REOPEN),
+               rest("post", "/review/nominations/{nomination}/decision/reopen/", ok=204, data=lambda w: REOPEN)),
+        check=in_review(ReviewAction.REOPEN), effect=review_state),
     # Running the review of a cycle: only chairs (their tracks) and program staff; nothing is hidden.
     Row("run the cycle's review", "in_review", allowed=S({"chair", "staff"}),
         forbidden=EVERYONE_SIGNED_IN - {"chair", "staff"} | {PANEL, ENDORSER}, extra_roles=IN_REVIEW_ROLES,
@@ -322,7 +329,10 @@ class World:
 
 @pytest.fixture
 def world(cycle, users, panels):
-    """Build a state: draft, awaiting_consent, in_review or awarded (the cycle released)."""
+    """
+    Build a state: draft, awaiting_consent, in_review, decided (in review with a pending accept) or
+    awarded (the cycle released).
+    """
     people = {**users, "reviewer": panels["rev1"], "conflicted": panels["rev2"], PANEL: panels["rev4"],
               "chair": panels["chair"], "anonymous": None}
 
@@ -333,7 +343,7 @@ def world(cycle, users, panels):
         made.nomination = nomination.nomination.id
         if state != "draft":
             api.submit_nomination(nomination_id=made.nomination, actor=users["nominator"])
-        if state in ("in_review", "awarded"):
+        if state in ("in_review", "decided", "awarded"):
             api.respond_to_nomination(nomination_id=made.nomination, actor=users["nominee"], decision="accept")
             for reviewer in ("rev1", "rev2"):
                 api.assign_reviewer(nomination_id=made.nomination, reviewer_username=reviewer, actor=None)
@@ -341,13 +351,14 @@ def world(cycle, users, panels):
                 endorser=users["endorser"], cycle_year=2026, track_slug="engineer", nominee_username="nominee",
                 justifications=full_justifications()).endorsement.id
         api.declare_conflict(nomination_id=made.nomination, reviewer=panels["rev2"], reason="My former student.")
-        if state == "awarded":
+        if state in ("decided", "awarded"):
             api.assign_reviewer(nomination_id=made.nomination, reviewer_username="rev3", actor=None)
             for reviewer in ("rev1", "rev3"):
                 api.submit_review(nomination_id=made.nomination, reviewer=panels[reviewer],
                                   scores=score_all("engineer", 5), recommendation="accept")
             api.record_decision(nomination_id=made.nomination, actor=panels["chair"], outcome="accept",
                                 rationale="Clear case.")
+        if state == "awarded":
             api.add_signing_key()
             api.release_announcement(cycle_year=at_announcement(cycle).year)
             made.public_id = str(Credential.objects.get().public_id)
@@ -355,7 +366,7 @@ def world(cycle, users, panels):
             made.term = MembershipTerm.objects.get(holder_user=users["nominee"]).pk
         assert Nomination.objects.get(pk=made.nomination).status == {
             "draft": "draft", "awaiting_consent": "awaiting_consent", "in_review": "in_review",
-            "awarded": "accepted"}[state]
+            "decided": "in_review", "awarded": "accepted"}[state]
         return made
     return build
 
@@ -495,6 +506,7 @@ OFFER_MARKS = {
     ReviewAction.REVIEW: 'name="score-',
     ReviewAction.DECIDE: PAGES + "/review/nominations/{nomination}/decision/",
     ReviewAction.DECLARE_CONFLICT: PAGES + "/review/nominations/{nomination}/conflict/",
+    ReviewAction.REOPEN: PAGES + "/review/nominations/{nomination}/decision/reopen/",
 }
 N, R = NominationAction, ReviewAction
 
@@ -510,6 +522,10 @@ OFFERS = (
         "nominator": {N.WITHDRAW}, "nominee": {N.WITHDRAW}, "staff": {N.WITHDRAW}}),
     ("review sheet", "in_review", "/review/nominations/{nomination}/", {
         "reviewer": {R.REVIEW, R.DECLARE_CONFLICT}, "chair": {R.DECIDE, R.DECLARE_CONFLICT}, "staff": {R.DECIDE}}),
+    # A pending decision: only program staff are offered to reopen it.
+    ("review sheet", "decided", "/review/nominations/{nomination}/", {
+        "reviewer": {R.REVIEW, R.DECLARE_CONFLICT}, "chair": {R.DECIDE, R.DECLARE_CONFLICT},
+        "staff": {R.DECIDE, R.REOPEN}}),
 )
 
 
@@ -569,6 +585,8 @@ ADMIN_ACTIONS = (
                 lambda w: Credential.objects.get().pk, award_state, (("apply", "1"), ("reason", "Mistake."))),
     AdminAction("revoke terms", "awarded", "membershipterm", "revoke_selected", lambda w: w.term, award_state,
                 (("apply", "1"), ("reason", "Code of conduct."))),
+    AdminAction("reopen decisions", "decided", "decision", "reopen_selected", lambda w: Decision.objects.get().pk,
+                review_state, (("apply", "1"), ("reason", REOPEN["reason"]))),
 )
 
 # The admin is Django's, not the rule book's: only superusers and staff with the model's change

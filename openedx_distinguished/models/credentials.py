@@ -54,7 +54,9 @@ class Credential(models.Model):
     recipient_email_hash = models.CharField(max_length=80, blank=True)
     issued_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revocation_reason = models.TextField(blank=True)
+    revocation_reason = models.TextField(blank=True, help_text="Why it was revoked, for program staff only.")
+    public_reason = models.CharField(max_length=500, blank=True,
+                                     help_text="What verifiers are told of the revocation (a generic text when empty).")
 
     def __str__(self):
         return str(self.public_id)

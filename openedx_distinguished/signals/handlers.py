@@ -2,11 +2,14 @@
 Receivers of Open edX events. They stay thin: pull ids out of the event and hand them to a Celery
 task once the surrounding transaction has committed.
 """
+import datetime
 import logging
 
 from crum import get_current_request
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
+from django.utils import timezone
 from openedx_events.learning.signals import (
     CERTIFICATE_CREATED,
     COURSE_ENROLLMENT_CREATED,
@@ -50,13 +53,35 @@ def certificate_created(signal, sender, certificate, metadata, **kwargs):  # pyl
            event="certified", occurred_at=metadata.time.isoformat())
 
 
+# How recent an account must be for its first sign-in to count as its registration.
+REGISTRATION_WINDOW = datetime.timedelta(hours=1)
+
+
 @receiver(STUDENT_REGISTRATION_COMPLETED, dispatch_uid="openedx_distinguished.registration_completed")
 def registration_completed(signal, sender, user, metadata, **kwargs):  # pylint: disable=unused-argument
-    """A visitor who came through a member's referral link registered: attribute them to the member."""
+    """
+    A visitor who came through a member's referral link registered: attribute them to the member.
+    The request is django-crum's, which the platform's eager tasks may already have cleared: the
+    sign-in that follows registration (``signed_in``) catches what this cannot.
+    """
     request = get_current_request()
     code = request.COOKIES.get(REFERRAL_COOKIE) if request is not None else None
     if code:
         _later(tasks.attribute_registration, user_id=user.id, code=code)
+
+
+@receiver(user_logged_in, dispatch_uid="openedx_distinguished.signed_in")
+def signed_in(sender, request, user, **kwargs):  # pylint: disable=unused-argument
+    """
+    The LMS signs a new account in as part of its registration, with the request in hand (not
+    through django-crum): a referral cookie on that request attributes the new account. Only an
+    account registered in the last hour counts, so that a member's old contact who follows a
+    referral link and signs in is not taken for a newcomer. Attribution is once per account.
+    """
+    code = request.COOKIES.get(REFERRAL_COOKIE) if request is not None else None
+    joined = getattr(user, "date_joined", None)
+    if code and joined is not None and timezone.now() - joined <= REGISTRATION_WINDOW:
+        _later(tasks.attribute_registration, user_id=user.pk, code=code)
 
 
 @receiver(message_queued, dispatch_uid="openedx_distinguished.message_queued")

@@ -61,7 +61,7 @@ class CaseForm:
             rows.append("")
         elif action.startswith("remove-"):
             index = action.removeprefix("remove-")
-            if index.isascii() and index.isdigit() and int(index) < len(rows) and len(rows) > 1:
+            if index.isascii() and index.isdigit() and len(index) < 4 and int(index) < len(rows) and len(rows) > 1:
                 del rows[int(index)]
         return rows
 

@@ -4,32 +4,37 @@ The public hall of fame, member pages and the JSON feed for the community websit
 from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from openedx_distinguished import api
-from openedx_distinguished.exceptions import NotFound
+from openedx_distinguished import api, parsing
+from openedx_distinguished.exceptions import NotFound, ValidationError
 from openedx_distinguished.filters import HallOfFameRenderStarted
 
 from .layout import page
 
 
 def _filters(request):
+    """The track and year filters of the query string (ValidationError for a year that is not one)."""
     track = request.GET.get("track") or None
-    year = request.GET.get("year")
-    return track, int(year) if year and year.isdigit() else None
+    year = request.GET.get("year") or None
+    return track, parsing.year(year) if year else None
 
 
-@require_GET
+@require_safe
 def hall_of_fame(request):
     """Current members by track, lifetime members and alumni; filter with ?track= and ?year=."""
-    track, year = _filters(request)
+    try:
+        track, year = _filters(request)
+    except ValidationError as exc:
+        return page(request, "openedx_distinguished/hall_of_fame.html", {
+            **api.hall_of_fame(), "filter_errors": exc.errors}, status=400, section="hall-of-fame")
     context = api.hall_of_fame(track_slug=track, year=year)
     context, template = HallOfFameRenderStarted.run_filter(
         context=context, template_name="openedx_distinguished/hall_of_fame.html")
     return page(request, template, context, section="hall-of-fame")
 
 
-@require_GET
+@require_safe
 def member(request, slug):
     """A listed member's page: terms, badges, public activities and initiatives."""
     try:
@@ -40,10 +45,13 @@ def member(request, slug):
                 breadcrumbs=((_("Hall of fame"), reverse("openedx_distinguished:pages:hall-of-fame")),))
 
 
-@require_GET
+@require_safe
 def feed(request):
     """The hall of fame as JSON, for a marketing site (cacheable; any origin may read it)."""
-    track, year = _filters(request)
+    try:
+        track, year = _filters(request)
+    except ValidationError as exc:
+        return JsonResponse(exc.errors, status=400)
     data = api.hall_of_fame(track_slug=track, year=year)
     response = JsonResponse({"tracks": [{"slug": s, "name": n} for s, n in data["tracks"]],
                              "current": data["sections"]["current"], "lifetime": data["sections"]["lifetime"],

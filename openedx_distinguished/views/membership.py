@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from openedx_distinguished import access, api
-from openedx_distinguished.exceptions import DistinguishedError
+from openedx_distinguished import access, api, parsing
+from openedx_distinguished.exceptions import DistinguishedError, ValidationError
 
 from .forms import error_summary
 from .guard import allowed
@@ -58,11 +58,12 @@ def _set_listing(request):
 
 def _give_address(request):
     """Where to ship an award (its holder, or the holding organization's contacts)."""
-    raw = request.POST.get("fulfilment", "")
-    if not (raw.isascii() and raw.isdigit()):
-        raise Http404("No such award.")
-    allowed(access.check_fulfilment_holder, user=request.user, fulfilment_id=int(raw))
-    api.set_shipping_address(fulfilment_id=int(raw), name=request.POST.get("name", ""),
+    try:
+        fulfilment_id = parsing.whole_number(request.POST.get("fulfilment", ""), field="fulfilment")
+    except ValidationError as exc:
+        raise Http404("No such award.") from exc
+    allowed(access.check_fulfilment_holder, user=request.user, fulfilment_id=fulfilment_id)
+    api.set_shipping_address(fulfilment_id=fulfilment_id, name=request.POST.get("name", ""),
                              address=request.POST.get("address", ""))
     messages.success(request, _("Thank you: the award will be shipped to this address."))
     return _back("awards")

@@ -92,6 +92,7 @@ def review_sheet(request, nomination_id):
         "can_review": api.ROLE_ASSIGNED in roles and sheet.editable,
         "can_declare_conflict": bool(roles & access.REVIEW_RULES[ReviewAction.DECLARE_CONFLICT]),
         "runs_review": access.runs_review(roles),
+        "can_reopen": bool(roles & access.REVIEW_RULES[ReviewAction.REOPEN]),
         "decision": api.get_decision(nomination_id=nomination_id) if access.runs_review(roles) else None,
     }, status=status, breadcrumbs=_crumbs(), section="review")
 
@@ -127,6 +128,21 @@ def record_decision(request, nomination_id):
             messages.error(request, line)
     else:
         messages.success(request, "Decision recorded. It stays confidential until the announcement is released.")
+    return redirect(_sheet_url(nomination_id))
+
+
+@login_required
+@require_POST
+def reopen_decision(request, nomination_id):
+    """Take back the pending decision (program staff), with the reason for the audit log."""
+    _roles(request, nomination_id, ReviewAction.REOPEN)
+    try:
+        api.reopen_decision(nomination_id=nomination_id, actor=request.user, reason=request.POST.get("reason", ""))
+    except DistinguishedError as exc:
+        for line in _error_lines(exc):
+            messages.error(request, line)
+    else:
+        messages.success(request, _("The decision is reopened: the panel can decide again."))
     return redirect(_sheet_url(nomination_id))
 
 

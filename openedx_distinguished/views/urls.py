@@ -4,7 +4,12 @@ URLs of the program's pages, mounted at ``/distinguished/``.
 from django.urls import path
 from django.views.generic import RedirectView
 
+from openedx_distinguished.parsing import register_path_converters
+
 from . import badges, hall_of_fame, membership, nominate, nominations, onboarding, pages, review
+
+# Ids and years in paths are bounded: a longer number is a 404, not an integer the database refuses.
+register_path_converters()
 
 app_name = "pages"
 
@@ -15,11 +20,11 @@ urlpatterns = [
     path("feed.json", hall_of_fame.feed, name="feed"),
     path("nominate/", nominate.nominate, name="nominate"),
     path("nominations/", nominations.my_nominations, name="my-nominations"),
-    path("nominations/<int:nomination_id>/", nominations.nomination_page, name="nomination"),
-    path("nominations/<int:nomination_id>/edit/", nominations.edit, name="nomination-edit"),
-    path("nominations/<int:nomination_id>/withdraw/", nominations.withdraw, name="nomination-withdraw"),
-    path("nominations/<int:nomination_id>/consent/", nominations.consent, name="nomination-consent"),
-    path("endorsements/<int:endorsement_id>/withdraw/", nominations.withdraw_endorsement,
+    path("nominations/<bounded_int:nomination_id>/", nominations.nomination_page, name="nomination"),
+    path("nominations/<bounded_int:nomination_id>/edit/", nominations.edit, name="nomination-edit"),
+    path("nominations/<bounded_int:nomination_id>/withdraw/", nominations.withdraw, name="nomination-withdraw"),
+    path("nominations/<bounded_int:nomination_id>/consent/", nominations.consent, name="nomination-consent"),
+    path("endorsements/<bounded_int:endorsement_id>/withdraw/", nominations.withdraw_endorsement,
          name="endorsement-withdraw"),
     path("membership/", membership.my_membership, name="membership"),
     # The activity log moved into My membership.
@@ -29,7 +34,7 @@ urlpatterns = [
     path("certificates/<str:public_id>.pdf", badges.certificate, name="certificate"),
     path("badges/jwks.json", badges.jwks, name="jwks"),
     path("badges/art/<slug:track>.<str:kind>", badges.artwork, name="badge-art"),
-    path("badges/<str:public_id>/v<int:version>.<str:kind>", badges.baked, name="baked-badge"),
+    path("badges/<str:public_id>/v<bounded_int:version>.<str:kind>", badges.baked, name="baked-badge"),
     path("badges/v3/issuer/", badges.issuer_v3, name="issuer-v3"),
     path("badges/v3/achievements/<slug:track>/", badges.achievement, name="achievement"),
     path("badges/v3/credentials/<str:public_id>/", badges.credential, name="credential"),
@@ -39,8 +44,10 @@ urlpatterns = [
     path("badges/v2/assertions/<str:public_id>/", badges.assertion, name="assertion"),
     path("join/<str:code>/", onboarding.join, name="join"),
     path("review/", review.assignments, name="review"),
-    path("review/nominations/<int:nomination_id>/", review.review_sheet, name="review-sheet"),
-    path("review/nominations/<int:nomination_id>/conflict/", review.declare_conflict, name="review-conflict"),
-    path("review/nominations/<int:nomination_id>/decision/", review.record_decision, name="review-decision"),
-    path("review/cycles/<int:year>/scoreboard/", review.scoreboard, name="review-scoreboard"),
+    path("review/nominations/<bounded_int:nomination_id>/", review.review_sheet, name="review-sheet"),
+    path("review/nominations/<bounded_int:nomination_id>/conflict/", review.declare_conflict, name="review-conflict"),
+    path("review/nominations/<bounded_int:nomination_id>/decision/", review.record_decision, name="review-decision"),
+    path("review/nominations/<bounded_int:nomination_id>/decision/reopen/", review.reopen_decision,
+         name="review-decision-reopen"),
+    path("review/cycles/<bounded_int:year>/scoreboard/", review.scoreboard, name="review-scoreboard"),
 ]

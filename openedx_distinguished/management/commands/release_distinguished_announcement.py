@@ -32,3 +32,6 @@ class Command(BaseCommand):
         summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(report.outcomes.items()))
         self.stdout.write(self.style.SUCCESS(
             f"Released the {report.cycle_year} announcement: {summary or 'no decisions'}."))
+        if report.set_aside:
+            self.stdout.write(f"Set aside (withdrawn after their decision): nominations "
+                              f"{', '.join(map(str, report.set_aside))}.")

@@ -2,13 +2,13 @@
 Views of the credentials API: a member's credentials, revocation, and award fulfilment.
 """
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from openedx_distinguished import access, api
 
 from . import serializers as s
 from .permissions import allowed, require_staff
+from .schema import extend_schema
 from .views import PAGINATION_PARAMETERS, AuthenticatedView, PublicView, call_api, page_bounds, validated
 
 
@@ -25,10 +25,11 @@ class MyCredentialsView(AuthenticatedView):
 
 class CredentialRevokeView(AuthenticatedView):
     """
-    Revoke a credential (program staff), with a reason verifiers will see.
+    Revoke a credential (program staff), with the reason for the record and, optionally, what
+    verifiers are told (``public_reason``; a generic text otherwise).
 
-    ``POST /api/distinguished/v1/credentials/<public_id>/revoke/`` with ``{"reason": "..."}``: 200;
-    400; 403; 404; 409.
+    ``POST /api/distinguished/v1/credentials/<public_id>/revoke/`` with ``{"reason": "...",
+    "public_reason": "..."}``: 200; 400; 403; 404; 409.
     """
 
     @extend_schema(request=s.RevokeInputSerializer, responses=s.CredentialSerializer)
@@ -36,7 +37,8 @@ class CredentialRevokeView(AuthenticatedView):
         """Revoke the credential."""
         require_staff(request)
         body = validated(s.RevokeInputSerializer, request.data)
-        credential = call_api(api.revoke_credential, public_id=public_id, reason=body["reason"], actor=request.user)
+        credential = call_api(api.revoke_credential, public_id=public_id, reason=body["reason"],
+                              public_reason=body["public_reason"], actor=request.user)
         return Response(s.CredentialSerializer(credential).data)
 
 
@@ -92,7 +94,8 @@ class ProfileBadgesView(PublicView):
 
     A member's current and lifetime badges, with image and verification links, only if they chose
     to be listed and their profile is not private (``account_privacy``); the user themself and
-    program staff always see them. 200 (``badges`` may be empty); 404 for an unknown user.
+    program staff always see them. 200 (``badges`` may be empty), for an unknown username too: the
+    endpoint does not tell which usernames exist.
     """
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})

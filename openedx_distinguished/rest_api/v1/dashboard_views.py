@@ -2,14 +2,14 @@
 Views of the program dashboard API (program staff): the KPIs and each cycle's budget.
 """
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
-from openedx_distinguished import api
+from openedx_distinguished import api, parsing
 
 from . import serializers as s
 from .permissions import require_staff
+from .schema import extend_schema
 from .views import AuthenticatedView, call_api
 
 
@@ -25,12 +25,7 @@ class KpiView(AuthenticatedView):
     def get(self, request):
         """List the indicators: per year, the whole program first, then each track."""
         require_staff(request)
-        try:
-            years = [int(value) for value in request.query_params.getlist("year")]
-        except ValueError as exc:
-            raise ValidationError({"year": ["Each year must be a whole number, e.g. 2026."]}) from exc
-        if any(year < 1 or year > 9999 for year in years):
-            raise ValidationError({"year": ["Each year must be between 1 and 9999."]})
+        years = [call_api(parsing.year, value=value) for value in request.query_params.getlist("year")]
         rows = call_api(api.compute_kpis, years=years or None)
         return Response(s.KpiRowSerializer(rows, many=True).data)
 

@@ -3,13 +3,14 @@ Views of the membership API: terms, activities, evaluations, initiatives, referr
 """
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
-from openedx_distinguished import access, api
+from openedx_distinguished import access, api, parsing
 
 from . import serializers as s
 from .permissions import allowed, require_staff
+from .schema import extend_schema
 from .views import (
     PAGINATION_PARAMETERS,
     AuthenticatedView,
@@ -208,10 +209,9 @@ class InitiativeListView(PublicView):
     def get(self, request):
         """List initiatives, newest year first."""
         offset, limit = page_bounds(request)
-        year = request.query_params.get("year")
-        if year is not None and not year.isdigit():
-            return Response({"year": ["Give a year."]}, status=400)
-        page = api.list_initiatives(year=int(year) if year else None, offset=offset, limit=limit)
+        year = request.query_params.get("year") or None
+        page = api.list_initiatives(year=call_api(parsing.year, value=year) if year else None, offset=offset,
+                                    limit=limit, public=not api.is_program_staff(request.user))
         return paginated(request, page, s.InitiativeSerializer, offset, limit)
 
     @extend_schema(request=s.InitiativeSerializer, responses={201: s.InitiativeSerializer})

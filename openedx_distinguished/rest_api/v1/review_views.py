@@ -6,7 +6,7 @@ Thin adapters: they check the caller's panel role and call ``api.py``. A conflic
 """
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -15,6 +15,7 @@ from openedx_distinguished.access import ReviewAction
 
 from . import serializers as s
 from .permissions import chair_scope, require_review_role, require_staff
+from .schema import extend_schema
 from .views import PAGINATION_PARAMETERS, AuthenticatedView, call_api, page_bounds, page_of, paginated, validated
 
 
@@ -144,6 +145,22 @@ class DecisionView(AuthenticatedView):
         return Response(s.DecisionSerializer(decision).data)
 
 
+class DecisionReopenView(AuthenticatedView):
+    """
+    Take back the pending decision on a nomination so that the panel decides it again (program
+    staff; audited with the reason). ``POST /api/distinguished/v1/review/nominations/12/decision/reopen/``
+    with ``{"reason": "..."}``: 204; 400 (no reason, or already released); 403; 404 (no decision).
+    """
+
+    @extend_schema(request=s.ReasonSerializer, responses={204: None})
+    def post(self, request, pk):
+        """Reopen the decision."""
+        require_review_role(request, pk, ReviewAction.REOPEN)
+        body = validated(s.ReasonSerializer, request.data)
+        call_api(api.reopen_decision, nomination_id=pk, actor=request.user, reason=body["reason"])
+        return Response(status=204)
+
+
 class ScoreboardView(AuthenticatedView):
     """
     The ranked scoreboard of a cycle, per track (chairs see their tracks, staff see all; rows the
@@ -172,8 +189,8 @@ class CycleConflictsView(AuthenticatedView):
     @extend_schema(responses=s.ConflictSerializer(many=True))
     def get(self, request, year):
         tracks = chair_scope(request)
-        return Response(s.ConflictSerializer(call_api(api.list_conflicts, cycle_year=year, track_ids=tracks),
-                                             many=True).data)
+        conflicts = call_api(api.list_conflicts, cycle_year=year, track_ids=tracks, hide_for=request.user)
+        return Response(s.ConflictSerializer(conflicts, many=True).data)
 
 
 class AutoAssignView(AuthenticatedView):
@@ -209,7 +226,7 @@ class AssignmentsCsvView(AuthenticatedView):
     def get(self, request, year):
         """Download the cycle's assignments as CSV."""
         tracks = chair_scope(request)
-        text = call_api(api.export_assignments_csv, cycle_year=year, track_ids=tracks)
+        text = call_api(api.export_assignments_csv, cycle_year=year, track_ids=tracks, hide_for=request.user)
         response = HttpResponse(text, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="assignments-{year}.csv"'
         return response

@@ -1,6 +1,8 @@
 """
 Shapes of the v1 REST API: input validation of request bodies and the output of the API's records.
 """
+import re
+
 from rest_framework import serializers
 
 from openedx_distinguished.data import (
@@ -17,6 +19,7 @@ from openedx_distinguished.data import (
     Recommendation,
     TermStatus,
 )
+from openedx_distinguished.parsing import FIRST_YEAR, LAST_YEAR
 
 
 class CriterionSerializer(serializers.Serializer):  # pylint: disable=abstract-method
@@ -118,13 +121,21 @@ class NominationOutcomeSerializer(serializers.Serializer):  # pylint: disable=ab
 
 
 class _TextDictField(serializers.DictField):
+    """Text per criterion slug. Keys are checked first: a key that is not a slug is never echoed back."""
+
     child = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    key_pattern = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and not all(isinstance(key, str) and self.key_pattern.match(key) for key in data):
+            raise serializers.ValidationError("Each key must be a criterion slug (letters, digits, - and _).")
+        return super().to_internal_value(data)
 
 
 class NominationCreateSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """Request body to start a nomination (or endorse an existing one)."""
 
-    cycle = serializers.IntegerField(help_text="Year of the cycle.")
+    cycle = serializers.IntegerField(help_text="Year of the cycle.", min_value=FIRST_YEAR, max_value=LAST_YEAR)
     track = serializers.SlugField(help_text="Slug of the track.")
     nominee_username = serializers.CharField(required=False, allow_blank=False, max_length=150)
     nominee_organization = serializers.SlugField(required=False, max_length=100)
@@ -154,7 +165,7 @@ class ConsentSerializer(ReasonSerializer):  # pylint: disable=abstract-method
 class NominationFilterSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """Query parameters of the nomination listing."""
 
-    cycle = serializers.IntegerField(required=False, min_value=1, max_value=9999)
+    cycle = serializers.IntegerField(required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR)
     status = serializers.ChoiceField(choices=[st.value for st in NominationStatus], required=False)
     scope = serializers.ChoiceField(choices=["mine", "all"], required=False, default="mine")
 
@@ -308,6 +319,8 @@ class ReleaseReportSerializer(serializers.Serializer):  # pylint: disable=abstra
     already_released = serializers.BooleanField()
     released_at = serializers.DateTimeField(allow_null=True)
     outcomes = serializers.DictField(child=serializers.IntegerField())
+    set_aside = serializers.ListField(child=serializers.IntegerField(), help_text=(
+        "Nominations withdrawn after their decision was recorded: their decisions stay unpublished."))
 
 
 class AuditEntrySerializer(serializers.Serializer):  # pylint: disable=abstract-method
@@ -342,7 +355,9 @@ class TermSerializer(serializers.Serializer):  # pylint: disable=abstract-method
 class RevokeInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """Request body of a revocation."""
 
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=2000, help_text="Why, for program staff only.")
+    public_reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="",
+                                          help_text="What verifiers are told (a generic text when empty).")
 
 
 class ActivitySerializer(serializers.Serializer):  # pylint: disable=abstract-method
@@ -449,6 +464,7 @@ class CredentialSerializer(serializers.Serializer):  # pylint: disable=abstract-
     valid_from = serializers.DateTimeField()
     valid_until = serializers.DateTimeField(allow_null=True)
     lifetime = serializers.BooleanField()
+    public_reason = serializers.CharField(help_text="What verifiers are told of a revocation (empty when valid).")
     links = serializers.DictField(child=serializers.CharField())
 
 

@@ -3,6 +3,8 @@ URLs of the v1 REST API, mounted at ``/api/distinguished/v1/``.
 """
 from django.urls import path, re_path
 
+from openedx_distinguished.parsing import register_path_converters
+
 from . import credential_views as credentials
 from . import dashboard_views as dashboard
 from . import membership_views as membership
@@ -10,57 +12,67 @@ from . import review_views as review
 from . import views
 from .schema import SchemaView
 
+# Ids and years in paths are bounded: a longer number is a 404, not an integer the database refuses.
+register_path_converters()
+
 app_name = "v1"
 
 urlpatterns = [
     path("tracks/", views.TrackListView.as_view(), name="track-list"),
     path("tracks/<slug:slug>/", views.TrackDetailView.as_view(), name="track-detail"),
     path("cycles/", views.CycleListView.as_view(), name="cycle-list"),
-    path("cycles/<int:year>/", views.CycleDetailView.as_view(), name="cycle-detail"),
+    path("cycles/<bounded_int:year>/", views.CycleDetailView.as_view(), name="cycle-detail"),
     path("organizations/", views.OrganizationListView.as_view(), name="organization-list"),
     path("nominations/", views.NominationListView.as_view(), name="nomination-list"),
-    path("nominations/<int:pk>/", views.NominationDetailView.as_view(), name="nomination-detail"),
-    path("nominations/<int:pk>/submit/", views.NominationSubmitView.as_view(), name="nomination-submit"),
-    path("nominations/<int:pk>/withdraw/", views.NominationWithdrawView.as_view(), name="nomination-withdraw"),
-    path("nominations/<int:pk>/consent/", views.NominationConsentView.as_view(), name="nomination-consent"),
+    path("nominations/<bounded_int:pk>/", views.NominationDetailView.as_view(), name="nomination-detail"),
+    path("nominations/<bounded_int:pk>/submit/", views.NominationSubmitView.as_view(), name="nomination-submit"),
+    path("nominations/<bounded_int:pk>/withdraw/", views.NominationWithdrawView.as_view(), name="nomination-withdraw"),
+    path("nominations/<bounded_int:pk>/consent/", views.NominationConsentView.as_view(), name="nomination-consent"),
     path("endorsements/", views.EndorsementListView.as_view(), name="endorsement-list"),
-    path("endorsements/<int:pk>/withdraw/", views.EndorsementWithdrawView.as_view(), name="endorsement-withdraw"),
+    path("endorsements/<bounded_int:pk>/withdraw/", views.EndorsementWithdrawView.as_view(),
+         name="endorsement-withdraw"),
     path("review/assignments/", review.MyAssignmentsView.as_view(), name="review-my-assignments"),
-    path("review/nominations/<int:pk>/", review.ReviewSheetView.as_view(), name="review-sheet"),
-    path("review/nominations/<int:pk>/review/", review.ReviewView.as_view(), name="review-submit"),
-    path("review/nominations/<int:pk>/conflict/", review.ConflictView.as_view(), name="review-conflict"),
-    path("review/nominations/<int:pk>/assignments/", review.AssignmentsView.as_view(), name="review-assign"),
-    path("review/nominations/<int:pk>/assignments/<str:username>/", review.AssignmentDetailView.as_view(),
+    path("review/nominations/<bounded_int:pk>/", review.ReviewSheetView.as_view(), name="review-sheet"),
+    path("review/nominations/<bounded_int:pk>/review/", review.ReviewView.as_view(), name="review-submit"),
+    path("review/nominations/<bounded_int:pk>/conflict/", review.ConflictView.as_view(), name="review-conflict"),
+    path("review/nominations/<bounded_int:pk>/assignments/", review.AssignmentsView.as_view(), name="review-assign"),
+    path("review/nominations/<bounded_int:pk>/assignments/<str:username>/", review.AssignmentDetailView.as_view(),
          name="review-unassign"),
-    path("review/nominations/<int:pk>/decision/", review.DecisionView.as_view(), name="review-decision"),
-    path("review/cycles/<int:year>/scoreboard/", review.ScoreboardView.as_view(), name="review-scoreboard"),
-    path("review/cycles/<int:year>/conflicts/", review.CycleConflictsView.as_view(), name="review-conflicts"),
-    path("review/cycles/<int:year>/auto-assign/", review.AutoAssignView.as_view(), name="review-auto-assign"),
-    path("review/cycles/<int:year>/assignments.csv", review.AssignmentsCsvView.as_view(), name="review-csv"),
-    path("review/cycles/<int:year>/release/", review.ReleaseView.as_view(), name="review-release"),
-    path("review/cycles/<int:year>/audit/", review.AuditView.as_view(), name="review-audit"),
+    path("review/nominations/<bounded_int:pk>/decision/", review.DecisionView.as_view(), name="review-decision"),
+    path("review/nominations/<bounded_int:pk>/decision/reopen/", review.DecisionReopenView.as_view(),
+         name="review-decision-reopen"),
+    path("review/cycles/<bounded_int:year>/scoreboard/", review.ScoreboardView.as_view(), name="review-scoreboard"),
+    path("review/cycles/<bounded_int:year>/conflicts/", review.CycleConflictsView.as_view(), name="review-conflicts"),
+    path("review/cycles/<bounded_int:year>/auto-assign/", review.AutoAssignView.as_view(), name="review-auto-assign"),
+    path("review/cycles/<bounded_int:year>/assignments.csv", review.AssignmentsCsvView.as_view(), name="review-csv"),
+    path("review/cycles/<bounded_int:year>/release/", review.ReleaseView.as_view(), name="review-release"),
+    path("review/cycles/<bounded_int:year>/audit/", review.AuditView.as_view(), name="review-audit"),
     path("terms/", membership.TermListView.as_view(), name="term-list"),
-    path("terms/<int:pk>/revoke/", membership.TermRevokeView.as_view(), name="term-revoke"),
+    path("terms/<bounded_int:pk>/revoke/", membership.TermRevokeView.as_view(), name="term-revoke"),
     path("activities/", membership.ActivityListView.as_view(), name="activity-list"),
     path("activities/import/", membership.ActivityImportView.as_view(), name="activity-import"),
-    path("activities/<int:pk>/verify/", membership.ActivityReviewView.as_view(verified=True), name="activity-verify"),
-    path("activities/<int:pk>/reject/", membership.ActivityReviewView.as_view(verified=False), name="activity-reject"),
+    path("activities/<bounded_int:pk>/verify/", membership.ActivityReviewView.as_view(verified=True),
+         name="activity-verify"),
+    path("activities/<bounded_int:pk>/reject/", membership.ActivityReviewView.as_view(verified=False),
+         name="activity-reject"),
     path("qualifying-runs/", membership.QualifyingRunView.as_view(), name="qualifying-run-list"),
-    path("evaluations/<int:year>/", membership.EvaluationView.as_view(), name="evaluation"),
-    path("evaluations/<int:year>/confirm/", membership.EvaluationConfirmView.as_view(), name="evaluation-confirm"),
+    path("evaluations/<bounded_int:year>/", membership.EvaluationView.as_view(), name="evaluation"),
+    path("evaluations/<bounded_int:year>/confirm/", membership.EvaluationConfirmView.as_view(),
+         name="evaluation-confirm"),
     path("initiatives/", membership.InitiativeListView.as_view(), name="initiative-list"),
-    path("initiatives/<int:pk>/", membership.InitiativeDetailView.as_view(), name="initiative-detail"),
+    path("initiatives/<bounded_int:pk>/", membership.InitiativeDetailView.as_view(), name="initiative-detail"),
     path("referral/", membership.ReferralView.as_view(), name="referral"),
     path("onboardings/", membership.OnboardingView.as_view(), name="onboarding-list"),
     path("credentials/", credentials.MyCredentialsView.as_view(), name="credential-list"),
     path("credentials/<str:public_id>/revoke/", credentials.CredentialRevokeView.as_view(), name="credential-revoke"),
     path("fulfilments/", credentials.FulfilmentListView.as_view(), name="fulfilment-list"),
-    path("fulfilments/<int:pk>/", credentials.FulfilmentDetailView.as_view(), name="fulfilment-detail"),
-    path("fulfilments/<int:pk>/address/", credentials.FulfilmentAddressView.as_view(), name="fulfilment-address"),
+    path("fulfilments/<bounded_int:pk>/", credentials.FulfilmentDetailView.as_view(), name="fulfilment-detail"),
+    path("fulfilments/<bounded_int:pk>/address/", credentials.FulfilmentAddressView.as_view(),
+         name="fulfilment-address"),
     path("profiles/<str:username>/", credentials.ProfileBadgesView.as_view(), name="profile-badges"),
     path("me/listing/", credentials.MyListingView.as_view(), name="my-listing"),
     path("kpis/", dashboard.KpiView.as_view(), name="kpis"),
-    path("budget/<int:year>/", dashboard.BudgetView.as_view(), name="budget"),
+    path("budget/<bounded_int:year>/", dashboard.BudgetView.as_view(), name="budget"),
     path("schema/", SchemaView.as_view(), name="schema"),
     # Last: any other path under the API (an unknown endpoint, an id that is not a number) gets
     # the API's JSON 404 rather than the site's HTML page.

@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from edx_rest_framework_extensions.auth.jwt.authentication import JwtAuthentication
 from edx_rest_framework_extensions.auth.session.authentication import SessionAuthenticationAllowInactiveUser
 from rest_framework import serializers, status
@@ -30,6 +30,7 @@ from openedx_distinguished.exceptions import ValidationError as DomainValidation
 
 from . import serializers as s
 from .permissions import allowed, require_nomination_role, require_staff
+from .schema import extend_schema
 
 
 class Conflict(APIException):
