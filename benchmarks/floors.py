@@ -3,6 +3,7 @@ The floors: the least work that answers the same request, served through the sam
 """
 from django.contrib.auth import get_user_model
 from django.http import Http404
+from django.urls import reverse
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,4 +33,6 @@ def hall_of_fame_floor(request):
     The hall of fame template rendered from a context made beforehand, in the same frame as the
     page (``views.layout.page``, no query for a visitor): no query, no filter, no grouping.
     """
+    # The frame's sign-in link comes back to the page it is on: render it for the hall of fame's path.
+    request.path = request.path_info = reverse("openedx_distinguished:pages:hall-of-fame")
     return page(request, "openedx_distinguished/hall_of_fame.html", HALL_OF_FAME["context"], section="hall-of-fame")

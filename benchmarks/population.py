@@ -44,14 +44,25 @@ FEATURED = "featured"
 
 
 def insert(model, fields, rows) -> int:
-    """INSERT ``rows`` (tuples in the order of ``fields``) into ``model``'s table with one executemany."""
+    """
+    INSERT ``rows`` (tuples in the order of ``fields``) into ``model``'s table with one executemany.
+
+    Every other concrete column gets its field's default (``""`` for a text field without one), so
+    a field added to the model later is filled as the ORM would fill it instead of failing NOT NULL.
+    """
     if not rows:
         return 0
+    named = [model._meta.get_field(name) for name in fields]
+    given = {field.attname for field in named}
+    rest = [field for field in model._meta.concrete_fields
+            if field.attname not in given and not field.primary_key]
+    defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in rest)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
-    marks = ", ".join(["%s"] * len(fields))
+    columns = ", ".join(quote(field.column) for field in named + rest)
+    marks = ", ".join(["%s"] * (len(named) + len(rest)))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})", rows)
+        cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})",
+                           [tuple(row) + defaults for row in rows])
     return len(rows)
 
 

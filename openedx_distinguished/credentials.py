@@ -480,10 +480,11 @@ def _insert_credentials(rows, *, key, issued_at):
     """
     connection = connections[_credentials_db()]
     fields = [field for field in Credential._meta.concrete_fields if not field.primary_key]
-    shared = {"signing_key_id": key.pk, "issued_at": issued_at, "revoked_at": None, "revocation_reason": "",
-              "public_reason": ""}
-    shared = {field.attname: field.get_db_prep_save(shared[field.attname], connection)
-              for field in fields if field.attname in shared}
+    # Every column a new credential does not set itself takes its field's default, as the ORM would.
+    shared = {field.attname: field.get_default() for field in fields}
+    shared.update({"signing_key_id": key.pk, "issued_at": issued_at})
+    shared = {attname: field.get_db_prep_save(shared[attname], connection)
+              for field in fields if (attname := field.attname) not in {"public_id", "document"}}
     public_id_field, document_field = Credential._meta.get_field("public_id"), Credential._meta.get_field("document")
     json_as_text = type(connection.ops).adapt_json_value is BaseDatabaseOperations.adapt_json_value
     values = []
