@@ -136,6 +136,15 @@ def review_scope(*, user) -> set[int] | None:
     return tracks
 
 
+def check_release(*, user, cycle_year) -> None:
+    """
+    Refuse anyone who may not release the cycle's announcement (Forbidden): program staff and
+    chairs whose panels cover every track of the cycle may (ADR 0015).
+    """
+    if not api.may_release(user, cycle_year=cycle_year):
+        raise Forbidden("Only program staff, or a chair of every track of the cycle, may release its announcement.")
+
+
 def check_staff(*, user) -> None:
     """Refuse anyone but program staff (Forbidden)."""
     if not api.is_program_staff(user):

@@ -10,13 +10,21 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
-from openedx_distinguished import notifications, parsing
-from openedx_distinguished.data import ActivityData, ActivitySource, ActivityStatus, Page
+from openedx_distinguished import notifications, parsing, platform, spreadsheet
+from openedx_distinguished.data import (
+    ActivityData,
+    ActivitySource,
+    ActivityStatus,
+    ImportPreviewData,
+    ImportRowData,
+    Page,
+)
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.membership import is_member
 from openedx_distinguished.models import Activity, ActivityType, QualifyingCourseRun
@@ -110,13 +118,16 @@ def report_activity(*, user, activity_type, title, occurred_on, evidence_url="",
 
 def review_activity(*, activity_id, actor, verified: bool, note: str = "") -> ActivityData:
     """
-    Verify or reject a reported activity (staff), with an optional note the member sees (why it
-    was rejected, say). Only pending activities change.
+    Verify or reject a reported activity (staff), with a note the member sees on My membership and
+    in the e-mail: optional for a verification, required for a rejection (why it was rejected).
+    Only pending activities change.
 
     Raises:
-        NotFound, InvalidTransition, ValidationError (a note over 2000 characters)
+        NotFound, InvalidTransition, ValidationError (no reason to reject, a note over 2000 characters)
     """
     note = parsing.text(note, field="note", most=2000, lines=True)
+    if not verified and not note.strip():
+        raise ValidationError({"note": ["Say why the activity is rejected: the member reads it."]})
     with transaction.atomic():
         activity = Activity.objects.select_for_update().filter(pk=activity_id).first()
         if activity is None:
@@ -143,12 +154,132 @@ def list_activities(*, username=None, status=None, offset=0, limit=50) -> Page:
 
 
 IMPORT_COLUMNS = ("external_id", "username", "activity_type", "title", "occurred_on", "evidence_url", "description")
+# The columns an import needs. The person may be named by username or by e-mail address, in a
+# ``username`` column or an ``email`` column.
+REQUIRED_COLUMNS = ("external_id", "activity_type", "title", "occurred_on")
+PERSON_COLUMNS = ("username", "email")
+# The largest import file read (a year of a large program's event attendance fits many times over).
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+def _type_lookup(types):
+    """Each activity type under its slug and its name, case-insensitively ("Working group", "WORKING_GROUP")."""
+    lookup = {}
+    for slug, activity_type in types.items():
+        for key in (slug, activity_type.name, slug.replace("_", " "), slug.replace("_", "-")):
+            lookup.setdefault(key.casefold(), activity_type)
+    return lookup
+
+
+def _people(references):
+    """
+    The user each reference names (a username, or an e-mail address matched case-insensitively),
+    or the reason it names nobody or several people. A fixed number of queries.
+    """
+    model = get_user_model()
+    # Lower-cased as the database's LOWER() does it (``casefold`` would fold ß to ss).
+    emails = {ref.lower() for ref in references if "@" in ref}
+    usernames = {ref for ref in references if "@" not in ref}
+    by_username = {u.username: u for u in model.objects.filter(username__in=usernames)}
+    by_email = {}
+    if emails:
+        for user in model.objects.annotate(email_folded=Lower("email")).filter(email_folded__in=emails):
+            by_email.setdefault(user.email.lower(), []).append(user)
+    found = {}
+    for ref in references:
+        if "@" in ref:
+            matches = by_email.get(ref.lower(), [])
+            found[ref] = matches[0] if len(matches) == 1 else (
+                f"no user with the e-mail address {ref!r}" if not matches
+                else f"{len(matches)} users share the e-mail address {ref!r}: give the username")
+        else:
+            found[ref] = by_username.get(ref) or f"no user {ref!r}"
+    return found
+
+
+def _plan_import(rows) -> tuple[list[ImportRowData], list]:
+    """
+    Every row of an import checked, as the preview shows it, and the activities it would create.
+    Nothing is written.
+    """
+    types = _activity_types()
+    lookup = _type_lookup(types)
+    read, seen = [], set()
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            read.append((number, None, None, "username", {}, {"row": [
+                f"expected an object with the columns {', '.join(IMPORT_COLUMNS)}"]}, {}))
+            continue
+        errors = {}
+        for column, value in row.items():
+            if spreadsheet.is_formula(value):
+                errors.setdefault(str(column), []).append(
+                    f"starts with {value[0]!r}, which a spreadsheet runs as a formula; remove it")
+        external_id = _read(errors, lambda row=row: parsing.text(row.get("external_id"), field="external_id", most=255))
+        if external_id == "":
+            errors["external_id"] = ["required (at most 255 characters)"]
+        elif external_id is not None and external_id in seen:
+            errors["external_id"] = ["appears twice in this import"]
+        seen.add(external_id)
+        person_column = "username" if (row.get("username") or "email" not in row) else "email"
+        person = _read(errors, lambda row=row, c=person_column: parsing.text(row.get(c), field=c, most=254))
+        if person == "":
+            errors[person_column] = ["required: a username or an e-mail address"]
+        fields = dict(row)
+        typed = _read({}, lambda row=row: parsing.text(row.get("activity_type"), field="activity_type", most=100))
+        if typed and typed.casefold() in lookup:
+            fields["activity_type"] = lookup[typed.casefold()].slug
+        cleaned = _check_activity(fields, types, errors)
+        read.append((number, external_id, person, person_column, cleaned, errors, row))
+    # Only text that passed the checks above reaches the database: a lone surrogate or a
+    # megabyte-long id in one row must not turn the whole import into a server error.
+    people = _people({person for _, _, person, _, _, errors, _ in read
+                      if person and not ({"username", "email"} & set(errors))})
+    external_ids = {eid for _, eid, _, _, _, errors, _ in read if eid and "external_id" not in errors}
+    known = set(Activity.objects.filter(external_id__in=external_ids).values_list("external_id", flat=True))
+    plans, wanted = [], []
+    for number, external_id, person, person_column, cleaned, errors, row in read:
+        user = people.get(person) if person else None
+        if isinstance(user, str):
+            errors.setdefault(person_column, []).append(user)
+            user = None
+        outcome = ("error" if errors else "already imported" if external_id in known else "new")
+        plans.append(ImportRowData(
+            number=number, external_id=external_id or "", person=platform.display_name(user) if user else "",
+            username=user.username if user else (person or ""),
+            activity_type=cleaned["activity_type"].name if cleaned.get("activity_type") else (
+                str(row.get("activity_type") or "") if isinstance(row, dict) else ""),
+            title=cleaned.get("title") or "", occurred_on=cleaned.get("occurred_on"), outcome=outcome,
+            errors=tuple(f"{field}: {' '.join(str(m) for m in msgs)}" for field, msgs in errors.items())))
+        if outcome == "new":
+            wanted.append(Activity(user=user, source=ActivitySource.IMPORTED.value,
+                                   status=ActivityStatus.VERIFIED.value, external_id=external_id, **cleaned))
+    return plans, wanted
+
+
+def preview_activity_import(*, rows) -> ImportPreviewData:
+    """
+    What importing ``rows`` would do, row by row (the person and activity type it matched, new,
+    already imported, or its errors), writing nothing.
+
+    Raises:
+        ValidationError: no row at all.
+    """
+    rows = list(rows)
+    if not rows:
+        raise ValidationError({"rows": ["There is nothing to import."]})
+    plans, _ = _plan_import(rows)
+    return ImportPreviewData(rows=tuple(plans), new=sum(p.outcome == "new" for p in plans),
+                             already_imported=sum(p.outcome == "already imported" for p in plans),
+                             errors=sum(p.outcome == "error" for p in plans))
 
 
 def import_activities(*, rows, actor=None) -> dict:
     """
-    Import verified activities (staff): each row needs ``external_id``, ``username``,
-    ``activity_type``, ``title``, ``occurred_on``; ``evidence_url`` and ``description`` are optional.
+    Import verified activities (staff): each row needs ``external_id``, the person (``username``,
+    or ``email``; a username column may hold an e-mail address), ``activity_type`` (its code or
+    its name, in any case), ``title`` and ``occurred_on``; ``evidence_url`` and ``description``
+    are optional.
 
     All or nothing: every bad row is reported and then nothing is written. Rows whose external id
     was imported before are skipped, so importing the same file twice adds nothing.
@@ -156,51 +287,72 @@ def import_activities(*, rows, actor=None) -> dict:
     Raises:
         ValidationError: ``rows`` lists each bad row.
     """
-    types = _activity_types()
     rows = list(rows)
     if not rows:
         raise ValidationError({"rows": ["There is nothing to import."]})
-    problems, read, seen = {}, [], set()
-    for number, row in enumerate(rows, start=1):
-        if not isinstance(row, dict):
-            problems[number] = f"Row {number}: expected an object with the columns {', '.join(IMPORT_COLUMNS)}."
-            continue
-        errors = {}
-        external_id = _read(errors, lambda row=row: parsing.text(row.get("external_id"), field="external_id", most=255))
-        if external_id == "":
-            errors["external_id"] = ["required (at most 255 characters)"]
-        elif external_id is not None and external_id in seen:
-            errors["external_id"] = ["appears twice in this import"]
-        seen.add(external_id)
-        username = _read(errors, lambda row=row: parsing.text(row.get("username"), field="username", most=150))
-        if username == "":
-            errors["username"] = ["required"]
-        cleaned = _check_activity(row, types, errors)
-        read.append((number, external_id, username, cleaned, errors))
-    # Only text that passed the checks above reaches the database: a lone surrogate or a
-    # megabyte-long id in one row must not turn the whole import into a server error.
-    usernames = {username for _, _, username, _, errors in read if username and "username" not in errors}
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=usernames)}
-    external_ids = {eid for _, eid, _, _, errors in read if eid and "external_id" not in errors}
-    known = set(Activity.objects.filter(external_id__in=external_ids).values_list("external_id", flat=True))
-    wanted = []
-    for number, external_id, username, cleaned, errors in read:
-        user = users.get(username) if username else None
-        if user is None and username and "username" not in errors:
-            errors["username"] = [f"no user {username!r}"]
-        if errors:
-            details = "; ".join(f"{field}: {' '.join(str(m) for m in msgs)}" for field, msgs in errors.items())
-            problems[number] = f"Row {number}: {details}"
-            continue
-        if external_id not in known:
-            wanted.append(Activity(user=user, source=ActivitySource.IMPORTED.value,
-                                   status=ActivityStatus.VERIFIED.value, external_id=external_id,
-                                   reviewed_by=actor, reviewed_at=timezone.now(), **cleaned))
+    plans, wanted = _plan_import(rows)
+    problems = [f"Row {plan.number}: {'; '.join(plan.errors)}" for plan in plans if plan.errors]
     if problems:
-        raise ValidationError({"rows": [problems[number] for number in sorted(problems)]})
+        raise ValidationError({"rows": problems})
+    now = timezone.now()
+    for activity in wanted:
+        activity.reviewed_by, activity.reviewed_at = actor, now
     with transaction.atomic():
         created = Activity.objects.bulk_create(wanted, ignore_conflicts=True)
     return {"created": len(created), "skipped": len(rows) - len(wanted)}
+
+
+def read_import_file(data: bytes) -> str:
+    """
+    The text of an uploaded import file: UTF-8 (with or without a byte-order mark), at most
+    ``MAX_IMPORT_BYTES``.
+
+    Raises:
+        ValidationError: too large, or not UTF-8 text.
+    """
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ValidationError({"file": [
+            f"The file is {len(data) / 1024 / 1024:.1f} MB; an import takes at most "
+            f"{MAX_IMPORT_BYTES // 1024 // 1024} MB. Split it into several files."]})
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"file": [
+            "The file is not UTF-8 text. Save it as \"CSV UTF-8\" from your spreadsheet and try again."]}) from exc
+
+
+def read_import_csv(text) -> list[dict]:
+    """
+    The rows of CSV text whose header names the columns (``IMPORT_COLUMNS``, ``email`` for
+    ``username`` if wished; header names in any case).
+
+    Raises:
+        ValidationError: unreadable CSV, too long, or missing columns.
+    """
+    if not isinstance(text, str):
+        raise ValidationError({"file": ["Give the CSV as text."]})
+    if len(text) > MAX_IMPORT_BYTES:
+        raise ValidationError({"file": [f"An import takes at most {MAX_IMPORT_BYTES // 1024 // 1024} MB of text."]})
+    if "\x00" in text:
+        raise ValidationError({"file": ["Not readable as CSV: the text holds NUL characters (is it a spreadsheet "
+                                        "file rather than CSV?)."]})
+    try:
+        reader = csv.DictReader(io.StringIO(text), strict=True)
+        header = [(name or "").strip().casefold() for name in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        rows = [{(key or "").strip(): (value if isinstance(value, str) else "") for key, value in row.items()
+                 if key is not None} for row in reader]
+    except csv.Error as exc:
+        raise ValidationError({"file": [f"Not readable as CSV: {exc}"]}) from exc
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if not set(PERSON_COLUMNS) & set(header):
+        missing.append("username (or email)")
+    if missing:
+        raise ValidationError({"file": [f"Missing columns: {', '.join(missing)}. The first line must name the "
+                                        f"columns: {', '.join(IMPORT_COLUMNS)}."]})
+    if not rows:
+        raise ValidationError({"file": ["The file has its header but no row to import."]})
+    return rows
 
 
 def import_activities_csv(*, text, actor=None) -> dict:
@@ -210,16 +362,19 @@ def import_activities_csv(*, text, actor=None) -> dict:
     Raises:
         ValidationError: unreadable CSV, missing columns, or bad rows (nothing is written).
     """
-    try:
-        reader = csv.DictReader(io.StringIO(text))
-        header = [name.strip() for name in (reader.fieldnames or [])]
-        rows = [{(key or "").strip(): (value or "") for key, value in row.items()} for row in reader]
-    except csv.Error as exc:
-        raise ValidationError({"file": [f"Not readable as CSV: {exc}"]}) from exc
-    missing = [column for column in IMPORT_COLUMNS[:5] if column not in header]
-    if missing:
-        raise ValidationError({"file": [f"Missing columns: {', '.join(missing)}."]})
-    return import_activities(rows=rows, actor=actor)
+    return import_activities(rows=read_import_csv(text), actor=actor)
+
+
+def activity_import_template() -> str:
+    """A CSV file to fill in: the header and one example row."""
+    out = io.StringIO()
+    writer = spreadsheet.SafeWriter(out, lineterminator="\r\n")
+    writer.writerow(IMPORT_COLUMNS)
+    types = _activity_types()
+    example_type = "event" if "event" in types else next(iter(sorted(types)), "event")
+    writer.writerow(["summit-2026-ada", "ada@example.org", example_type, "Open edX Conference 2026",
+                     timezone.now().date().isoformat(), "https://example.org/conference", "Attended the summit."])
+    return out.getvalue()
 
 
 def mark_qualifying_course_run(*, course_key, activity_type, title) -> None:

@@ -2,6 +2,8 @@
 LMS Django admin for program staff: edit the program definition; read nominations and change their
 state only through ``api.py`` (admin actions), never by editing a status field.
 """
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -16,7 +18,10 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
 from openedx_distinguished import api
+from openedx_distinguished.activity_import_admin import import_view as activity_import_view
 from openedx_distinguished.charts import bar_chart
+from openedx_distinguished.evaluation_admin import confirm_selected as confirm_evaluation_selection
+from openedx_distinguished.evaluation_admin import evaluation_index_view, evaluation_view
 from openedx_distinguished.exceptions import DistinguishedError
 from openedx_distinguished.models import (
     Activity,
@@ -79,6 +84,9 @@ class ProgramAdmin(admin.ModelAdmin):
             path("dashboard/", wrap(self.dashboard_view), name="openedx_distinguished_dashboard"),
             path("dashboard/kpis.csv", wrap(self.dashboard_csv_view), name="openedx_distinguished_dashboard_csv"),
             path("budget/<bounded_int:year>/", wrap(self.budget_view), name="openedx_distinguished_budget"),
+            path("evaluation/", wrap(partial(evaluation_index_view, self)), name="openedx_distinguished_evaluations"),
+            path("evaluation/<bounded_int:year>/", wrap(partial(evaluation_view, self)),
+                 name="openedx_distinguished_evaluation"),
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
@@ -201,7 +209,7 @@ class CriterionInline(admin.TabularInline):
 
     model = Criterion
     extra = 0
-    fields = ("sort_order", "slug", "name", "description", "weight")
+    fields = ("sort_order", "slug", "name", "description", "weight", "anchor_low", "anchor_high")
 
 
 class IncentiveInline(admin.TabularInline):
@@ -270,7 +278,8 @@ class CycleAdmin(admin.ModelAdmin):
     """Yearly cycles; the phase column is computed from the dates and the clock."""
 
     list_display = ("year", "name", "phase", "nominations_open_at", "nominations_close_at", "review_deadline",
-                    "announcement_at", "announcement_released_at", "nomination_count", "budget_link")
+                    "announcement_at", "announcement_released_at", "nomination_count", "budget_link",
+                    "evaluation_link")
     list_filter = ("program",)
     search_fields = ("name", "year")
     readonly_fields = ("announcement_released_at",)
@@ -283,8 +292,9 @@ class CycleAdmin(admin.ModelAdmin):
         for cycle in queryset:
             counts = api.evaluate_terms(cycle_year=cycle.year)
             summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items()))
-            self.message_user(request, f"{cycle}: evaluated ({summary}). Confirm them under Term evaluations.",
-                              messages.SUCCESS)
+            self.message_user(request, format_html(
+                '{}: evaluated ({}). <a href="{}">Review and confirm them</a>.', cycle, summary,
+                reverse("admin:openedx_distinguished_evaluation", args=[cycle.year])), messages.SUCCESS)
 
     @admin.action(description=_("Assign reviewers automatically (balanced, no conflicts)"), permissions=["change"])
     def auto_assign_reviewers(self, request, queryset):
@@ -334,6 +344,11 @@ class CycleAdmin(admin.ModelAdmin):
     def budget_link(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("admin:openedx_distinguished_budget", args=[obj.year]),
                            _("Budget"))
+
+    @admin.display(description=_("annual evaluation"))
+    def evaluation_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:openedx_distinguished_evaluation", args=[obj.year]),
+                           _("Evaluation"))
 
     def save_model(self, request, obj, form, change):
         """A new cycle's budget starts as a copy of the program's default estimate."""
@@ -615,15 +630,16 @@ class MembershipTermAdmin(ReadOnlyAdmin):
 
 
 def ask_reason_then(model_admin, request, queryset, *, action, explanation, apply, verb=None, done=None,
-                    public_field=False):
+                    public_field=False, reason_label=None, ask_reason=True):
     """
-    An admin action in two steps: a page that asks for the reason, then ``apply(pk, reason)`` for
-    each selected row, with a message per row that could not change. ``verb`` names the button,
-    ``done`` the outcome ("Revoke", "Revoked {count}." by default); ``public_field`` also asks for
-    what the public is told (posted as ``public_reason``).
+    An admin action in two steps: a page that lists the selected rows and asks for the reason
+    (``reason_label`` says who reads it), then ``apply(pk, reason)`` for each selected row, with a
+    message per row that could not change. ``verb`` names the button, ``done`` the outcome
+    ("Revoke", "Revoked {count}." by default); ``public_field`` also asks for what the public is
+    told (posted as ``public_reason``); ``ask_reason=False`` only asks for the confirmation.
     """
     reason = request.POST.get("reason", "").strip()
-    if "apply" in request.POST and reason:
+    if "apply" in request.POST and (reason or not ask_reason):
         count = 0
         for pk in queryset.values_list("pk", flat=True):
             try:
@@ -640,6 +656,7 @@ def ask_reason_then(model_admin, request, queryset, *, action, explanation, appl
         **model_admin.admin_site.each_context(request), "title": _("Give the reason"), "items": queryset,
         "explanation": explanation, "action": action, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         "opts": model_admin.model._meta, "verb": verb or _("Revoke"), "public_field": public_field,
+        "reason_label": reason_label or _("Reason (for program staff)"), "ask_reason": ask_reason,
     })
 
 
@@ -663,16 +680,10 @@ class TermEvaluationAdmin(ReadOnlyAdmin):
     def reason_list(self, obj):
         return " ".join(obj.reasons)
 
-    @admin.action(description=_("Confirm the selected recommendations"), permissions=["change"])
+    @admin.action(description=_("Confirm the selected recommendations…"), permissions=["change"])
     def confirm_selected(self, request, queryset):
-        """Apply renewals, lapses and lifetime grants through the API, cycle by cycle."""
-        by_cycle = {}
-        for cycle_year, term_id in queryset.values_list("cycle__year", "term_id"):
-            by_cycle.setdefault(cycle_year, []).append(term_id)
-        for cycle_year, term_ids in sorted(by_cycle.items()):
-            applied = api.confirm_evaluations(cycle_year=cycle_year, actor=request.user, term_ids=term_ids)
-            summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(applied.items()))
-            self.message_user(request, f"{cycle_year}: applied {summary}.", messages.SUCCESS)
+        """Show what confirming would do (names, counts, what it holds), then apply it through the API."""
+        return confirm_evaluation_selection(self, request, queryset)
 
 
 @admin.register(Activity)
@@ -681,6 +692,7 @@ class ActivityAdmin(ReadOnlyAdmin):
 
     list_display = ("title", "user", "activity_type", "occurred_on", "source", "status")
     list_filter = ("status", "source", "activity_type")
+    change_list_template = "openedx_distinguished/admin/activity_change_list.html"
     list_select_related = ("user", "activity_type")
     search_fields = ("title", "user__username", "external_id", "course_key")
     actions = ("verify_selected", "reject_selected")
@@ -688,32 +700,35 @@ class ActivityAdmin(ReadOnlyAdmin):
     def has_change_permission(self, request, obj=None):
         return request.user.has_perm("openedx_distinguished.change_activity")
 
+    def get_urls(self):
+        """The import page (upload or paste, preview, apply) before the usual pages."""
+        return [path("import/", self.admin_site.admin_view(partial(activity_import_view, self)),
+                     name="openedx_distinguished_activity_import")] + super().get_urls()
+
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
 
-    def _review(self, request, queryset, verified):
-        """Verify or reject each selected activity through the API; report the ones that cannot be."""
-        done = 0
-        for activity_id in queryset.values_list("pk", flat=True):
-            try:
-                api.review_activity(activity_id=activity_id, actor=request.user, verified=verified)
-            except DistinguishedError as exc:
-                self.message_user(request, f"Activity {activity_id}: {exc}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, f"{'Verified' if verified else 'Rejected'} {done} activit"
-                              f"{'y' if done == 1 else 'ies'}.", messages.SUCCESS)
-
-    @admin.action(description=_("Verify the selected activities"), permissions=["change"])
+    @admin.action(description=_("Verify the selected activities…"), permissions=["change"])
     def verify_selected(self, request, queryset):
-        """Verify pending activities."""
-        self._review(request, queryset, True)
+        """After a page that lists them, verify pending activities (an optional note for the members)."""
+        return ask_reason_then(
+            self, request, queryset, action="verify_selected", ask_reason=False,
+            explanation=_("Verified activities count towards their members' retention. The members are "
+                          "e-mailed; a note, if you write one, is shown to them."),
+            reason_label=_("Note for the members (optional; they read it)"),
+            apply=lambda pk, note: api.review_activity(activity_id=pk, actor=request.user, verified=True, note=note),
+            verb=_("Verify"), done=_("Verified {count}."))
 
-    @admin.action(description=_("Reject the selected activities"), permissions=["change"])
+    @admin.action(description=_("Reject the selected activities…"), permissions=["change"])
     def reject_selected(self, request, queryset):
-        """Reject pending activities."""
-        self._review(request, queryset, False)
+        """Ask why, then reject pending activities; the members read the reason."""
+        return ask_reason_then(
+            self, request, queryset, action="reject_selected",
+            explanation=_("Rejected activities do not count towards retention. Say why: the members read it "
+                          "on My membership and in the e-mail they receive."),
+            reason_label=_("Why they are rejected (the members read it)"),
+            apply=lambda pk, note: api.review_activity(activity_id=pk, actor=request.user, verified=False, note=note),
+            verb=_("Reject"), done=_("Rejected {count}."))
 
 
 @admin.register(ActivityType)

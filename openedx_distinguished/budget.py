@@ -3,7 +3,6 @@ The program budget: a cycle's deliverable lines with their estimates, the actual
 expenses, and the cost of the cycle's award fulfilments), and the report in the proposal's shape:
 Deliverable | Description | Cost, with a TOTAL, plus what was actually spent and the variance.
 """
-import csv
 import io
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from django.db.models import Sum
 from openedx_distinguished.data import BudgetCategory, BudgetReport, BudgetReportLine
 from openedx_distinguished.models import BudgetLine, Expense, Fulfilment
 from openedx_distinguished.program import get_cycle
+from openedx_distinguished.spreadsheet import SafeWriter
 
 _COPIED_FIELDS = ("slug", "deliverable", "description", "category", "estimated_cost", "currency", "sort_order")
 
@@ -99,7 +99,7 @@ def _table_rows(report):
 def budget_csv(report: BudgetReport) -> str:
     """The report as CSV: one row per line, then a TOTAL row per currency. Amounts are plain decimals."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(BUDGET_COLUMNS)
     for line in report.lines + report.totals:
         writer.writerow((line.deliverable, line.description, f"{line.estimated:.2f}", f"{line.actual:.2f}",

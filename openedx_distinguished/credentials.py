@@ -320,7 +320,8 @@ def _credential_data(credential) -> CredentialData:
     valid_until = term.ends_at
     if credential.revoked_at:
         status = CredentialStatus.REVOKED
-    elif valid_until is not None and valid_until < timezone.now():
+    elif term.status == TermStatus.LAPSED.value or (valid_until is not None and valid_until < timezone.now()):
+        # A lapsed membership's credential is expired from the moment the lapse is confirmed.
         status = CredentialStatus.EXPIRED
     else:
         status = CredentialStatus.VALID

@@ -91,6 +91,9 @@ class CriterionData:
     name: str
     description: str
     weight: str
+    # What the lowest and highest rubric scores mean for this criterion (empty when not written).
+    anchor_low: str = ""
+    anchor_high: str = ""
 
 
 @attrs.frozen
@@ -413,6 +416,53 @@ class ReleaseReport:
 
 
 @attrs.frozen
+class ReleasePreviewData:
+    """
+    What releasing a cycle's announcement would do now, and what still stands in its way, for the
+    page people read before they press Release.
+    """
+
+    cycle_year: int
+    cycle_name: str
+    announcement_at: datetime.datetime
+    released_at: datetime.datetime | None
+    due: bool
+    # Nominations in review without a decision: (nomination id, nominee, track name).
+    undecided: tuple[tuple[int, str, str], ...] = ()
+    # The pending decisions the release would publish, by outcome; and the names it would accept.
+    outcomes: dict = attrs.field(factory=dict)
+    accepted: tuple[str, ...] = ()
+    # Nominations withdrawn after their decision: the release sets their decisions aside (ADR 0013).
+    set_aside: tuple[int, ...] = ()
+
+    @property
+    def blocked(self) -> bool:
+        """Whether the release would be refused now."""
+        return self.released_at is None and (not self.due or bool(self.undecided))
+
+
+@attrs.frozen
+class ReviewerChoice:
+    """A panel member as the scoreboard offers them for one nomination."""
+
+    username: str
+    display_name: str
+    # Assigned: whether they have reviewed it. Not offered: why not (a conflict of interest).
+    reviewed: bool = False
+    reason: str = ""
+
+
+@attrs.frozen
+class NominationReviewers:
+    """Who reviews a nomination, who else could, and who may not and why."""
+
+    nomination_id: int
+    assigned: tuple[ReviewerChoice, ...] = ()
+    offered: tuple[ReviewerChoice, ...] = ()
+    not_offered: tuple[ReviewerChoice, ...] = ()
+
+
+@attrs.frozen
 class ReviewSheetData:
     """What a reviewer sees to review a nomination: the case, their review, and the others' (when allowed)."""
 
@@ -519,6 +569,75 @@ class EvaluationData:
     reasons: tuple[str, ...]
     qualifying_activities: int
     confirmed: bool
+
+
+class EvaluationState(StrEnum):
+    """Where one recommendation of the annual evaluation stands (ADR 0016)."""
+
+    CONFIRMED = "confirmed"
+    # The term has not ended: nothing is applied before its end date.
+    NOT_ENDED = "not_ended"
+    # A lapse while qualifying activities of the term await verification: verify or reject them first.
+    BLOCKED = "blocked"
+    READY = "ready"
+
+
+@attrs.frozen
+class EvaluationRowData:
+    """One term of a cycle's evaluation as staff review it before confirming."""
+
+    term_id: int
+    holder_display_name: str
+    track_name: str
+    ends_at: datetime.datetime | None
+    recommendation: EvaluationOutcome
+    reasons: tuple[str, ...]
+    qualifying_activities: int
+    pending_activities: int
+    state: EvaluationState
+
+
+@attrs.frozen
+class EvaluationOverviewData:
+    """
+    A cycle's annual evaluation: which terms it covers and from when, how far it has gone, and
+    one page of its recommendations with their state.
+    """
+
+    cycle_year: int
+    cycle_name: str
+    covers_running_on: datetime.datetime
+    covers_ending_before: datetime.datetime
+    due_from: datetime.datetime
+    not_evaluated: int
+    states: dict
+    rows: tuple[EvaluationRowData, ...]
+    total: int
+
+
+@attrs.frozen
+class ImportRowData:
+    """One row of an activity import as the preview shows it."""
+
+    number: int
+    external_id: str
+    person: str  # the matched person's name ("" when no one matched)
+    username: str
+    activity_type: str
+    title: str
+    occurred_on: datetime.date | None
+    outcome: str  # new, already imported, or error
+    errors: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class ImportPreviewData:
+    """What an activity import would do: every row, and how many are new, known or wrong."""
+
+    rows: tuple[ImportRowData, ...]
+    new: int
+    already_imported: int
+    errors: int
 
 
 @attrs.frozen

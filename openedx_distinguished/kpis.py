@@ -5,7 +5,6 @@ Every indicator is computed from a fixed number of queries whatever the number o
 are fetched once as plain tuples and counted in Python. The definitions (who is an active member
 of a year, what retention means) are argued in docs/decisions/0009-kpi-definitions.rst.
 """
-import csv
 import io
 from collections import defaultdict
 
@@ -31,6 +30,7 @@ from openedx_distinguished.models import (
     Track,
 )
 from openedx_distinguished.program import get_program
+from openedx_distinguished.spreadsheet import SafeWriter
 
 # Nomination statuses that mean the nomination reached the panel (or went past it).
 _REVIEWED_STATUSES = (NominationStatus.IN_REVIEW, NominationStatus.ACCEPTED, NominationStatus.DECLINED,
@@ -178,7 +178,7 @@ def _cell(value):
 def kpis_csv(rows) -> str:
     """The KPI rows as CSV, one column per ``data.KPI_COLUMNS`` (empty cells where nothing applies)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(KPI_COLUMNS)
     for row in rows:
         writer.writerow([_cell(getattr(row, column)) for column in KPI_COLUMNS])

@@ -8,6 +8,7 @@ import datetime
 import logging
 from collections import defaultdict
 
+import attrs
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DateField, Q, Value
 from django.db.models.constants import OnConflict
@@ -22,6 +23,9 @@ from openedx_distinguished.data import (
     ActivityStatus,
     EvaluationData,
     EvaluationOutcome,
+    EvaluationOverviewData,
+    EvaluationRowData,
+    EvaluationState,
     NomineeKind,
     Page,
     TermData,
@@ -228,6 +232,22 @@ def _counted_terms(term_ids, types_by_track):
         ).values_list("pk", "track_id", "sequence", "verified", "pending")
 
 
+def _covered(cycle):
+    """
+    The current terms a cycle's evaluation covers: running when the cycle opened for nominations
+    and ending before the cycle ends (ADR 0006).
+    """
+    return MembershipTerm.objects.filter(
+        track__program=cycle.program, status__in=[T.ACTIVE.value, T.RENEWAL_DUE.value],
+        starts_at__lt=cycle.nominations_open_at, ends_at__gte=cycle.nominations_open_at, ends_at__lt=cycle.ends_at)
+
+
+def _types_by_track(program):
+    """The activity types each track of ``program`` counts for retention (its own list, else the program's)."""
+    default_types = list(program.retention_activity_types)
+    return {track.pk: list(track.retention_activity_types) or default_types for track in program.tracks.all()}
+
+
 def evaluate_terms(*, cycle_year, chunk_size=2000, progress=None) -> dict:
     """
     Evaluate, against the retention rule, every current term that ends within the cycle: it was
@@ -245,15 +265,9 @@ def evaluate_terms(*, cycle_year, chunk_size=2000, progress=None) -> dict:
     """
     cycle = get_cycle(cycle_year)
     program = cycle.program
-    default_types = list(program.retention_activity_types)
     needed = program.retention_min_activities
-    candidates = MembershipTerm.objects.filter(
-        track__program=program, status__in=[T.ACTIVE.value, T.RENEWAL_DUE.value],
-        starts_at__lt=cycle.nominations_open_at, ends_at__gte=cycle.nominations_open_at,
-        ends_at__lt=cycle.ends_at, evaluation__isnull=True,
-    ).order_by("pk")
-    types_by_track = {track.pk: list(track.retention_activity_types) or default_types
-                      for track in program.tracks.all()}
+    candidates = _covered(cycle).filter(evaluation__isnull=True).order_by("pk")
+    types_by_track = _types_by_track(program)
     counts = {outcome.value: 0 for outcome in EvaluationOutcome}
     done = 0
     now = timezone.now()
@@ -333,58 +347,213 @@ def list_evaluations(*, cycle_year, pending_only=False, offset=0, limit=50) -> P
     ), total=total)
 
 
-def confirm_evaluations(*, cycle_year, actor, term_ids=None) -> dict:
+@attrs.frozen
+class _Plan:
+    """What confirming one evaluation would do now, counted afresh (ADR 0016)."""
+
+    state: EvaluationState
+    outcome: EvaluationOutcome
+    reasons: tuple
+    verified: int
+    pending: int
+
+
+def _plans(evaluations, *, program, now) -> dict[int, tuple[_Plan, bool]]:
+    """
+    For each evaluation (loaded with its term), the plan of its confirmation now and whether the
+    fresh count changed its recommendation. A term that has not ended is never applied; a lapse
+    with qualifying activities awaiting verification is blocked; a recommendation the activities
+    verified or rejected since have changed is evaluated again rather than applied.
+    """
+    types_by_track = _types_by_track(program)
+    needed = program.retention_min_activities
+    terms = {e.term_id: e.term for e in evaluations}
+    counted = {term_id: (track_id, sequence, verified, pending)
+               for term_id, track_id, sequence, verified, pending in _counted_terms(list(terms), types_by_track)}
+    plans = {}
+    for evaluation in evaluations:
+        term = evaluation.term
+        track_id, sequence, verified, pending = counted[term.pk]
+        outcome, reasons = _recommend(verified=verified, pending=pending, needed=needed,
+                                      types=types_by_track[track_id], sequence=sequence, program=program)
+        if evaluation.confirmed_at is not None:
+            state = EvaluationState.CONFIRMED
+        elif term.ends_at is not None and term.ends_at > now:
+            state = EvaluationState.NOT_ENDED
+        elif outcome == EvaluationOutcome.LAPSE and pending:
+            state = EvaluationState.BLOCKED
+        else:
+            state = EvaluationState.READY
+        plans[evaluation.pk] = (_Plan(state=state, outcome=outcome, reasons=tuple(reasons), verified=verified,
+                                      pending=pending), outcome.value != evaluation.recommendation)
+    return plans
+
+
+def _holder_name(term):
+    return term.holder_organization.name if term.holder_organization_id else platform.display_name(term.holder_user)
+
+
+def evaluation_overview(*, cycle_year, states=None, offset=0, limit=100, now=None) -> EvaluationOverviewData:
+    """
+    A cycle's evaluation as staff review it: which terms it covers and from when, how many are not
+    evaluated yet, its recommendations counted by state (confirmed, not ended, blocked, ready), and
+    one page of them (in ``states`` when given) with their reasons, counted afresh. A fixed number
+    of queries per page.
+    """
+    now = now or timezone.now()
+    cycle = get_cycle(cycle_year)
+    evaluations = list(TermEvaluation.objects.filter(cycle=cycle).select_related(
+        "term__track", "term__holder_organization", *platform.with_profile("term__holder_user")).order_by("term_id"))
+    plans = _plans(evaluations, program=cycle.program, now=now)
+    by_state = defaultdict(int)
+    for plan, _changed in plans.values():
+        by_state[plan.state.value] += 1
+    chosen = [e for e in evaluations if states is None or plans[e.pk][0].state.value in states]
+    rows = []
+    for evaluation in chosen[offset:offset + limit]:
+        plan, changed = plans[evaluation.pk]
+        term = evaluation.term
+        recorded = EvaluationOutcome(evaluation.recommendation)
+        rows.append(EvaluationRowData(
+            term_id=term.pk, holder_display_name=_holder_name(term), track_name=term.track.name,
+            ends_at=term.ends_at, recommendation=recorded if plan.state == EvaluationState.CONFIRMED else plan.outcome,
+            reasons=tuple(evaluation.reasons) if plan.state == EvaluationState.CONFIRMED or not changed
+            else plan.reasons,
+            qualifying_activities=plan.verified, pending_activities=plan.pending, state=plan.state))
+    return EvaluationOverviewData(
+        cycle_year=cycle.year, cycle_name=cycle.name, covers_running_on=cycle.nominations_open_at,
+        covers_ending_before=cycle.ends_at, due_from=cycle.decision_date,
+        not_evaluated=_covered(cycle).filter(evaluation__isnull=True).count(),
+        states={state.value: by_state.get(state.value, 0) for state in EvaluationState},
+        rows=tuple(rows), total=len(chosen))
+
+
+# A recommendation the activities changed since it was recorded: recorded anew, to confirm again.
+RE_EVALUATED = "re_evaluated"
+
+
+def _hold(plan, changed, term) -> dict | None:
+    """Why confirming now would not apply ``plan`` to ``term`` ({term, state, reason}), or None."""
+    if plan.state == EvaluationState.NOT_ENDED:
+        return {"term": term.pk, "state": plan.state.value,
+                "reason": f"The term ends on {term.ends_at:%Y-%m-%d}; nothing is applied before its end."}
+    if plan.state == EvaluationState.BLOCKED:
+        return {"term": term.pk, "state": plan.state.value,
+                "reason": f"{plan.pending} qualifying activit{'y awaits' if plan.pending == 1 else 'ies await'} "
+                          "verification: verify or reject before the lapse."}
+    if changed:
+        return {"term": term.pk, "state": RE_EVALUATED,
+                "reason": f"The activities changed since the evaluation: it now recommends {plan.outcome.value}; "
+                          "confirm again."}
+    return None
+
+
+def confirmation_preview(*, cycle_year, term_ids=None, now=None) -> dict:
+    """
+    What ``confirm_evaluations`` would do now, without doing it: the holders it would renew,
+    lapse and make lifetime members, by name, and those it would hold, with why. Same rules, same
+    fresh count; writes nothing.
+    """
+    now = now or timezone.now()
+    cycle = get_cycle(cycle_year)
+    evaluations = TermEvaluation.objects.filter(cycle=cycle, confirmed_at__isnull=True).select_related(
+        "term__track", "term__holder_organization", *platform.with_profile("term__holder_user"))
+    if term_ids is not None:
+        evaluations = evaluations.filter(term_id__in=list(term_ids))
+    evaluations = [e for e in evaluations.order_by("term_id") if T(e.term.status) in (T.ACTIVE, T.RENEWAL_DUE)]
+    plans = _plans(evaluations, program=cycle.program, now=now)
+    preview = {outcome.value: [] for outcome in EvaluationOutcome}
+    preview["held"] = []
+    for evaluation in evaluations:
+        plan, changed = plans[evaluation.pk]
+        name = f"{_holder_name(evaluation.term)} ({evaluation.term.track.name})"
+        hold = _hold(plan, changed, evaluation.term)
+        if hold:
+            preview["held"].append({**hold, "name": name})
+        else:
+            preview[plan.outcome.value].append(name)
+    return preview
+
+
+def confirm_evaluations(*, cycle_year, actor, term_ids=None, now=None) -> dict:
     """
     Apply the cycle's unconfirmed recommendations (all, or those of ``term_ids``): renewal starts
-    the next term, lifetime starts a term without end, lapse makes the holder alumni.
+    the next term, lifetime starts a term without end, lapse makes the holder alumni and expires
+    the term's credential in the same transaction.
+
+    Each is counted afresh first (ADR 0016): a term that has not ended is left for later, a lapse
+    while qualifying activities of the term await verification is refused until they are verified
+    or rejected, and a recommendation the activities changed since is recorded anew and left for
+    staff to confirm. Those are reported under ``held``, with the reason, and change nothing.
 
     Idempotent: confirmed evaluations are skipped; rows are locked while they change.
+
+    Returns:
+        the count applied per recommendation, and ``held``: a list of {term, state, reason}.
     """
+    now = now or timezone.now()
     cycle = get_cycle(cycle_year)
     applied = {outcome.value: 0 for outcome in EvaluationOutcome}
+    held = []
     with transaction.atomic():
         evaluations = TermEvaluation.objects.select_for_update().select_related("term").filter(
             cycle=cycle, confirmed_at__isnull=True)
         if term_ids is not None:
             evaluations = evaluations.filter(term_id__in=list(term_ids))
-        now = timezone.now()
+        evaluations = list(evaluations.order_by("term_id"))
         confirmed_by = actor if actor is not None and actor.is_authenticated else None
         months = cycle.program.term_length_months
+        plans = _plans(evaluations, program=cycle.program, now=now)
         for evaluation in evaluations:
             term = evaluation.term
             if T(term.status) not in (T.ACTIVE, T.RENEWAL_DUE):
                 evaluation.confirmed_at, evaluation.confirmed_by = now, confirmed_by
                 evaluation.save(update_fields=["confirmed_at", "confirmed_by"])
                 continue  # revoked meanwhile: nothing to apply
-            outcome = EvaluationOutcome(evaluation.recommendation)
-            if outcome == EvaluationOutcome.LAPSE:
-                _set_status(term, T.LAPSED)
-                events.membership_lapsed(term)
-                notifications.membership_lapsed(term)
-            else:
-                _set_status(term, T.RENEWED)
-                following = MembershipTerm(
-                    track_id=term.track_id, cycle=cycle, holder_kind=term.holder_kind,
-                    holder_user_id=term.holder_user_id, holder_organization_id=term.holder_organization_id,
-                    previous=term, sequence=term.sequence + 1, starts_at=term.ends_at,
-                    ends_at=None if outcome == EvaluationOutcome.LIFETIME else add_months(term.ends_at, months),
-                    status=(T.LIFETIME if outcome == EvaluationOutcome.LIFETIME else T.ACTIVE).value,
-                )
-                following.current_key = _current_key(following)
-                following.save()
-                if outcome == EvaluationOutcome.LIFETIME:
-                    events.lifetime_granted(following)
-                else:
-                    events.membership_renewed(following)
-                issue_if_possible(following)
-                if outcome == EvaluationOutcome.LIFETIME:
-                    notifications.lifetime_granted(following)
-                else:
-                    notifications.membership_renewed(following)
+            plan, changed = plans[evaluation.pk]
+            hold = _hold(plan, changed, term)
+            if hold:
+                held.append(hold)
+                if hold["state"] == RE_EVALUATED:
+                    evaluation.recommendation, evaluation.reasons = plan.outcome.value, list(plan.reasons)
+                    evaluation.qualifying_activities, evaluation.evaluated_at = plan.verified, now
+                    evaluation.save(update_fields=["recommendation", "reasons", "qualifying_activities",
+                                                   "evaluated_at"])
+                continue
+            _apply(evaluation, plan.outcome, cycle=cycle, months=months)
             evaluation.confirmed_at, evaluation.confirmed_by = now, confirmed_by
             evaluation.save(update_fields=["confirmed_at", "confirmed_by"])
-            applied[outcome.value] += 1
-    return applied
+            applied[plan.outcome.value] += 1
+    return {**applied, "held": held}
+
+
+def _apply(evaluation, outcome, *, cycle, months):
+    """Apply one confirmed recommendation to its term."""
+    term = evaluation.term
+    if outcome == EvaluationOutcome.LAPSE:
+        _set_status(term, T.LAPSED)
+        events.membership_lapsed(term)
+        notifications.membership_lapsed(term)
+        return
+    _set_status(term, T.RENEWED)
+    following = MembershipTerm(
+        track_id=term.track_id, cycle=cycle, holder_kind=term.holder_kind,
+        holder_user_id=term.holder_user_id, holder_organization_id=term.holder_organization_id,
+        previous=term, sequence=term.sequence + 1, starts_at=term.ends_at,
+        ends_at=None if outcome == EvaluationOutcome.LIFETIME else add_months(term.ends_at, months),
+        status=(T.LIFETIME if outcome == EvaluationOutcome.LIFETIME else T.ACTIVE).value,
+    )
+    following.current_key = _current_key(following)
+    following.save()
+    if outcome == EvaluationOutcome.LIFETIME:
+        events.lifetime_granted(following)
+    else:
+        events.membership_renewed(following)
+    issue_if_possible(following)
+    if outcome == EvaluationOutcome.LIFETIME:
+        notifications.lifetime_granted(following)
+    else:
+        notifications.membership_renewed(following)
 
 
 def is_member(user) -> bool:

@@ -141,7 +141,8 @@ def track_data(track: Track) -> TrackData:
         who_qualifies=track.who_qualifies,
         badge_name=track.badge_name,
         criteria=tuple(
-            CriterionData(slug=c.slug, name=c.name, description=c.description, weight=str(c.weight))
+            CriterionData(slug=c.slug, name=c.name, description=c.description, weight=str(c.weight),
+                          anchor_low=c.anchor_low, anchor_high=c.anchor_high)
             for c in track.criteria.all()
         ),
         incentives=tuple(incentive_data(i) for i in track.incentives.all()),
@@ -307,6 +308,8 @@ def load_program_definition(path=None) -> LoadReport:
                         "name": crit["name"],
                         "description": crit.get("description", ""),
                         "weight": crit.get("weight", 1),
+                        "anchor_low": (crit.get("anchors") or {}).get("low", ""),
+                        "anchor_high": (crit.get("anchors") or {}).get("high", ""),
                         "sort_order": position,
                     }, f"criterion:{track.slug}/{crit['slug']}", report)
                 for position, inc in enumerate(track_spec.get("incentives", [])):

@@ -26,12 +26,15 @@ from openedx_distinguished.data import (
     AutoAssignReport,
     ConflictData,
     DecisionData,
+    NominationReviewers,
     NominationStatus,
     Page,
     PanelRole,
     Recommendation,
+    ReleasePreviewData,
     ReleaseReport,
     ReviewData,
+    ReviewerChoice,
     ReviewSheetData,
 )
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
@@ -53,12 +56,15 @@ from openedx_distinguished.models import (
 )
 from openedx_distinguished.nominations import decision_of, endorsement_data, nomination_data, record_transition
 from openedx_distinguished.program import get_cycle, is_program_staff, track_data
+from openedx_distinguished.spreadsheet import SafeWriter
 
 S = NominationStatus
 
 # Nominations the panel works on: assignable ones, and those under review or decided.
 REVIEWABLE = (S.SUBMITTED.value, S.IN_REVIEW.value)
 SCORED = (S.IN_REVIEW.value, S.ACCEPTED.value, S.DECLINED.value, S.DEFERRED.value)
+# On the scoreboard: the scored nominations and those submitted that still wait for their first reviewer.
+BOARD = (S.SUBMITTED.value, *SCORED)
 OUTCOME_STATUS = {
     Recommendation.ACCEPT: S.ACCEPTED,
     Recommendation.DECLINE: S.DECLINED,
@@ -415,6 +421,53 @@ def auto_assign(*, cycle_year, actor, per_nomination=None, track_ids=None) -> Au
     return AutoAssignReport(assigned=tuple(made), short=tuple(short))
 
 
+def _display_name(user):
+    full = user.get_full_name().strip() if hasattr(user, "get_full_name") else ""
+    return full or user.username
+
+
+def nomination_reviewers(*, cycle_year, track_ids=None, hide_for=None) -> dict[int, NominationReviewers]:
+    """
+    For each nomination under review in the cycle (in ``track_ids`` when given; minus those
+    ``hide_for`` is conflicted on): its reviewers and whether they reviewed, the panel members
+    who could still be assigned, and those who may not be, with the conflict that stops them.
+    A fixed number of queries, whatever the number of nominations and reviewers.
+    """
+    cycle = get_cycle(cycle_year)
+    nominations = [n for n in Nomination.objects.filter(cycle=cycle, status__in=REVIEWABLE)
+                   if track_ids is None or n.track_id in track_ids]
+    conflicts = _conflict_map(nominations)
+    if hide_for is not None:
+        nominations = [n for n in nominations if not conflicts[n.pk].get(hide_for.pk)]
+    panel = defaultdict(dict)
+    for member in PanelMember.objects.filter(panel__program=cycle.program, user__is_active=True) \
+            .select_related(*platform.with_profile("user")).prefetch_related("panel__tracks"):
+        for track in member.panel.tracks.all():
+            panel[track.pk][member.user_id] = member.user
+    assigned = defaultdict(dict)
+    for assignment in ReviewAssignment.objects.filter(nomination__in=nominations).select_related("reviewer"):
+        assigned[assignment.nomination_id][assignment.reviewer_id] = assignment.reviewer
+    reviewed = set(Review.objects.filter(nomination__in=nominations, reviewer__isnull=False)
+                   .values_list("nomination_id", "reviewer_id"))
+    board = {}
+    for nomination in nominations:
+        mine = assigned[nomination.pk]
+        candidates = sorted((u for uid, u in panel[nomination.track_id].items() if uid not in mine),
+                            key=lambda u: (_display_name(u).lower(), u.pk))
+        board[nomination.pk] = NominationReviewers(
+            nomination_id=nomination.pk,
+            assigned=tuple(ReviewerChoice(username=u.username, display_name=_display_name(u),
+                                          reviewed=(nomination.pk, uid) in reviewed)
+                           for uid, u in sorted(mine.items(), key=lambda item: _display_name(item[1]).lower())),
+            offered=tuple(ReviewerChoice(username=u.username, display_name=_display_name(u))
+                          for u in candidates if not conflicts[nomination.pk].get(u.pk)),
+            not_offered=tuple(ReviewerChoice(username=u.username, display_name=_display_name(u),
+                                             reason="; ".join(conflicts[nomination.pk][u.pk]))
+                              for u in candidates if conflicts[nomination.pk].get(u.pk)),
+        )
+    return board
+
+
 def _assignment_data(assignment, reviewed):
     nomination = assignment.nomination
     return AssignmentData(
@@ -464,7 +517,7 @@ def export_assignments_csv(*, cycle_year, track_ids=None, hide_for=None) -> str:
     ).order_by("nomination_id", "reviewer__username"))
     conflicts = _conflict_map(list({a.nomination_id: a.nomination for a in rows}.values())) if hide_for else None
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(["nomination_id", "track", "nominee", "reviewer"])
     for assignment in rows:
         if track_ids is not None and assignment.nomination.track_id not in track_ids:
@@ -472,13 +525,8 @@ def export_assignments_csv(*, cycle_year, track_ids=None, hide_for=None) -> str:
         if conflicts is not None and _conflicted(conflicts, assignment.nomination, hide_for):
             continue
         writer.writerow([assignment.nomination_id, assignment.nomination.track.slug,
-                         _csv_safe(nomination_data_name(assignment.nomination)), assignment.reviewer.username])
+                         nomination_data_name(assignment.nomination), assignment.reviewer.username])
     return out.getvalue()
-
-
-def _csv_safe(value):
-    """Neutralise spreadsheet formulas in free text (CSV injection)."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
 def import_assignments_csv(*, cycle_year, text, actor, track_ids=None) -> dict:
@@ -697,14 +745,15 @@ def _z_scores(review_values):
 def scoreboard(*, cycle_year, track_slug=None, track_ids=None, hide_for=None) -> list[AggregateData]:
     """
     Aggregated reviews of every nomination under review (or decided) in the cycle, ranked by
-    normalised score within each track; nominations without reviews come last, unranked.
+    normalised score within each track; nominations without reviews (among them those submitted
+    and waiting for their first reviewer) come last, unranked.
 
     Reviews by conflicted reviewers never count. ``hide_for`` (a user) leaves out the
     nominations that user is conflicted on. Normalisation uses every counted review of the cycle.
     """
     cycle = get_cycle(cycle_year)
     quorum = get_setting("DISTINGUISHED_REVIEW_QUORUM")
-    nominations = list(Nomination.objects.filter(cycle=cycle, status__in=SCORED).select_related(
+    nominations = list(Nomination.objects.filter(cycle=cycle, status__in=BOARD).select_related(
         "track", "nominee_organization", "decision", *platform.with_profile("nominee_user")))
     conflicts = _conflict_map(nominations)
     weights = {c.pk: c.weight for c in Criterion.objects.filter(track__program=cycle.program)}
@@ -824,6 +873,50 @@ def record_decision(*, nomination_id, actor, outcome, rationale, feedback="", ov
                actor=actor, nomination=nomination, outcome=outcome.value, reviews=counted,
                override=bool(override_reason and counted < quorum))
     return _decision_data(Decision.objects.select_related("decided_by").get(pk=decision.pk))
+
+
+def may_release(user, *, cycle_year) -> bool:
+    """
+    Whether ``user`` may release the cycle's announcement: program staff, or a chair whose panels
+    together cover every active track of the cycle's program (ADR 0015). The release publishes
+    every decision of the cycle, so a chair of one track may not publish the others'.
+    """
+    if is_program_staff(user):
+        return True
+    chaired = chaired_track_ids(user)
+    if not chaired:
+        return False
+    cycle = get_cycle(cycle_year)
+    return set(Track.objects.filter(program=cycle.program, is_active=True).values_list("pk", flat=True)) <= chaired
+
+
+def release_preview(*, cycle_year, now=None) -> ReleasePreviewData:
+    """
+    What ``release_announcement`` would do now: the decisions it would publish, the nominations
+    it would accept, the decisions it would set aside, and what blocks it (the date, undecided
+    nominations). Changes nothing.
+    """
+    now = now or timezone.now()
+    cycle = get_cycle(cycle_year)
+    in_review = list(Nomination.objects.filter(cycle=cycle, status=S.IN_REVIEW.value).select_related(
+        "track", "decision", "nominee_organization", *platform.with_profile("nominee_user"),
+    ).order_by("track__sort_order", "id"))
+    undecided, outcomes, accepted = [], defaultdict(int), []
+    for nomination in in_review:
+        decision = decision_of(nomination)
+        if decision is None:
+            undecided.append((nomination.pk, nomination_data_name(nomination), nomination.track.name))
+        elif decision.released_at is None:
+            outcomes[decision.outcome] += 1
+            if decision.outcome == Recommendation.ACCEPT.value:
+                accepted.append(nomination_data_name(nomination))
+    set_aside = tuple(sorted(Decision.objects.filter(nomination__cycle=cycle, released_at__isnull=True)
+                             .exclude(nomination__status=S.IN_REVIEW.value).values_list("nomination_id", flat=True)))
+    return ReleasePreviewData(
+        cycle_year=cycle.year, cycle_name=cycle.name, announcement_at=cycle.announcement_at,
+        released_at=cycle.announcement_released_at, due=now >= cycle.announcement_at,
+        undecided=tuple(undecided), outcomes=dict(outcomes), accepted=tuple(accepted), set_aside=set_aside,
+    )
 
 
 def release_announcement(*, cycle_year, actor=None, now=None) -> ReleaseReport:

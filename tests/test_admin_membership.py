@@ -23,7 +23,8 @@ def superuser(db):
 
 @pytest.fixture
 def term(cycle, users):
-    return make_term(users["nominee"], Track.objects.get(slug="engineer"), cycle, starts_days_ago=360)
+    """A term that ended three days ago, waiting for its evaluation."""
+    return make_term(users["nominee"], Track.objects.get(slug="engineer"), cycle, starts_days_ago=368)
 
 
 def changelist(name):
@@ -61,9 +62,13 @@ def test_evaluate_and_confirm_actions(client, superuser, term, cycle):
                            follow=True)
     assert any("1 lapse" in str(m) for m in response.context["messages"])
     evaluation = TermEvaluation.objects.get()
-    response = client.post(changelist("termevaluation"), {"action": "confirm_selected",
-                                                          "_selected_action": [evaluation.pk]}, follow=True)
-    assert any("applied" in str(m) and "1 lapse" in str(m) for m in response.context["messages"])
+    # The action shows what it would do first, and changes nothing until that page's form comes back.
+    selection = {"action": "confirm_selected", "_selected_action": [evaluation.pk]}
+    summary = client.post(changelist("termevaluation"), selection)
+    assert summary.status_code == 200 and "Lapse (to alumni): 1" in summary.content.decode()
+    assert MembershipTerm.objects.get(pk=term.pk).status == "active"
+    response = client.post(changelist("termevaluation"), {**selection, "apply": "yes"}, follow=True)
+    assert any("applied 0 renewed, 1 lapsed" in str(m) for m in response.context["messages"])
     assert MembershipTerm.objects.get(pk=term.pk).status == "lapsed"
 
 
@@ -73,12 +78,25 @@ def test_verify_and_reject_actions(client, superuser, users, program):
                                 occurred_on=(timezone.now() - timedelta(days=3)).date())
     second = api.report_activity(user=users["nominee"], activity_type="talk", title="Talk 2",
                                  occurred_on=(timezone.now() - timedelta(days=2)).date())
-    client.post(changelist("activity"), {"action": "verify_selected", "_selected_action": [first.id]})
-    client.post(changelist("activity"), {"action": "reject_selected", "_selected_action": [second.id]})
-    response = client.post(changelist("activity"), {"action": "verify_selected", "_selected_action": [second.id]},
-                           follow=True)
+    # Each action shows a confirmation page first, listing the activities, and changes nothing.
+    page = client.post(changelist("activity"), {"action": "verify_selected", "_selected_action": [first.id]})
+    assert page.status_code == 200 and "Talk" in page.content.decode() and 'name="apply"' in page.content.decode()
+    page = client.post(changelist("activity"), {"action": "reject_selected", "_selected_action": [second.id]})
+    assert "the members read it" in page.content.decode()
+    assert set(Activity.objects.values_list("status", flat=True)) == {"pending"}
+    client.post(changelist("activity"), {"action": "verify_selected", "_selected_action": [first.id], "apply": "1"})
+    # A rejection without its reason is refused next to nothing written.
+    response = client.post(changelist("activity"), {"action": "reject_selected", "_selected_action": [second.id],
+                                                    "apply": "1", "reason": " "}, follow=True)
+    assert any("Give the reason" in str(m) for m in response.context["messages"])
+    assert Activity.objects.get(pk=second.id).status == "pending"
+    client.post(changelist("activity"), {"action": "reject_selected", "_selected_action": [second.id], "apply": "1",
+                                         "reason": "No trace of this talk."})
+    response = client.post(changelist("activity"), {"action": "verify_selected", "_selected_action": [second.id],
+                                                    "apply": "1"}, follow=True)
     assert any("already rejected" in str(m) for m in response.context["messages"])
     assert dict(Activity.objects.values_list("pk", "status")) == {first.id: "verified", second.id: "rejected"}
+    assert Activity.objects.get(pk=second.id).review_note == "No trace of this talk."
 
 
 def test_qualifying_run_form_validates_the_course_key(client, superuser, program):

@@ -104,8 +104,16 @@ class TestStatuses:
                                     occurred_on=timezone.now().date() - timedelta(days=30),
                                     source="imported", status="verified")
         assert api.evaluate_terms(cycle_year=cycle.year) == {"renew": 1, "lapse": 1, "lifetime": 1}
-        assert api.confirm_evaluations(cycle_year=cycle.year, actor=users["staff"]) == {
-            "renew": 1, "lapse": 1, "lifetime": 1}
+        # The terms end in five days: nothing is applied before (ADR 0016).
+        held = api.confirm_evaluations(cycle_year=cycle.year, actor=users["staff"])
+        assert held == {"renew": 0, "lapse": 0, "lifetime": 0, "held": [
+            {"term": term.pk, "state": "not_ended",
+             "reason": f"The term ends on {term.ends_at:%Y-%m-%d}; nothing is applied before its end."}
+            for term in (renewing, lapsing, veteran)]}
+        assert set(MembershipTerm.objects.values_list("status", flat=True)) == {"active"}
+        after_the_end = renewing.ends_at + timedelta(hours=1)
+        assert api.confirm_evaluations(cycle_year=cycle.year, actor=users["staff"], now=after_the_end) == {
+            "renew": 1, "lapse": 1, "lifetime": 1, "held": []}
         statuses = {t.holder_user.username: (t.sequence, t.status) for t in MembershipTerm.objects.all()}
         assert MembershipTerm.objects.get(pk=renewing.pk).status == "renewed"
         assert MembershipTerm.objects.get(pk=lapsing.pk).status == "lapsed"
@@ -116,8 +124,8 @@ class TestStatuses:
         assert (lifetime.sequence, lifetime.status, lifetime.ends_at) == (6, "lifetime", None)
         assert statuses
         # Confirming again changes nothing.
-        assert api.confirm_evaluations(cycle_year=cycle.year, actor=users["staff"]) == {
-            "renew": 0, "lapse": 0, "lifetime": 0}
+        assert api.confirm_evaluations(cycle_year=cycle.year, actor=users["staff"], now=after_the_end) == {
+            "renew": 0, "lapse": 0, "lifetime": 0, "held": []}
 
     @pytest.mark.parametrize("actor_kind", ["anonymous", "none", "staff"])
     def test_a_term_revoked_after_its_evaluation_is_confirmed_without_change(self, cycle, users, track, actor_kind):
@@ -125,7 +133,8 @@ class TestStatuses:
         api.evaluate_terms(cycle_year=cycle.year)
         api.revoke_term(term_id=term.pk, actor=users["staff"], reason="Code of conduct breach.")
         actor = {"anonymous": AnonymousUser(), "none": None, "staff": users["staff"]}[actor_kind]
-        assert api.confirm_evaluations(cycle_year=cycle.year, actor=actor) == {"renew": 0, "lapse": 0, "lifetime": 0}
+        assert api.confirm_evaluations(cycle_year=cycle.year, actor=actor) == {
+            "renew": 0, "lapse": 0, "lifetime": 0, "held": []}
         evaluation = TermEvaluation.objects.get(term=term)
         assert evaluation.confirmed_at is not None
         assert evaluation.confirmed_by == (users["staff"] if actor_kind == "staff" else None)
@@ -241,7 +250,21 @@ class TestActivities:
         verified = api.review_activity(activity_id=reported.id, actor=users["staff"], verified=True)
         assert verified.status == "verified"
         with pytest.raises(InvalidTransition):
-            api.review_activity(activity_id=reported.id, actor=users["staff"], verified=False)
+            api.review_activity(activity_id=reported.id, actor=users["staff"], verified=False, note="Duplicate.")
+
+    def test_a_rejection_needs_its_reason_which_the_member_reads(self, cycle, users, client):
+        reported = api.report_activity(user=users["nominee"], activity_type="talk", title="Talk at the conference",
+                                       occurred_on="2026-06-01")
+        for note in ("", "   \n "):
+            with pytest.raises(ValidationError) as error:
+                api.review_activity(activity_id=reported.id, actor=users["staff"], verified=False, note=note)
+            assert list(error.value.errors) == ["note"]
+        assert api.list_activities(username="nominee").items[0].status == "pending"
+        rejected = api.review_activity(activity_id=reported.id, actor=users["staff"], verified=False,
+                                       note="The recording shows another speaker.")
+        assert (rejected.status, rejected.review_note) == ("rejected", "The recording shows another speaker.")
+        message = MessageLog.objects.get(message_name="activity_rejected")
+        assert message.recipient == users["nominee"]
 
     @pytest.mark.parametrize("field, value", [
         ("activity_type", "party"), ("title", ""), ("occurred_on", "yesterday"),

@@ -117,7 +117,7 @@ def test_parallel_issuance_for_many_terms_gives_distinct_status_indexes(cycle, u
 
 def test_parallel_confirmations_start_one_renewal_term(cycle, users):
     track = Track.objects.get(slug="engineer")
-    ending = [make_term(UserFactory(username=f"renewing{i}"), track, cycle, starts_days_ago=360) for i in range(3)]
+    ending = [make_term(UserFactory(username=f"renewing{i}"), track, cycle, starts_days_ago=368) for i in range(3)]
     for term in ending:
         Activity.objects.create(user=term.holder_user, activity_type=ActivityType.objects.get(slug="event"),
                                 title="Conference", occurred_on=timezone.now().date() - timedelta(days=30),

@@ -92,8 +92,8 @@ class TestIssuance:
             api.issue_credential(term_id=term.pk)
 
     def test_renewal_issues_the_next_terms_credential(self, key, cycle, users):
-        term = make_term(users["nominee"], Track.objects.get(slug="engineer"), cycle, starts_days_ago=360,
-                         sequence=5)
+        term = make_term(users["nominee"], Track.objects.get(slug="engineer"), cycle, starts_days_ago=368,
+                         sequence=5)  # ended three days ago
         from openedx_distinguished.models import Activity, ActivityType  # pylint: disable=import-outside-toplevel
         Activity.objects.create(user=users["nominee"], activity_type=ActivityType.objects.get(slug="event"),
                                 title="Summit", occurred_on=term.starts_at.date(), source="imported",

@@ -1,7 +1,7 @@
 """
 The plugin's own events (sent after commit, embargo-safe, event-bus serialisable) and its filters.
 """
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from openedx_events.event_bus.avro.deserializer import deserialize_bytes_to_event_data
@@ -66,7 +66,7 @@ def test_no_event_reveals_a_pending_decision(cycle, users, panels, received, dja
 
 def test_evaluation_events(cycle, users, received, django_capture_on_commit_callbacks):
     track = Track.objects.get(slug="engineer")
-    make_term(UserFactory(username="lapsing"), track, cycle, starts_days_ago=360)
+    make_term(UserFactory(username="lapsing"), track, cycle, starts_days_ago=368)
     api.evaluate_terms(cycle_year=cycle.year)
     with django_capture_on_commit_callbacks(execute=True):
         api.confirm_evaluations(cycle_year=cycle.year, actor=users["staff"])
@@ -85,12 +85,13 @@ def test_payloads_survive_the_event_bus_serialisation(
         term = api.list_terms(username="member").items[0]
         api.revoke_term(term_id=term.id, actor=users["staff"], reason="x")
         innovator = Track.objects.get(slug="innovator")
-        make_term(UserFactory(username="lapsing"), innovator, cycle, starts_days_ago=360)
+        make_term(UserFactory(username="lapsing"), innovator, cycle, starts_days_ago=368)
         for username, sequence in (("renewing", 1), ("veteran", 5)):
             holder = UserFactory(username=username)
-            make_term(holder, innovator, cycle, starts_days_ago=360, sequence=sequence)
+            make_term(holder, innovator, cycle, starts_days_ago=368, sequence=sequence)
             Activity.objects.create(user=holder, activity_type=ActivityType.objects.get(slug="event"),
-                                    title="Summit", occurred_on=date.today(), source="imported", status="verified")
+                                    title="Summit", occurred_on=date.today() - timedelta(days=10), source="imported",
+                                    status="verified")
         api.evaluate_terms(cycle_year=cycle.year)
         api.confirm_evaluations(cycle_year=cycle.year, actor=None)
     payloads = [(t, p) for t, p in received if t == signal.event_type]

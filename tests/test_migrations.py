@@ -43,3 +43,30 @@ def test_0007_scopes_budget_lines_and_drops_doubled_default_lines(migrate_to):
     new = migrate_to("0007_budget_scope")
     scopes = dict(new.get_model(APP, "BudgetLine").objects.values_list("pk", "budget_scope"))
     assert scopes == {first.pk: 0, other.pk: 0, copied.pk: cycle.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_0010_criteria_the_loader_owns_get_their_anchors_at_the_next_load(migrate_to):
+    from openedx_distinguished import program as program_module  # pylint: disable=import-outside-toplevel
+
+    old = migrate_to("0009_hardening")
+    program = old.get_model(APP, "Program").objects.create(slug="distinguished-contributors", name="Program")
+    track = old.get_model(APP, "Track").objects.create(program=program, slug="engineer", name="Engineer")
+    criterion = old.get_model(APP, "Criterion").objects
+    loaded = criterion.create(track=track, slug="significant-contributions", name="Delivered significant contributions",
+                              description="Substantial features, fixes or infrastructure merged and in use.",
+                              weight="2.00", sort_order=0)
+    # The fingerprint 0009's loader wrote: over name, description, weight and sort order.
+    loaded.definition_fingerprint = program_module._fingerprint(  # pylint: disable=protected-access
+        loaded, ("name", "description", "weight", "sort_order"))
+    loaded.save()
+    edited = criterion.create(track=track, slug="community-support", name="Edited by staff", weight=1, sort_order=1,
+                              definition_fingerprint="0" * 64)
+
+    migrate_to("0010_criterion_anchors")
+    program_module.load_program_definition()
+    from openedx_distinguished.models import Criterion  # pylint: disable=import-outside-toplevel
+    refreshed = Criterion.objects.get(pk=loaded.pk)
+    assert refreshed.anchor_low and refreshed.anchor_high
+    kept = Criterion.objects.get(pk=edited.pk)
+    assert (kept.name, kept.anchor_low) == ("Edited by staff", "")

@@ -357,11 +357,12 @@ def test_renewed_lapsed_and_lifetime(cycle, users, committed, mailoutbox):
     api.add_signing_key()
     track = Track.objects.get(slug="innovator")
     people = {name: UserFactory(username=name) for name in ("lapsing", "renewing", "veteran")}
-    make_term(people["lapsing"], track, cycle, starts_days_ago=360)
+    make_term(people["lapsing"], track, cycle, starts_days_ago=368)
     for name, sequence in (("renewing", 1), ("veteran", 5)):
-        make_term(people[name], track, cycle, starts_days_ago=360, sequence=sequence)
+        make_term(people[name], track, cycle, starts_days_ago=368, sequence=sequence)
         Activity.objects.create(user=people[name], activity_type=ActivityType.objects.get(slug="event"),
-                                title="Summit", occurred_on=date.today(), source="imported", status="verified")
+                                title="Summit", occurred_on=date.today() - timedelta(days=10), source="imported",
+                                status="verified")
     api.evaluate_terms(cycle_year=cycle.year)
     with committed():
         api.confirm_evaluations(cycle_year=cycle.year, actor=users["staff"])
@@ -392,7 +393,8 @@ def test_activity_review_is_reported_to_the_member(verified, cycle, users, commi
                                    occurred_on=date(2026, 3, 1).isoformat() if date.today() >= date(2026, 3, 1)
                                    else date.today().isoformat())
     with committed():
-        api.review_activity(activity_id=activity.id, actor=users["staff"], verified=verified)
+        api.review_activity(activity_id=activity.id, actor=users["staff"], verified=verified,
+                            note="" if verified else "We found no record of it.")
     mail = only_mail(mailoutbox, member)
     if verified:
         assert mail.subject == 'Your activity "Grading at scale" is verified'

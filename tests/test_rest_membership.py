@@ -82,7 +82,11 @@ def test_verify_and_reject(as_role, role, member):
     second = api.report_activity(user=member, activity_type="event", title="Meetup 2", occurred_on="2026-05-06")
     client = as_role(role)
     assert client.post(f"{BASE}/activities/{first.id}/verify/").status_code == STAFF_ONLY[role]
-    assert client.post(f"{BASE}/activities/{second.id}/reject/").status_code == STAFF_ONLY[role]
+    if role == "staff":  # a rejection without its reason is a 400 on the note, and changes nothing
+        refused = client.post(f"{BASE}/activities/{second.id}/reject/")
+        assert refused.status_code == 400 and "note" in refused.json()
+    assert client.post(f"{BASE}/activities/{second.id}/reject/", {"note": "No such meetup."},
+                       format="json").status_code == STAFF_ONLY[role]
     statuses = dict(Activity.objects.values_list("pk", "status"))
     assert (statuses[first.id], statuses[second.id]) == (("verified", "rejected") if role == "staff"
                                                          else ("pending", "pending"))
@@ -141,7 +145,9 @@ def test_bad_course_key_is_a_400(as_role):
 @pytest.mark.parametrize("role", ROLES)
 def test_evaluation_endpoints(as_role, role, cycle, users):
     from openedx_distinguished.models import Track  # pylint: disable=import-outside-toplevel
-    make_term(UserFactory(username="old"), Track.objects.get(slug="engineer"), cycle, starts_days_ago=360)
+
+    # Ended three days ago: confirmation applies only after a term's end (ADR 0016).
+    make_term(UserFactory(username="old"), Track.objects.get(slug="engineer"), cycle, starts_days_ago=368)
     client = as_role(role)
     run = client.post(f"{BASE}/evaluations/2026/")
     listing = client.get(f"{BASE}/evaluations/2026/")

@@ -5,7 +5,7 @@ The review REST API for every role that could misuse it, the embargo on each cha
 import pytest
 
 from openedx_distinguished import api
-from openedx_distinguished.models import AuditEntry, Decision, Review, ReviewAssignment
+from openedx_distinguished.models import AuditEntry, Decision, Panel, PanelMember, Review, ReviewAssignment
 
 from .factories import UserFactory
 from .review_fixtures import at_announcement, score_all, submitted_nomination
@@ -129,6 +129,11 @@ def test_auto_assign(nomination, as_role, role):
     assert not ReviewAssignment.objects.filter(reviewer__username="rev3").exists()
 
 
+# A chair releases only when their panels cover every track of the cycle (ADR 0015); the fixture's
+# chair chairs engineer and innovator, not advocate.
+RELEASE = {**CYCLE_LEVEL, "chair": 403}
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_release(nomination, as_role, role, cycle, panels):
     for reviewer in ("rev1", "rev2"):
@@ -137,8 +142,22 @@ def test_release(nomination, as_role, role, cycle, panels):
     api.record_decision(nomination_id=nomination.id, actor=panels["chair"], outcome="accept", rationale="Yes.")
     at_announcement(cycle)
     response = as_role(role).post(f"{BASE}/review/cycles/2026/release/")
-    assert response.status_code == CYCLE_LEVEL[role]
-    assert (api.get_nomination(nomination.id).status == "accepted") == (CYCLE_LEVEL[role] == 200)
+    assert response.status_code == RELEASE[role]
+    assert (api.get_nomination(nomination.id).status == "accepted") == (RELEASE[role] == 200)
+
+
+def test_a_chair_of_every_track_releases(nomination, as_role, cycle, panels):
+    api.record_decision(nomination_id=nomination.id, actor=panels["chair"], outcome="accept", rationale="Yes.",
+                        override_reason="Urgent.")
+    at_announcement(cycle)
+    PanelMember.objects.create(panel=Panel.objects.get(slug="biz-dev"), user=panels["chair"], role="chair")
+    response = as_role("chair").post(f"{BASE}/review/cycles/2026/release/")
+    assert response.status_code == 200, response.content
+    assert api.get_nomination(nomination.id).status == "accepted"
+
+
+def test_release_of_an_unknown_cycle_is_a_404(as_role, cycle, panels):
+    assert as_role("staff").post(f"{BASE}/review/cycles/1999/release/").status_code == 404
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -78,7 +78,15 @@ def test_conflicted_reviewer_gets_404(client, nomination, panels):
 
 def test_declaring_a_conflict_from_the_sheet(client, nomination, panels):
     client.force_login(panels["rev2"])
-    response = client.post(f"{sheet(nomination)}conflict/", {"reason": "Former colleague."}, follow=True)
+    assert f"{sheet(nomination)}conflict/" in client.get(sheet(nomination)).content.decode()
+    # The confirmation page says what it changes; a post without the confirmation declares nothing.
+    page = client.get(f"{sheet(nomination)}conflict/").content.decode()
+    assert "takes the nomination off your list" in page and 'name="confirm"' in page
+    response = client.post(f"{sheet(nomination)}conflict/", {"reason": "Former colleague."})
+    assert response.status_code == 200 and "Former colleague." in response.content.decode()
+    assert not DeclaredConflict.objects.filter(reviewer=panels["rev2"]).exists()
+    response = client.post(f"{sheet(nomination)}conflict/", {"reason": "Former colleague.", "confirm": "yes"},
+                           follow=True)
     assert "Conflict declared" in response.content.decode()
     assert DeclaredConflict.objects.filter(reviewer=panels["rev2"]).exists()
     assert client.get(sheet(nomination)).status_code == 404

@@ -230,14 +230,19 @@ TABLE = (
         check=in_review(ReviewAction.REVIEW), effect=review_state),
     Row("declare conflict", "in_review", allowed=S({"reviewer", PANEL, "chair"}), forbidden=S({"staff"}),
         action=ReviewAction.DECLARE_CONFLICT, extra_roles=IN_REVIEW_ROLES,
-        calls=(page_post("/review/nominations/{nomination}/conflict/", lambda w: {"reason": "Former colleague."}),
+        calls=(page_get("/review/nominations/{nomination}/conflict/"),
+               page_post("/review/nominations/{nomination}/conflict/",
+                         lambda w: {"reason": "Former colleague.", "confirm": "yes"}),
                rest("post", "/review/nominations/{nomination}/conflict/", ok=201,
                     data=lambda w: {"reason": "Former colleague."})),
         check=in_review(ReviewAction.DECLARE_CONFLICT), effect=review_state),
-    # The workspace has no assignment form: chairs assign through the API (or the admin).
     Row("assign reviewers", "in_review", allowed=S({"chair", "staff"}), forbidden=S({"reviewer", PANEL}),
         action=ReviewAction.ASSIGN, extra_roles=IN_REVIEW_ROLES,
-        calls=(rest("post", "/review/nominations/{nomination}/assignments/", ok=201, data=lambda w: {
+        calls=(page_post("/review/cycles/2026/nominations/{nomination}/reviewers/add/", lambda w: {"reviewer": "rev4"},
+                         label="page POST assign"),
+               page_post("/review/cycles/2026/nominations/{nomination}/reviewers/remove/",
+                         lambda w: {"reviewer": "rev1"}, label="page POST unassign"),
+               rest("post", "/review/nominations/{nomination}/assignments/", ok=201, data=lambda w: {
                    "reviewer": "rev4"}, label="REST POST assign"),
                rest("delete", "/review/nominations/{nomination}/assignments/rev1/", ok=204,
                     label="REST DELETE unassign")),
@@ -260,8 +265,17 @@ TABLE = (
                rest("get", "/review/cycles/2026/scoreboard/", label="REST GET scoreboard"),
                rest("get", "/review/cycles/2026/conflicts/", label="REST GET conflicts"),
                rest("get", "/review/cycles/2026/assignments.csv", label="REST GET assignments.csv"),
-               rest("post", "/review/cycles/2026/auto-assign/", label="REST POST auto-assign")),
+               rest("post", "/review/cycles/2026/auto-assign/", label="REST POST auto-assign"),
+               page_post("/review/cycles/2026/auto-assign/", label="page POST auto-assign")),
         check=lambda state, user: access.review_scope(user=user), effect=review_state),
+    # The release publishes every track's decisions: program staff, or a chair of every track of
+    # the cycle (ADR 0015). The matrix's chair chairs two of the three tracks.
+    Row("release the announcement", "due", allowed=S({"staff"}), forbidden=EVERYONE_SIGNED_IN - {"staff"} | {
+        PANEL, ENDORSER}, extra_roles=IN_REVIEW_ROLES,
+        calls=(page_get("/review/cycles/2026/release/"),
+               page_post("/review/cycles/2026/release/", ok=200, label="page POST release"),
+               rest("post", "/review/cycles/2026/release/", label="REST POST release")),
+        check=lambda state, user: access.check_release(user=user, cycle_year=2026), effect=review_state),
     # What only program staff read. The audit log and ``scope=all`` check ``api.is_program_staff``
     # in the view rather than through ``access.check_staff``; the answers must be the same.
     Row("read program reports", "in_review", allowed=S({"staff"}), forbidden=EVERYONE_SIGNED_IN - {"staff"} | {
@@ -330,8 +344,8 @@ class World:
 @pytest.fixture
 def world(cycle, users, panels):
     """
-    Build a state: draft, awaiting_consent, in_review, decided (in review with a pending accept) or
-    awarded (the cycle released).
+    Build a state: draft, awaiting_consent, in_review, decided (in review with a pending accept),
+    due (decided, and the announcement date reached) or awarded (the cycle released).
     """
     people = {**users, "reviewer": panels["rev1"], "conflicted": panels["rev2"], PANEL: panels["rev4"],
               "chair": panels["chair"], "anonymous": None}
@@ -343,7 +357,7 @@ def world(cycle, users, panels):
         made.nomination = nomination.nomination.id
         if state != "draft":
             api.submit_nomination(nomination_id=made.nomination, actor=users["nominator"])
-        if state in ("in_review", "decided", "awarded"):
+        if state in ("in_review", "decided", "due", "awarded"):
             api.respond_to_nomination(nomination_id=made.nomination, actor=users["nominee"], decision="accept")
             for reviewer in ("rev1", "rev2"):
                 api.assign_reviewer(nomination_id=made.nomination, reviewer_username=reviewer, actor=None)
@@ -351,13 +365,16 @@ def world(cycle, users, panels):
                 endorser=users["endorser"], cycle_year=2026, track_slug="engineer", nominee_username="nominee",
                 justifications=full_justifications()).endorsement.id
         api.declare_conflict(nomination_id=made.nomination, reviewer=panels["rev2"], reason="My former student.")
-        if state in ("decided", "awarded"):
+        if state in ("decided", "due", "awarded"):
             api.assign_reviewer(nomination_id=made.nomination, reviewer_username="rev3", actor=None)
             for reviewer in ("rev1", "rev3"):
                 api.submit_review(nomination_id=made.nomination, reviewer=panels[reviewer],
                                   scores=score_all("engineer", 5), recommendation="accept")
             api.record_decision(nomination_id=made.nomination, actor=panels["chair"], outcome="accept",
                                 rationale="Clear case.")
+        if state == "due":
+            api.add_signing_key()
+            at_announcement(cycle)
         if state == "awarded":
             api.add_signing_key()
             api.release_announcement(cycle_year=at_announcement(cycle).year)
@@ -366,7 +383,7 @@ def world(cycle, users, panels):
             made.term = MembershipTerm.objects.get(holder_user=users["nominee"]).pk
         assert Nomination.objects.get(pk=made.nomination).status == {
             "draft": "draft", "awaiting_consent": "awaiting_consent", "in_review": "in_review",
-            "decided": "in_review", "awarded": "accepted"}[state]
+            "decided": "in_review", "due": "in_review", "awarded": "accepted"}[state]
         return made
     return build
 

@@ -140,6 +140,10 @@ class Criterion(LoadedFromDefinition):
         max_digits=5, decimal_places=2, default=1,
         help_text="Relative weight of this criterion in the track's aggregated score.",
     )
+    anchor_low = models.CharField(max_length=300, blank=True,
+                                  help_text="What the lowest score of the rubric means for this criterion.")
+    anchor_high = models.CharField(max_length=300, blank=True,
+                                   help_text="What the highest score of the rubric means for this criterion.")
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -50,4 +50,10 @@ urlpatterns = [
     path("review/nominations/<bounded_int:nomination_id>/decision/reopen/", review.reopen_decision,
          name="review-decision-reopen"),
     path("review/cycles/<bounded_int:year>/scoreboard/", review.scoreboard, name="review-scoreboard"),
+    path("review/cycles/<bounded_int:year>/nominations/<bounded_int:nomination_id>/reviewers/add/", review.assign,
+         name="review-assign"),
+    path("review/cycles/<bounded_int:year>/nominations/<bounded_int:nomination_id>/reviewers/remove/",
+         review.unassign, name="review-unassign"),
+    path("review/cycles/<bounded_int:year>/auto-assign/", review.auto_assign, name="review-auto-assign"),
+    path("review/cycles/<bounded_int:year>/release/", review.release, name="review-release"),
 ]

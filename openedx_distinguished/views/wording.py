@@ -13,6 +13,7 @@ from openedx_distinguished.data import (
     FulfilmentStatus,
     NominationStanding,
     NominationStatus,
+    Recommendation,
     TermStatus,
 )
 
@@ -67,6 +68,13 @@ ACTIVITY_SOURCE = {
     ActivitySource.SELF_REPORTED: gettext_lazy("Reported by you"),
     ActivitySource.IMPORTED: gettext_lazy("Recorded by program staff"),
     ActivitySource.PLATFORM_EVENT: gettext_lazy("Recorded from a course"),
+}
+
+# A decision's outcome (and a reviewer's recommendation).
+OUTCOME = {
+    Recommendation.ACCEPT: gettext_lazy("Accept"),
+    Recommendation.DECLINE: gettext_lazy("Decline"),
+    Recommendation.DEFER: gettext_lazy("Defer to a later cycle"),
 }
 
 FULFILMENT_STATUS = {
@@ -138,4 +146,5 @@ WORDS = (
     (FulfilmentStatus, FULFILMENT_STATUS),
     (CredentialStatus, CREDENTIAL_STATUS),
     (NominationStanding, STANDING),
+    (Recommendation, OUTCOME),
 )

@@ -4,6 +4,7 @@ Views of the membership API: terms, activities, evaluations, initiatives, referr
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from openedx_distinguished import access, api, parsing
@@ -122,17 +123,24 @@ class ActivityReviewView(AuthenticatedView):
 class ActivityImportView(AuthenticatedView):
     """
     Import verified activities (program staff): ``{"rows": [{"external_id": ..., "username": ...,
-    "activity_type": ..., "title": ..., "occurred_on": "YYYY-MM-DD"}]}`` or ``{"csv": "..."}``.
-    All or nothing; rows already imported (same ``external_id``) are skipped.
+    "activity_type": ..., "title": ..., "occurred_on": "YYYY-MM-DD"}]}``, ``{"csv": "..."}`` or a
+    multipart ``file`` (UTF-8 CSV, at most 2 MB). The person may be given by username or e-mail
+    (``username`` or ``email``), the activity type by its code or name in any case. All or
+    nothing; rows already imported (same ``external_id``) are skipped.
 
     **Responses**: 200 with counts; 400 listing every bad row; 403.
     """
 
+    parser_classes = (JSONParser, MultiPartParser, FormParser)
+
     @extend_schema(request=s.ActivityImportSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
-        """Import the rows (JSON or CSV), all or nothing."""
+        """Import the rows (JSON, CSV text or a CSV file), all or nothing."""
         require_staff(request)
         body = validated(s.ActivityImportSerializer, request.data)
+        if body.get("file"):
+            text = call_api(api.read_import_file, data=body["file"].read(api.MAX_IMPORT_BYTES + 1))
+            return Response(call_api(api.import_activities_csv, text=text, actor=request.user))
         if body.get("csv"):
             return Response(call_api(api.import_activities_csv, text=body["csv"], actor=request.user))
         return Response(call_api(api.import_activities, rows=body["rows"], actor=request.user))

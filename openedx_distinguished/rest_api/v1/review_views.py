@@ -14,7 +14,7 @@ from openedx_distinguished import access, api
 from openedx_distinguished.access import ReviewAction
 
 from . import serializers as s
-from .permissions import chair_scope, require_review_role, require_staff
+from .permissions import allowed, chair_scope, require_review_role, require_staff
 from .schema import extend_schema
 from .views import PAGINATION_PARAMETERS, AuthenticatedView, call_api, page_bounds, page_of, paginated, validated
 
@@ -246,17 +246,24 @@ class AssignmentsCsvView(AuthenticatedView):
                                  track_ids=tracks))
 
 
+def require_release(request, year):
+    """Refuse (403) anyone who may not release the cycle's announcement; 404 for an unknown cycle."""
+    chair_scope(request)
+    call_api(allowed, check=access.check_release, user=request.user, cycle_year=year)
+
+
 class ReleaseView(AuthenticatedView):
     """
     Release the cycle's announcement: every pending decision becomes visible at once. Idempotent.
 
     ``POST /api/distinguished/v1/review/cycles/2026/release/``: 200 (``already_released`` tells a
-    repeat); 400 before the announcement date or with undecided nominations; 403.
+    repeat); 400 before the announcement date or with undecided nominations; 403 for anyone but
+    program staff and chairs of every track of the cycle (ADR 0015).
     """
 
     @extend_schema(request=None, responses=s.ReleaseReportSerializer)
     def post(self, request, year):
-        chair_scope(request)
+        require_release(request, year)
         report = call_api(api.release_announcement, cycle_year=year, actor=request.user)
         return Response(s.ReleaseReportSerializer(report).data)
 

@@ -29,6 +29,8 @@ class CriterionSerializer(serializers.Serializer):  # pylint: disable=abstract-m
     name = serializers.CharField()
     description = serializers.CharField()
     weight = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=True)
+    anchor_low = serializers.CharField(help_text="What the lowest rubric score means for this criterion.")
+    anchor_high = serializers.CharField(help_text="What the highest rubric score means for this criterion.")
 
 
 class IncentiveSerializer(serializers.Serializer):  # pylint: disable=abstract-method
@@ -393,14 +395,16 @@ class ActivityInputSerializer(serializers.Serializer):  # pylint: disable=abstra
 
 
 class ActivityImportSerializer(serializers.Serializer):  # pylint: disable=abstract-method
-    """Request body of an activity import: JSON rows or CSV text."""
+    """Request body of an activity import: JSON rows, CSV text, or an uploaded CSV file."""
 
     rows = serializers.ListField(child=serializers.DictField(), required=False, max_length=50000)
     csv = serializers.CharField(required=False, max_length=10_000_000, trim_whitespace=False)
+    file = serializers.FileField(required=False)
 
     def validate(self, attrs):
-        if bool(attrs.get("rows")) == bool(attrs.get("csv")):
-            raise serializers.ValidationError({"rows": ["Send either 'rows' (a list) or 'csv' (text)."]})
+        if sum(bool(attrs.get(name)) for name in ("rows", "csv", "file")) != 1:
+            raise serializers.ValidationError({"rows": ["Send one of 'rows' (a list), 'csv' (text) or 'file' "
+                                                        "(a CSV upload)."]})
         return attrs
 
 
