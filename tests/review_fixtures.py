@@ -47,6 +47,15 @@ def submitted_nomination(nominator, nominee, track="engineer", year=2026):
     return nomination
 
 
+def assigned_nomination(users, panels):
+    """A nomination assigned to rev1 and rev2, endorsed (so conflicted) by rev3, a panel member."""
+    nomination = submitted_nomination(users["nominator"], users["nominee"])
+    api.assign_reviewer(nomination_id=nomination.id, reviewer_username="rev1", actor=None)
+    api.assign_reviewer(nomination_id=nomination.id, reviewer_username="rev2", actor=None)
+    api.create_nomination(nominator=panels["rev3"], cycle_year=2026, track_slug="engineer", nominee_username="nominee")
+    return nomination
+
+
 def reviewed_nomination(nominator, nominee, panels, *, value=4, recommendation="accept", decide=None):
     """
     A nomination reviewed by rev1 and rev2 (quorum reached), decided by the chair when ``decide``

@@ -96,7 +96,7 @@ def test_an_email_two_people_share_asks_for_the_username(people, users):
 
 
 @pytest.mark.parametrize("data, message", [
-    (b"external_id,username\n" + b"x" * (2 * 1024 * 1024), "an import takes at most 2 MB"),
+    (b"external_id,username\n" + b"x" * (5 * 1024 * 1024), "The file is 5.0 MB; an import takes at most 2 MB"),
     ("external_id,username,activity_type,title,occurred_on\nÅ-1,ada,event,Café,2026-05-01\n".encode("latin-1"),
      "not UTF-8 text"),
 ])

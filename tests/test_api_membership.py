@@ -265,6 +265,9 @@ class TestActivities:
         assert (rejected.status, rejected.review_note) == ("rejected", "The recording shows another speaker.")
         message = MessageLog.objects.get(message_name="activity_rejected")
         assert message.recipient == users["nominee"]
+        client.force_login(users["nominee"])
+        page = client.get("/distinguished/membership/").content.decode()
+        assert "Staff: The recording shows another speaker." in page
 
     @pytest.mark.parametrize("field, value", [
         ("activity_type", "party"), ("title", ""), ("occurred_on", "yesterday"),

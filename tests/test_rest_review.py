@@ -8,7 +8,7 @@ from openedx_distinguished import api
 from openedx_distinguished.models import AuditEntry, Decision, Panel, PanelMember, Review, ReviewAssignment
 
 from .factories import UserFactory
-from .review_fixtures import at_announcement, score_all, submitted_nomination
+from .review_fixtures import assigned_nomination, at_announcement, score_all, submitted_nomination
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +19,7 @@ ROLES = ["anonymous", "learner", "nominee", "nominator", "reviewer", "conflicted
 @pytest.fixture
 def nomination(cycle, users, panels):
     """A nomination assigned to rev1 and rev2, endorsed (so conflicted) by rev3."""
-    nomination = submitted_nomination(users["nominator"], users["nominee"])
-    api.assign_reviewer(nomination_id=nomination.id, reviewer_username="rev1", actor=None)
-    api.assign_reviewer(nomination_id=nomination.id, reviewer_username="rev2", actor=None)
-    # rev3 endorses it: a panel member with a conflict of interest.
-    api.create_nomination(nominator=panels["rev3"], cycle_year=2026, track_slug="engineer", nominee_username="nominee")
-    return nomination
+    return assigned_nomination(users, panels)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from openedx_distinguished import api
 from openedx_distinguished.models import Decision, DeclaredConflict, Review
 
-from .review_fixtures import score_all, submitted_nomination
+from .review_fixtures import assigned_nomination, score_all
 
 pytestmark = pytest.mark.django_db
 
@@ -14,11 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def nomination(cycle, users, panels):
     """A nomination assigned to rev1 and rev2, endorsed (so conflicted) by rev3."""
-    nomination = submitted_nomination(users["nominator"], users["nominee"])
-    api.assign_reviewer(nomination_id=nomination.id, reviewer_username="rev1", actor=None)
-    api.assign_reviewer(nomination_id=nomination.id, reviewer_username="rev2", actor=None)
-    api.create_nomination(nominator=panels["rev3"], cycle_year=2026, track_slug="engineer", nominee_username="nominee")
-    return nomination
+    return assigned_nomination(users, panels)
 
 
 def sheet(nomination):

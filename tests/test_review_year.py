@@ -6,14 +6,13 @@ after a confirmation, reviewers added and removed from the scoreboard, and the r
 import re
 
 import pytest
-from django.utils import timezone
 
 from openedx_distinguished import api
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.models import AuditEntry, Criterion, Decision, Panel, PanelMember, Review, ReviewAssignment
 
 from .factories import UserFactory
-from .review_fixtures import at_announcement, score_all, submitted_nomination
+from .review_fixtures import assigned_nomination, at_announcement, score_all, submitted_nomination
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +22,7 @@ PAGES = "/distinguished/review"
 @pytest.fixture
 def nomination(cycle, users, panels):
     """A nomination assigned to rev1 and rev2, endorsed (so conflicted) by rev3."""
-    nomination = submitted_nomination(users["nominator"], users["nominee"])
-    api.assign_reviewer(nomination_id=nomination.id, reviewer_username="rev1", actor=None)
-    api.assign_reviewer(nomination_id=nomination.id, reviewer_username="rev2", actor=None)
-    api.create_nomination(nominator=panels["rev3"], cycle_year=2026, track_slug="engineer", nominee_username="nominee")
-    return nomination
+    return assigned_nomination(users, panels)
 
 
 def sheet(nomination_id):
@@ -261,7 +256,7 @@ def test_the_release_page_shows_the_blockers_before_anyone_presses(client, nomin
     html = response.content.decode()
     assert response.status_code == 200
     assert "What the release does" in html and "starts a one-year membership term" in html
-    assert "The date: wait until" in html
+    assert "The date: not before" in html
     assert f'href="{sheet(nomination.id)}"' in html  # the undecided nomination, linked
     assert "Release the announcement now" not in html
     response = client.post(RELEASE)

@@ -169,13 +169,9 @@ def record_decision(request, nomination_id):
 def reopen_decision(request, nomination_id):
     """Take back the pending decision (program staff), with the reason for the audit log."""
     _roles(request, nomination_id, ReviewAction.REOPEN)
-    try:
-        api.reopen_decision(nomination_id=nomination_id, actor=request.user, reason=request.POST.get("reason", ""))
-    except DistinguishedError as exc:
-        for line in _error_lines(exc):
-            messages.error(request, line)
-    else:
-        messages.success(request, _("The decision is reopened: the panel can decide again."))
+    _tell(request, lambda: api.reopen_decision(nomination_id=nomination_id, actor=request.user,
+                                               reason=request.POST.get("reason", "")),
+          lambda _done: _("The decision is reopened: the panel can decide again."))
     return redirect(_sheet_url(nomination_id))
 
 
@@ -214,22 +210,31 @@ def _chair_of(request, nomination_id):
     return _roles(request, nomination_id, ReviewAction.ASSIGN)
 
 
+def _tell(request, act, said):
+    """Do ``act()`` and say what it did (``said(result)``), or why it could not: as messages. The result or None."""
+    try:
+        result = act()
+    except DistinguishedError as exc:
+        for line in _error_lines(exc):
+            messages.error(request, line)
+        return None
+    messages.success(request, said(result))
+    return result
+
+
 @login_required
 @require_POST
 def assign(request, year, nomination_id):
     """Add a reviewer to a nomination, from the scoreboard."""
     _chair_of(request, nomination_id)
     username = request.POST.get("reviewer", "")
-    try:
+
+    def act():
         if not username:
             raise ValidationError({"reviewer": [_("Choose a reviewer to add.")]})
-        done = api.assign_reviewer(nomination_id=nomination_id, reviewer_username=username, actor=request.user)
-    except DistinguishedError as exc:
-        for line in _error_lines(exc):
-            messages.error(request, line)
-    else:
-        messages.success(request, _("{reviewer} now reviews the nomination of {nominee}.").format(
-            reviewer=done.reviewer_username, nominee=done.nominee_display_name))
+        return api.assign_reviewer(nomination_id=nomination_id, reviewer_username=username, actor=request.user)
+    _tell(request, act, lambda done: _("{reviewer} now reviews the nomination of {nominee}.").format(
+        reviewer=done.reviewer_username, nominee=done.nominee_display_name))
     return redirect(f"{_scoreboard_url(year)}#nomination-{nomination_id}")
 
 
@@ -239,13 +244,9 @@ def unassign(request, year, nomination_id):
     """Take a nomination back from a reviewer who has not reviewed it, from the scoreboard."""
     _chair_of(request, nomination_id)
     username = request.POST.get("reviewer", "")
-    try:
-        api.unassign_reviewer(nomination_id=nomination_id, reviewer_username=username, actor=request.user)
-    except DistinguishedError as exc:
-        for line in _error_lines(exc):
-            messages.error(request, line)
-    else:
-        messages.success(request, _("{reviewer} no longer reviews this nomination.").format(reviewer=username))
+    _tell(request, lambda: api.unassign_reviewer(nomination_id=nomination_id, reviewer_username=username,
+                                                 actor=request.user),
+          lambda _done: _("{reviewer} no longer reviews this nomination.").format(reviewer=username))
     return redirect(f"{_scoreboard_url(year)}#nomination-{nomination_id}")
 
 
@@ -254,13 +255,9 @@ def unassign(request, year, nomination_id):
 def auto_assign(request, year):
     """Give every nomination of the chair's tracks its reviewers, least-loaded first."""
     tracks = allowed(access.review_scope, user=request.user)
-    try:
-        report = api.auto_assign(cycle_year=year, actor=request.user, track_ids=tracks)
-    except DistinguishedError as exc:
-        for line in _error_lines(exc):
-            messages.error(request, line)
-    else:
-        messages.success(request, _("{count} assignments made.").format(count=len(report.assigned)))
+    report = _tell(request, lambda: api.auto_assign(cycle_year=year, actor=request.user, track_ids=tracks),
+                   lambda done: _("{count} assignments made.").format(count=len(done.assigned)))
+    if report is not None:
         if report.short:
             messages.warning(request, _("{count} nominations are still short of reviewers: the panels have nobody "
                                         "else without a conflict.").format(count=len(report.short)))
