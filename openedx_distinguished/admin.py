@@ -653,7 +653,8 @@ def ask_reason_then(model_admin, request, queryset, *, action, explanation, appl
     if "apply" in request.POST:
         model_admin.message_user(request, _("Give the reason, for the record."), messages.ERROR)
     return TemplateResponse(request, "openedx_distinguished/admin/revoke.html", {
-        **model_admin.admin_site.each_context(request), "title": _("Give the reason"), "items": queryset,
+        **model_admin.admin_site.each_context(request),
+        "title": _("Give the reason") if ask_reason else _("Confirm"), "items": queryset,
         "explanation": explanation, "action": action, "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         "opts": model_admin.model._meta, "verb": verb or _("Revoke"), "public_field": public_field,
         "reason_label": reason_label or _("Reason (for program staff)"), "ask_reason": ask_reason,

@@ -402,6 +402,8 @@ def test_activity_review_is_reported_to_the_member(verified, cycle, users, commi
     else:
         assert mail.subject == 'Your activity "Grading at scale" could not be verified'
         assert "It does not count towards your membership." in mail.body
+        assert "We found no record of it." in mail.body  # the reason, in the e-mail
+        assert "We found no record of it." in mail.alternatives[0][0]
     assert f"(Talk, {activity.occurred_on.isoformat()})" in mail.body
     assert_links(mail, f"{SITE}/distinguished/membership/#activities")
 

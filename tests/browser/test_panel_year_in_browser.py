@@ -5,7 +5,7 @@ and releases when due; staff run and confirm the annual evaluation, with a block
 import a CSV with a bad row, fix it and apply. Every page is checked with axe-core at 1280 and
 390 px.
 """
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -137,6 +137,21 @@ def test_every_page_of_the_panel_fits_a_phone(year, panels, users, page_as, widt
             check_page(page, f"{person.username}-{path}")
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_release_page_ready_and_done_fits_a_phone(year, panels, cycle, page_as, width):
+    for nomination, outcome in zip(year, ("accept", "decline")):
+        api.record_decision(nomination_id=nomination.id, actor=panels["chair"], outcome=outcome,
+                            rationale="Clear.", override_reason="One reviewer only.")
+    at_announcement(cycle)
+    page = page_as(panels["chair"], width=width)
+    page.goto("/distinguished/review/cycles/2026/release/")
+    check_page(page, "chair-release-ready")
+    page.get_by_role("button", name="Release the announcement now").click()
+    page.wait_for_load_state()
+    assert "Accept: 1" in page.locator("main").inner_text() and "Decline: 1" in page.locator("main").inner_text()
+    check_page(page, "chair-release-done")
+
+
 @pytest.fixture
 def staff():
     return UserFactory(username="programstaff", first_name="Pat", is_staff=True, is_superuser=True)
@@ -231,3 +246,14 @@ def test_the_staff_pages_are_accessible(cycle, staff, page_as, width):
     page.wait_for_load_state()
     assert "1 with errors" in page.content()
     check_page(page, "staff-import-preview")
+    # The activities' reject action asks why first.
+    ada = Activity.objects.create(user=UserFactory(username=f"speaker{width}"), source="self_reported",
+                                  activity_type=ActivityType.objects.get(slug="talk"), title="A talk",
+                                  occurred_on=date(2026, 3, 3))
+    page.goto("/admin/openedx_distinguished/activity/")
+    page.locator(f"input[name='_selected_action'][value='{ada.pk}']").check()
+    page.select_option("select[name='action']", "reject_selected")
+    page.get_by_role("button", name="Go").click()
+    page.wait_for_load_state()
+    assert "the members read it" in page.content()
+    check_page(page, "staff-reject-activities")
