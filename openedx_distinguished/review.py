@@ -421,11 +421,6 @@ def auto_assign(*, cycle_year, actor, per_nomination=None, track_ids=None) -> Au
     return AutoAssignReport(assigned=tuple(made), short=tuple(short))
 
 
-def _display_name(user):
-    full = user.get_full_name().strip() if hasattr(user, "get_full_name") else ""
-    return full or user.username
-
-
 def nomination_reviewers(*, cycle_year, track_ids=None, hide_for=None) -> dict[int, NominationReviewers]:
     """
     For each nomination under review in the cycle (in ``track_ids`` when given; minus those
@@ -445,7 +440,8 @@ def nomination_reviewers(*, cycle_year, track_ids=None, hide_for=None) -> dict[i
         for track in member.panel.tracks.all():
             panel[track.pk][member.user_id] = member.user
     assigned = defaultdict(dict)
-    for assignment in ReviewAssignment.objects.filter(nomination__in=nominations).select_related("reviewer"):
+    for assignment in ReviewAssignment.objects.filter(nomination__in=nominations).select_related(
+            *platform.with_profile("reviewer")):
         assigned[assignment.nomination_id][assignment.reviewer_id] = assignment.reviewer
     reviewed = set(Review.objects.filter(nomination__in=nominations, reviewer__isnull=False)
                    .values_list("nomination_id", "reviewer_id"))
@@ -453,15 +449,16 @@ def nomination_reviewers(*, cycle_year, track_ids=None, hide_for=None) -> dict[i
     for nomination in nominations:
         mine = assigned[nomination.pk]
         candidates = sorted((u for uid, u in panel[nomination.track_id].items() if uid not in mine),
-                            key=lambda u: (_display_name(u).lower(), u.pk))
+                            key=lambda u: (platform.display_name(u).lower(), u.pk))
         board[nomination.pk] = NominationReviewers(
             nomination_id=nomination.pk,
-            assigned=tuple(ReviewerChoice(username=u.username, display_name=_display_name(u),
+            assigned=tuple(ReviewerChoice(username=u.username, display_name=platform.display_name(u),
                                           reviewed=(nomination.pk, uid) in reviewed)
-                           for uid, u in sorted(mine.items(), key=lambda item: _display_name(item[1]).lower())),
-            offered=tuple(ReviewerChoice(username=u.username, display_name=_display_name(u))
+                           for uid, u in sorted(mine.items(),
+                                                key=lambda item: platform.display_name(item[1]).lower())),
+            offered=tuple(ReviewerChoice(username=u.username, display_name=platform.display_name(u))
                           for u in candidates if not conflicts[nomination.pk].get(u.pk)),
-            not_offered=tuple(ReviewerChoice(username=u.username, display_name=_display_name(u),
+            not_offered=tuple(ReviewerChoice(username=u.username, display_name=platform.display_name(u),
                                              reason="; ".join(conflicts[nomination.pk][u.pk]))
                               for u in candidates if conflicts[nomination.pk].get(u.pk)),
         )
