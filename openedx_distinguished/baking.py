@@ -3,7 +3,8 @@ Baking: embedding an Open Badges assertion or credential into the badge image, a
 
 PNG: one uncompressed ``iTXt`` chunk before ``IEND``, keyword ``openbadges`` (2.0) or
 ``openbadgecredential`` (3.0). SVG: an ``openbadges:assertion`` (2.0) or ``openbadges:credential``
-(3.0) element right inside the root ``svg`` element. Baking again replaces the earlier payload, so
+(3.0) element right inside the root ``svg`` element, the payload in its ``verify`` attribute (a
+compact JWS, or the hosted assertion's URL) or its body (JSON). Baking again replaces the earlier payload, so
 an image never carries two. Pure Python; no image library needed.
 """
 import re
@@ -73,15 +74,23 @@ def unbake_png(image: bytes, version: int) -> str | None:
 
 def _svg_pattern(version):
     element = SVG_ELEMENTS[version]
-    return re.compile(rf"<openbadges:{element}\b[^>]*>.*?</openbadges:{element}>\s*", re.S)
+    return re.compile(rf"<openbadges:{element}\b[^>]*?(?:/>|>.*?</openbadges:{element}>)\s*", re.S)
 
 
-def bake_svg(image: str, payload: str, version: int, verify_url: str = "") -> str:
-    """Return the SVG with the payload in its Open Badges element (replacing any earlier one)."""
+def _attribute(value):
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def bake_svg(image: str, payload: str, version: int, in_verify: bool = False) -> str:
+    """
+    Return the SVG with the payload in its Open Badges element (replacing any earlier one): in the
+    element's ``verify`` attribute, leaving it empty, when ``in_verify`` (a compact JWS for 3.0, the
+    hosted assertion's URL for 2.0), else as its CDATA body (a JSON credential or assertion).
+    """
     match = re.search(r"<svg\b[^>]*>", image)
     if match is None:
         raise BakingError("Not an SVG image.")
-    if "]]>" in payload:
+    if not in_verify and "]]>" in payload:
         raise BakingError("The payload cannot be embedded in CDATA.")
     image = _svg_pattern(version).sub("", image)
     match = re.search(r"<svg\b[^>]*>", image)
@@ -92,13 +101,23 @@ def bake_svg(image: str, payload: str, version: int, verify_url: str = "") -> st
     else:
         opening = opening[:-1].rstrip("/") + f" {namespace}>"
     element = SVG_ELEMENTS[version]
-    verify = f' verify="{verify_url}"' if version == 2 and verify_url else ""
-    baked = f"\n  <openbadges:{element}{verify}><![CDATA[{payload}]]></openbadges:{element}>"
+    if in_verify:
+        baked = f'\n  <openbadges:{element} verify="{_attribute(payload)}"></openbadges:{element}>'
+    else:
+        baked = f"\n  <openbadges:{element}><![CDATA[{payload}]]></openbadges:{element}>"
     return image[:match.start()] + opening + baked + image[match.end():]
 
 
 def unbake_svg(image: str, version: int) -> str | None:
-    """The payload baked into an SVG for ``version``, or None."""
+    """The payload baked into an SVG for ``version`` (its ``verify`` attribute, else its body), or None."""
     element = SVG_ELEMENTS[version]
-    match = re.search(rf"<openbadges:{element}\b[^>]*><!\[CDATA\[(.*?)\]\]></openbadges:{element}>", image, re.S)
-    return match.group(1) if match else None
+    match = re.search(rf"<openbadges:{element}\b([^>]*?)(?:/>|>(.*?)</openbadges:{element}>)", image, re.S)
+    if match is None:
+        return None
+    verify = re.search(r'\bverify="([^"]*)"', match.group(1))
+    if verify:
+        return (verify.group(1).replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
+                .replace("&amp;", "&"))
+    body = (match.group(2) or "").strip()
+    cdata = re.fullmatch(r"<!\[CDATA\[(.*)\]\]>", body, re.S)
+    return cdata.group(1) if cdata else (body or None)

@@ -15,11 +15,6 @@ from decimal import Decimal
 from importlib import resources
 from urllib.parse import urlencode
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connections, router, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -27,9 +22,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from jwt.algorithms import RSAAlgorithm
 
-from openedx_distinguished import baking, events, parsing, platform
+from openedx_distinguished import baking, events, parsing, platform, signing
 from openedx_distinguished.artwork import ArtworkRefused, check_artwork
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import CredentialData, CredentialStatus, FulfilmentStatus, NomineeKind, Page, TermStatus
@@ -45,91 +39,11 @@ OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 STATUS_LIST_BITS = 131072  # 16 KiB, the minimum size the Bitstring Status List spec asks for
 
 
-# Keys ---------------------------------------------------------------------------------------
-
-def _fernet(secret_key=None):
-    """The cipher that protects private keys at rest, derived from the site's SECRET_KEY."""
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=b"openedx-distinguished signing keys").derive((secret_key or settings.SECRET_KEY).encode())
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
-def _thumbprint(jwk):
-    """The RFC 7638 thumbprint of an RSA JWK, used as its ``kid``."""
-    canonical = json.dumps({"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}, separators=(",", ":"), sort_keys=True)
-    return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
-
-
-def add_signing_key(*, private_key_pem: str | None = None) -> str:
-    """
-    Generate (or take the operator's PEM) an RSA key and make it the signing key. Earlier keys are
-    retired, not deleted: they stay in the JWKS so that what they signed still verifies.
-
-    Returns:
-        the new key's ``kid``.
-
-    Raises:
-        ValidationError: the PEM is not an RSA private key of at least 2048 bits.
-    """
-    if private_key_pem:
-        try:
-            private_key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-        except (ValueError, TypeError) as exc:
-            raise ValidationError({"key": ["Not a PEM-encoded, unencrypted private key."]}) from exc
-        if not isinstance(private_key, rsa.RSAPrivateKey) or private_key.key_size < 2048:
-            raise ValidationError({"key": ["Give an RSA key of at least 2048 bits (RS256)."]})
-    else:
-        private_key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
-    public_jwk = json.loads(RSAAlgorithm.to_jwk(private_key.public_key()))
-    kid = _thumbprint(public_jwk)
-    public_jwk.update({"kid": kid, "use": "sig", "alg": "RS256"})
-    pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
-    with transaction.atomic():
-        if SigningKey.objects.filter(kid=kid).exists():
-            raise ValidationError({"key": ["This key is already installed."]})
-        SigningKey.objects.filter(retired_at__isnull=True).update(retired_at=timezone.now())
-        SigningKey.objects.create(kid=kid, public_jwk=public_jwk,
-                                  private_key_encrypted=_fernet().encrypt(pem).decode())
-    return kid
-
-
-def jwks() -> dict:
-    """Every public key, current and retired, as a JSON Web Key Set."""
-    return {"keys": [key.public_jwk for key in SigningKey.objects.order_by("created", "id")]}
-
-
-def _active_key():
-    """The key that signs now, with its decrypted private half."""
-    key = SigningKey.objects.filter(retired_at__isnull=True).order_by("-created", "-id").first()
-    if key is None:
-        raise ValidationError({"key": ["No signing key: run `create_distinguished_signing_key` first."]})
-    return key, _private_half(key.private_key_encrypted, settings.SECRET_KEY)
-
-
-@functools.lru_cache(maxsize=4)
-def _private_half(private_key_encrypted, secret_key):
-    """
-    A signing key's private half, decrypted and loaded once per process and SECRET_KEY: loading an
-    RSA key checks it, which takes about a tenth of a second, as long as signing a hundred
-    credentials. (The process holds the SECRET_KEY that decrypts it anyway.)
-    """
-    try:
-        pem = _fernet(secret_key).decrypt(private_key_encrypted.encode())
-    except InvalidToken as exc:
-        raise ValidationError({"key": ["The signing key cannot be decrypted with this SECRET_KEY."]}) from exc
-    return serialization.load_pem_private_key(pem, password=None)
-
-
 # URLs and documents -------------------------------------------------------------------------
 
-def _base():
-    return (get_setting("DISTINGUISHED_PUBLIC_BASE_URL") or getattr(settings, "LMS_ROOT_URL", "")).rstrip("/")
-
-
-def url(path: str) -> str:
-    """An absolute URL of one of the plugin's public badge documents."""
-    return f"{_base()}/distinguished/{path}"
+url = signing.url
+add_signing_key, add_missing_signing_keys = signing.add_signing_key, signing.add_missing_signing_keys
+jwks = signing.jwks
 
 
 def _issuer():
@@ -138,9 +52,12 @@ def _issuer():
 
 
 def issuer_profile_v3() -> dict:
-    """The Open Badges 3.0 issuer Profile."""
+    """
+    The Open Badges 3.0 issuer Profile. Its ``id`` is the issuer's ``did:web``, whose DID document
+    lists the keys that sign (ADR 0017); the Profile is also served at ``badges/v3/issuer/``.
+    """
     issuer = _issuer()
-    profile = {"@context": OB3_CONTEXT, "id": url("badges/v3/issuer/"), "type": ["Profile"],
+    profile = {"@context": OB3_CONTEXT, "id": signing.issuer_did(), "type": ["Profile"],
                "name": issuer["name"], "url": issuer["url"]}
     if issuer["email"]:
         profile["email"] = issuer["email"]
@@ -184,7 +101,7 @@ def _achievement(track) -> dict:
         "achievementType": "Membership", "name": track.badge_name or track.name, "description": track.description,
         "criteria": {"id": url("?track=" + track.slug), "narrative": _criteria_narrative(track)},
         "image": {"id": badge_image_url(track.slug, "png"), "type": "Image"},
-        "creator": {"id": url("badges/v3/issuer/"), "type": ["Profile"], "name": _issuer()["name"]},
+        "creator": {"id": signing.issuer_did(), "type": ["Profile"], "name": _issuer()["name"]},
     }
 
 
@@ -280,35 +197,50 @@ def _document(term, public_id, status_index, salt, achievements):
     return document
 
 
-def _b64url(data: bytes) -> bytes:
-    return base64.urlsafe_b64encode(data).rstrip(b"=")
-
-
-@functools.lru_cache(maxsize=8)
-def _jws_header(kid: str) -> bytes:
-    """The encoded protected header of the credentials a key signs (RS256, its ``kid``)."""
-    return _b64url(json.dumps({"alg": "RS256", "kid": kid, "typ": "JWT"}, separators=(",", ":")).encode())
-
-
-def _sign(document, term, private_key, *, kid, issued_at) -> tuple[str, str]:
+def _registered_claims(document, term, issued_at):
     """
-    The document as JSON, and its compact VC-JWT (RS256) with the claims Open Badges 3.0 names.
-
-    The document is serialised once: the ``vc`` claim of the token is that very text, and so is
-    what the database stores (``Credential.document``).
+    The JWT claims OB 3.0 puts beside the credential's own members: ``iss`` (the issuer's id),
+    ``jti`` (the credential's id), ``nbf`` and ``exp`` (its validity), ``iat``, and ``sub`` only
+    where the subject has an ``id`` (ours are named by a hashed ``identifier``, so none).
     """
-    claims = {
-        "iss": document["issuer"]["id"], "jti": document["id"],
-        "sub": document["credentialSubject"]["identifier"][0]["identityHash"],
-        "nbf": int(term.starts_at.timestamp()), "iat": int(issued_at.timestamp()),
-    }
+    claims = {"iss": document["issuer"]["id"], "jti": document["id"], "nbf": int(term.starts_at.timestamp()),
+              "iat": int(issued_at.timestamp())}
     if term.ends_at is not None:
         claims["exp"] = int(term.ends_at.timestamp())
+    subject_id = (document.get("credentialSubject") or {}).get("id")
+    if subject_id:
+        claims["sub"] = subject_id
+    return claims
+
+
+def _sign(document, term, keys, *, issued_at) -> tuple[str, str, str]:
+    """
+    The document as JSON, its compact VC-JWT (RS256) and its Data Integrity proof (Ed25519,
+    ``eddsa-rdfc-2022``) as JSON. ``keys`` holds the RSA key and the Ed25519 key (or None: then
+    the credential gets no Data Integrity proof) with their private halves.
+
+    The JWT payload is the credential itself, its members at the top level with the registered
+    claims beside them (OB 3.0's VC-JWT; the earlier ``vc`` wrapper was VC 1.1's layout).
+    """
+    (rsa_key, rsa_private), ed_pair = keys
     document_json = json.dumps(document, separators=(",", ":"))
-    payload = json.dumps(claims, separators=(",", ":"))[:-1] + ',"vc":' + document_json + "}"
-    signing_input = _jws_header(kid) + b"." + _b64url(payload.encode())
-    signature = private_key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
-    return document_json, (signing_input + b"." + _b64url(signature)).decode("ascii")
+    claims = _registered_claims(document, term, issued_at)
+    payload = json.dumps({**document, **claims}, separators=(",", ":"))
+    token = signing.sign_jws(payload, key=rsa_key, private_key=rsa_private)
+    proof = ""
+    if ed_pair is not None:
+        proof = json.dumps(signing.data_integrity_proof(document, key=ed_pair[0], private_key=ed_pair[1],
+                                                        created=issued_at), separators=(",", ":"))
+    return document_json, token, proof
+
+
+def _signing_keys():
+    """The keys issuance signs with: RSA (required) and Ed25519 (when installed)."""
+    try:
+        ed_pair = signing.active_key(signing.ED25519)
+    except ValidationError:
+        ed_pair = None
+    return signing.active_key(signing.RSA), ed_pair
 
 
 # Issue and revoke ---------------------------------------------------------------------------
@@ -343,12 +275,15 @@ def _links(credential):
         "verify": url(f"verify/{public}/"),
         "certificate_pdf": url(f"certificates/{public}.pdf"),
         "linkedin": _linkedin(credential),
-        "credential_json": url(f"badges/v3/credentials/{public}/"),
         "credential_jwt": url(f"badges/v3/credentials/{public}/") + "?format=jwt",
         "assertion_v2": url(f"badges/v2/assertions/{public}/"),
         "png_v3": url(f"badges/{public}/v3.png"), "svg_v3": url(f"badges/{public}/v3.svg"),
         "png_v2": url(f"badges/{public}/v2.png"), "svg_v2": url(f"badges/{public}/v2.svg"),
-        "jwks": url("badges/jwks.json"),
+        "jwks": url("badges/jwks.json"), "did": url("did.json"), "status_list": url("badges/v3/status/"),
+        # The Data Integrity forms, for wallets: once the credential has its proof (ADR 0017).
+        **({"credential_json": url(f"badges/v3/credentials/{public}/") + "?format=ldp",
+            "png_v3_ldp": url(f"badges/{public}/v3.png?proof=ldp"),
+            "svg_v3_ldp": url(f"badges/{public}/v3.svg?proof=ldp")} if credential.ldp_proof else {}),
     }
 
 
@@ -373,10 +308,10 @@ def _check_issuable(term):
         raise InvalidTransition({"term": ["The holder's account no longer exists."]})
 
 
-def _signed(term, *, public_id, salt, status_index, kid, private_key, issued_at, achievements):
+def _signed(term, *, public_id, salt, status_index, keys, issued_at, achievements):
     """
     What the new credential of ``term`` at ``status_index`` holds: its document, as the issuance
-    filter leaves it, as JSON, and the signed token (see ``_sign``).
+    filter leaves it, as JSON, its signed token and its Data Integrity proof (see ``_sign``).
 
     Raises:
         ValidationError: the revocation list is full, or the filter stopped the issuance.
@@ -388,7 +323,7 @@ def _signed(term, *, public_id, salt, status_index, kid, private_key, issued_at,
         document = CredentialIssuanceRequested.run_filter(term=term_data(term), document=document)
     except CredentialIssuanceRequested.PreventCredentialIssuance as exc:
         raise ValidationError({"credential": [str(exc) or "Issuance was stopped by a filter."]}) from exc
-    return _sign(document, term, private_key, kid=kid, issued_at=issued_at)
+    return _sign(document, term, keys, issued_at=issued_at)
 
 
 def _recipient_hash(term, salt):
@@ -472,7 +407,7 @@ def _credentials_db():
 def _insert_credentials(rows, *, key, issued_at):
     """
     INSERT new credentials with one executemany. ``rows`` hold what differs between them: dicts
-    of term_id, public_id, status_index, document_json, jwt, recipient_salt and
+    of term_id, public_id, status_index, document_json, jwt, ldp_proof, recipient_salt and
     recipient_email_hash.
 
     Each value goes in as its field prepares it, the values all rows share prepared once. The
@@ -518,7 +453,7 @@ def issue_missing_credentials() -> int:
     Returns:
         how many terms it went through (a term a concurrent worker served meanwhile included).
     """
-    if not SigningKey.objects.filter(retired_at__isnull=True).exists():
+    if not SigningKey.objects.filter(algorithm=signing.RSA, retired_at__isnull=True).exists():
         return 0
     term_ids = list(_terms_without_credential().values_list("pk", flat=True))
     done, loaded = 0, {"tracks": {}, "cycles": {}, "achievements": {}}
@@ -536,7 +471,7 @@ def _issue_batch(term_ids, loaded) -> int:
     with transaction.atomic():
         terms = _locked_batch(term_ids, loaded["tracks"], loaded["cycles"])
         served = set(Credential.objects.filter(term_id__in=term_ids).values_list("term_id", flat=True))
-        key, private_key = _active_key()
+        keys = _signing_keys()
         identities = {term_id: (uuid.uuid4(), secrets.token_hex(8)) for term_id in term_ids}
         issued_at = timezone.now()
         for _ in range(5):
@@ -546,19 +481,19 @@ def _issue_batch(term_ids, loaded) -> int:
                     try:
                         _check_issuable(terms.get(term_id))
                         term, (public_id, salt), status_index = terms[term_id], identities[term_id], index + len(rows)
-                        document_json, token = _signed(
-                            term, public_id=public_id, salt=salt, status_index=status_index, kid=key.kid,
-                            private_key=private_key, issued_at=issued_at, achievements=loaded["achievements"])
+                        document_json, token, proof = _signed(
+                            term, public_id=public_id, salt=salt, status_index=status_index, keys=keys,
+                            issued_at=issued_at, achievements=loaded["achievements"])
                     except (NotFound, InvalidTransition, ValidationError) as exc:
                         error = exc
                         break
                     rows.append({"term_id": term_id, "public_id": public_id, "status_index": status_index,
-                                 "document_json": document_json, "jwt": token,
+                                 "document_json": document_json, "jwt": token, "ldp_proof": proof,
                                  "recipient_salt": salt, "recipient_email_hash": _recipient_hash(term, salt)})
                 done += 1
             try:
                 with transaction.atomic(using=_credentials_db()):
-                    _insert_credentials(rows, key=key, issued_at=issued_at)
+                    _insert_credentials(rows, key=keys[0][0], issued_at=issued_at)
                 break
             except IntegrityError:
                 continue  # other terms took these status indexes a moment ago
@@ -567,6 +502,41 @@ def _issue_batch(term_ids, loaded) -> int:
         _issued([(terms[row["term_id"]], row["public_id"]) for row in rows])
     if error is not None:
         raise error
+    return done
+
+
+def reissue_credentials(*, everything=False) -> int:
+    """
+    Re-sign the credentials issued before Data Integrity proofs and OB 3.0's VC-JWT layout (or all,
+    with ``everything``) with the keys in use now: each keeps its id, recipient salt, place in the
+    revocation list, issue date and revocation, so every link to it stays good (ADR 0017).
+
+    Returns:
+        how many were re-signed.
+
+    Raises:
+        ValidationError: no signing key, or the issuance filter stopped one (nothing of its batch
+        is kept).
+    """
+    pending = Credential.objects.order_by("pk")
+    if not everything:
+        pending = pending.filter(ldp_proof="")
+    ids, done, achievements = list(pending.values_list("pk", flat=True)), 0, {}
+    keys = _signing_keys()
+    for start in range(0, len(ids), ISSUE_BATCH_SIZE):
+        with transaction.atomic():
+            batch = list(Credential.objects.select_for_update().filter(pk__in=ids[start:start + ISSUE_BATCH_SIZE])
+                         .select_related("term__track", "term__holder_organization", "term__cycle",
+                                         *platform.with_profile("term__holder_user")))
+            signed_at = timezone.now()
+            for credential in batch:
+                document_json, token, proof = _signed(
+                    credential.term, public_id=credential.public_id, salt=credential.recipient_salt,
+                    status_index=credential.status_index, keys=keys, issued_at=signed_at, achievements=achievements)
+                credential.document, credential.jwt, credential.ldp_proof = json.loads(document_json), token, proof
+                credential.signing_key = keys[0][0]
+            Credential.objects.bulk_update(batch, ["document", "jwt", "ldp_proof", "signing_key"])
+            done += len(batch)
     return done
 
 
@@ -654,6 +624,15 @@ def credential_jwt(*, public_id) -> str:
     return _get(public_id).jwt
 
 
+def credential_ldp(*, public_id) -> dict | None:
+    """The credential secured with its Data Integrity proof (JSON-LD), or None if it was issued without one."""
+    credential = _get(public_id)
+    if not credential.ldp_proof:
+        return None
+    # A proof set of one: OB 3.0's JSON schema takes ``proof`` as an array (VC 2.0 allows both).
+    return {**credential.document, "proof": [json.loads(credential.ldp_proof)]}
+
+
 def _get(public_id):
     credential = Credential.objects.filter(public_id=_uuid(public_id)).first()
     if credential is None:
@@ -680,7 +659,7 @@ def assertion_v2(*, public_id) -> dict:
         "badge": url(f"badges/v2/classes/{term.track.slug}/"),
         "verification": {"type": "hosted"},
         "issuedOn": credential.issued_at.isoformat(),
-        "image": url(f"badges/v2/assertions/{credential.public_id}/badge.png"),
+        "image": url(f"badges/{credential.public_id}/v2.png"),
         "evidence": [{"id": url(f"verify/{credential.public_id}/"), "narrative": "How this badge was earned."}],
     }
     if term.ends_at is not None:
@@ -689,7 +668,7 @@ def assertion_v2(*, public_id) -> dict:
 
 
 def status_list() -> dict:
-    """The Bitstring Status List credential of revocations (bit set = revoked)."""
+    """The Bitstring Status List credential of revocations (bit set = revoked), before signing."""
     bits = bytearray(STATUS_LIST_BITS // 8)
     for index in Credential.objects.filter(revoked_at__isnull=False).values_list("status_index", flat=True):
         bits[index // 8] |= 0x80 >> (index % 8)
@@ -698,21 +677,56 @@ def status_list() -> dict:
     return {
         "@context": ["https://www.w3.org/ns/credentials/v2"], "id": list_url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": url("badges/v3/issuer/"), "validFrom": timezone.now().isoformat(),
+        "issuer": signing.issuer_did(), "validFrom": timezone.now().replace(microsecond=0).isoformat(),
         "credentialSubject": {"id": f"{list_url}#list", "type": "BitstringStatusList",
                               "statusPurpose": "revocation", "encodedList": "u" + encoded},
     }
 
 
-def baked_image(*, public_id, version: int, kind: str) -> bytes:
-    """The holder's badge image with the credential (3.0) or the assertion URL (2.0) baked in."""
+def status_list_jwt() -> str:
+    """
+    The status list as a signed VC-JWT, so that nothing between the issuer and a verifier can
+    un-revoke a badge: the payload is the list credential with its registered claims.
+    """
+    document = status_list()
+    issued_at = timezone.now()
+    claims = {"iss": document["issuer"], "jti": document["id"], "nbf": int(issued_at.timestamp()),
+              "iat": int(issued_at.timestamp())}
+    key, private_key = signing.active_key(signing.RSA)
+    return signing.sign_jws(json.dumps({**document, **claims}, separators=(",", ":")), key=key,
+                            private_key=private_key)
+
+
+FORMATS = ("jwt", "ldp")
+
+
+def baked_image(*, public_id, version: int, kind: str, proof: str = "jwt") -> bytes:
+    """
+    The holder's badge image with the credential baked in: Open Badges 3.0 as the VC-JWT (``proof``
+    "jwt") or as the Data Integrity credential ("ldp"); 2.0 as a reference to the hosted assertion.
+
+    SVG, as each version's baking rules say: 3.0 puts the compact JWS in the ``verify`` attribute
+    of ``openbadges:credential`` (a JSON-LD credential goes in its body); 2.0 puts the assertion's
+    URL in ``verify`` and leaves the body empty. PNG: the same payload in the version's iTXt chunk.
+
+    Raises:
+        NotFound: no such credential, or no Data Integrity proof for "ldp".
+    """
     credential = _credentials().get(pk=_get(public_id).pk)
     artwork = badge_artwork(credential.term.track.slug, kind)
-    assertion_url = url(f"badges/v2/assertions/{credential.public_id}/")
-    payload = credential.jwt if version == 3 else assertion_url
+    if version == 2:
+        payload, verify_url = url(f"badges/v2/assertions/{credential.public_id}/"), True
+    elif proof == "ldp":
+        secured = credential_ldp(public_id=credential.public_id)
+        if secured is None:
+            raise NotFound({"credential": ["This credential was issued before Data Integrity proofs; "
+                                           "the issuer re-issues it."]})
+        payload, verify_url = json.dumps(secured, separators=(",", ":")), False
+    else:
+        payload, verify_url = credential.jwt, True
     if kind == "png":
         return baking.bake_png(artwork, payload, version)
-    return baking.bake_svg(artwork.decode("utf-8"), payload, version, verify_url=assertion_url).encode("utf-8")
+    return baking.bake_svg(artwork.decode("utf-8"), payload, version, in_verify=verify_url).encode("utf-8")
 
 
 def linkedin_url(*, public_id) -> str:

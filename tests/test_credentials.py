@@ -115,7 +115,7 @@ class TestOpenBadges3:
         assert "ob/v3p0" in document["@context"][1]
         assert document["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
         assert document["id"].startswith("https://lms.example.org/distinguished/badges/v3/credentials/")
-        assert document["issuer"]["id"] == "https://lms.example.org/distinguished/badges/v3/issuer/"
+        assert document["issuer"]["id"] == "did:web:lms.example.org:distinguished"
         assert document["issuer"]["type"] == ["Profile"] and document["issuer"]["name"]
         assert document["validFrom"] == member_term.starts_at.isoformat()
         assert document["validUntil"] == member_term.ends_at.isoformat()
@@ -143,25 +143,32 @@ class TestOpenBadges3:
         old_claims, old_kid = verify_over_http(live_server.url, token)
         new_claims, new_kid = verify_over_http(live_server.url, new_token)
         assert old_kid != new_kid
-        assert old_claims["vc"]["credentialSubject"]["achievement"]["name"] == "Open edX Distinguished Engineer"
-        assert new_claims["vc"]["credentialSubject"]["achievement"]["name"] == "Open edX Distinguished Innovator"
+        assert old_claims["credentialSubject"]["achievement"]["name"] == "Open edX Distinguished Engineer"
+        assert new_claims["credentialSubject"]["achievement"]["name"] == "Open edX Distinguished Innovator"
 
     def test_claims(self, member_term):
         token = api.credential_jwt(public_id=public_id(member_term))
         claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
         header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
-        assert header["alg"] == "RS256" and header["kid"] == SigningKey.objects.get().kid
-        assert claims["iss"] == claims["vc"]["issuer"]["id"]
-        assert claims["jti"] == claims["vc"]["id"]
-        assert claims["sub"] == claims["vc"]["credentialSubject"]["identifier"][0]["identityHash"]
+        rsa_key = SigningKey.objects.get(algorithm=SigningKey.RS256)
+        assert header == {"alg": "RS256", "kid": f"did:web:lms.example.org:distinguished#{rsa_key.kid}", "typ": "JWT"}
+        # OB 3.0's VC-JWT: the payload is the credential, with the registered claims beside its members.
+        assert "vc" not in claims
+        assert {name: value for name, value in claims.items() if name not in ("iss", "jti", "nbf", "iat", "exp")} \
+            == api.credential_document(public_id=public_id(member_term))
+        assert claims["iss"] == claims["issuer"]["id"] == "did:web:lms.example.org:distinguished"
+        assert claims["jti"] == claims["id"]
+        # The subject is named by a hashed identifier, not an id: no ``sub`` (a hash could never match one).
+        assert "id" not in claims["credentialSubject"] and "sub" not in claims
         assert claims["nbf"] == int(member_term.starts_at.timestamp())
         assert claims["exp"] == int(member_term.ends_at.timestamp())
 
     def test_public_documents(self, member_term, client):
         pid = public_id(member_term)
-        assert client.get(f"/distinguished/badges/v3/credentials/{pid}/").json()["type"][1] == "OpenBadgeCredential"
+        secured = client.get(f"/distinguished/badges/v3/credentials/{pid}/?format=ldp").json()
+        assert secured["type"][1] == "OpenBadgeCredential" and secured["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
         jwt_response = client.get(f"/distinguished/badges/v3/credentials/{pid}/?format=jwt")
-        assert jwt_response["Content-Type"] == "application/jwt" and jwt_response.content.count(b".") == 2
+        assert jwt_response["Content-Type"] == "application/vc+jwt" and jwt_response.content.count(b".") == 2
         assert client.get("/distinguished/badges/v3/issuer/").json()["type"] == ["Profile"]
         assert client.get("/distinguished/badges/v3/achievements/engineer/").json()["achievementType"] == "Membership"
         assert client.get("/distinguished/badges/v3/achievements/astronaut/").status_code == 404
@@ -174,7 +181,10 @@ def verify_over_http(base, token):
     with urllib.request.urlopen(f"{base}/distinguished/badges/jwks.json", timeout=10) as response:  # noqa: S310
         keys = jwk.JWKSet.from_json(response.read().decode())
     header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
-    verified = jose_jwt.JWT(jwt=token, key=keys.get_key(header["kid"]), algs=["RS256"],
+    # The kid is the key's DID URL: the issuer's DID, then the key's id as fragment. (The test moves
+    # the site to the live server's address after issuing: the fragment names the key either way.)
+    key = next(key for key in keys["keys"] if key.get("kid").endswith("#" + header["kid"].rsplit("#", 1)[1]))
+    verified = jose_jwt.JWT(jwt=token, key=key, algs=["RS256"],
                             check_claims={"exp": None, "nbf": None})
     return json.loads(verified.claims), header["kid"]
 
@@ -200,7 +210,7 @@ class TestOpenBadges2:
 
     def test_revocation_shows_in_every_format(self, member_term, client, users):
         pid = public_id(member_term)
-        before = client.get("/distinguished/badges/v3/status/").json()
+        before = client.get("/distinguished/badges/v3/status/?format=json").json()
         api.revoke_term(term_id=member_term.pk, actor=users["staff"], reason="Code of conduct.")
         gone = client.get(f"/distinguished/badges/v2/assertions/{pid}/")
         assert gone.status_code == 410
@@ -209,7 +219,8 @@ class TestOpenBadges2:
         assert gone.json()["revocationReason"] == "The issuer revoked this credential."
         assert Credential.objects.get(public_id=pid).revocation_reason == "Code of conduct."
         index = Credential.objects.get(public_id=pid).status_index
-        assert bit(before, index) == 0 and bit(client.get("/distinguished/badges/v3/status/").json(), index) == 1
+        after = client.get("/distinguished/badges/v3/status/?format=json").json()
+        assert bit(before, index) == 0 and bit(after, index) == 1
         page = client.get(f"/distinguished/verify/{pid}/").content.decode()
         assert "This credential was revoked" in page and "The issuer revoked this credential." in page
         assert "Code of conduct" not in page and "Code of conduct" not in gone.content.decode()
@@ -244,10 +255,14 @@ class TestBaking:
     @pytest.mark.parametrize("version", [2, 3])
     def test_svg_round_trip(self, version):
         artwork = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
-        baked = baking.bake_svg(baking.bake_svg(artwork, "first", version), "second", version, verify_url="https://x")
-        assert baking.unbake_svg(baked, version) == "second"
-        assert baked.count("<openbadges:") == 1
+        baked = baking.bake_svg(baking.bake_svg(artwork, "first", version), 'second "&<', version, in_verify=True)
+        assert baking.unbake_svg(baked, version) == 'second "&<'
+        assert baked.count("<openbadges:") == 1 and 'verify="second &quot;&amp;&lt;"' in baked
         assert f'xmlns:openbadges="{baking.SVG_NAMESPACES[version]}"' in baked
+        # A JSON payload goes in the body; baking again replaces the element whichever way it was baked.
+        again = baking.bake_svg(baked, '{"a": 1}', version)
+        assert baking.unbake_svg(again, version) == '{"a": 1}' and again.count("<openbadges:") == 1
+        assert "verify=" not in again
 
     def test_not_an_image(self):
         with pytest.raises(baking.BakingError):
@@ -265,6 +280,16 @@ class TestBaking:
         expected = (api.credential_jwt(public_id=pid) if version == 3
                     else f"https://lms.example.org/distinguished/badges/v2/assertions/{pid}/")
         assert payload == expected
+        if kind == "svg":
+            # Both versions' SVG rules: the token or the assertion's URL in ``verify``, the body empty.
+            element = "credential" if version == 3 else "assertion"
+            assert f'<openbadges:{element} verify="{expected}"></openbadges:{element}>' in response.content.decode()
+        if version == 3:
+            ldp = client.get(f"/distinguished/badges/{pid}/v3.{kind}?proof=ldp")
+            baked_json = (baking.unbake_png(ldp.content, 3) if kind == "png"
+                          else baking.unbake_svg(ldp.content.decode(), 3))
+            assert json.loads(baked_json) == api.credential_ldp(public_id=pid)
+            assert client.get(f"/distinguished/badges/{pid}/v3.{kind}?proof=other").status_code == 400
         assert client.get(f"/distinguished/badges/{pid}/v4.{kind}").status_code == 404
 
 
@@ -319,13 +344,14 @@ class TestPrivateKeyStaysPrivate:
 
     def test_nowhere(self, member_term, client, users, caplog):
         caplog.set_level(logging.DEBUG)
-        signing_key = SigningKey.objects.get()
-        private_numbers = secret_markers(signing_key)
+        private_numbers = [marker for signing_key in SigningKey.objects.all() for marker in secret_markers(signing_key)]
+        signing_key = SigningKey.objects.get(algorithm=SigningKey.RS256)
         admin = UserFactory(username="root", is_staff=True, is_superuser=True)
         pid = public_id(member_term)
         urls = ["/distinguished/badges/jwks.json", f"/distinguished/badges/v3/credentials/{pid}/",
                 f"/distinguished/badges/v3/credentials/{pid}/?format=jwt", f"/distinguished/verify/{pid}/",
-                f"/distinguished/badges/v2/assertions/{pid}/", "/distinguished/badges/v3/status/"]
+                f"/distinguished/badges/v2/assertions/{pid}/", "/distinguished/badges/v3/status/",
+                "/distinguished/did.json", f"/distinguished/badges/v3/credentials/{pid}/?format=ldp"]
         bodies = [client.get(u).content.decode(errors="ignore") for u in urls]
         client.force_login(admin)
         bodies.append(client.get(reverse("admin:openedx_distinguished_signingkey_changelist")).content.decode())
@@ -337,18 +363,24 @@ class TestPrivateKeyStaysPrivate:
         for body in bodies:
             for marker in private_numbers:
                 assert marker not in body
-        published = json.loads(bodies[0])["keys"][0]
-        assert {"kty", "n", "e", "kid", "use", "alg"} <= set(published)
-        assert not {"d", "p", "q", "dp", "dq", "qi"} & set(published)
+        published = json.loads(bodies[0])["keys"]
+        assert {key["kty"] for key in published} == {"OKP", "RSA"}
+        for key in published:
+            assert {"kid", "use", "alg"} | ({"n", "e"} if key["kty"] == "RSA" else {"crv", "x"}) <= set(key)
+            assert not {"d", "p", "q", "dp", "dq", "qi"} & set(key)
 
 
 def secret_markers(signing_key):
     """Strings that would betray the private key: its encrypted form, its PEM body, its private exponent."""
-    from openedx_distinguished.credentials import _fernet  # pylint: disable=import-outside-toplevel
+    from openedx_distinguished.signing import _fernet  # pylint: disable=import-outside-toplevel
     pem = _fernet().decrypt(signing_key.private_key_encrypted.encode()).decode()
     body = "".join(pem.splitlines()[1:-1])
     from cryptography.hazmat.primitives import serialization  # pylint: disable=import-outside-toplevel
     private = serialization.load_pem_private_key(pem.encode(), password=None)
+    if signing_key.algorithm == SigningKey.EDDSA:  # the JWK "d" of an OKP key is its raw private bytes
+        raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                    serialization.NoEncryption())
+        return [signing_key.private_key_encrypted[:40], body[-40:], base64.urlsafe_b64encode(raw).rstrip(b"=").decode()]
     d = private.private_numbers().d
     d_b64 = base64.urlsafe_b64encode(d.to_bytes((d.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
     return [signing_key.private_key_encrypted[:40], body[:40], body[-40:], d_b64[:40]]
@@ -364,7 +396,10 @@ class TestKeyCommandAndAdmin:
         out = StringIO()
         call_command("create_distinguished_signing_key", stdout=out)
         call_command("create_distinguished_signing_key", stdout=out)
-        assert SigningKey.objects.count() == 2 and SigningKey.objects.filter(retired_at__isnull=True).count() == 1
+        # Each run makes an RSA key and an Ed25519 key, retiring the earlier key of each kind.
+        assert SigningKey.objects.count() == 4
+        assert sorted(SigningKey.objects.filter(retired_at__isnull=True).values_list("algorithm", flat=True)) \
+            == ["EdDSA", "RS256"]
         assert "PRIVATE" not in out.getvalue()
         bad = tmp_path / "bad.pem"
         bad.write_text("not a key", encoding="utf-8")
@@ -372,7 +407,7 @@ class TestKeyCommandAndAdmin:
             call_command("create_distinguished_signing_key", "--pem-file", str(bad))
         with pytest.raises(CommandError):
             call_command("create_distinguished_signing_key", "--pem-file", str(tmp_path / "missing.pem"))
-        assert SigningKey.objects.count() == 2
+        assert SigningKey.objects.count() == 4
 
     def test_if_missing_makes_the_first_key_only(self, db):
         from io import StringIO  # pylint: disable=import-outside-toplevel
@@ -380,9 +415,10 @@ class TestKeyCommandAndAdmin:
         from django.core.management import call_command  # pylint: disable=import-outside-toplevel
         out = StringIO()
         call_command("create_distinguished_signing_key", "--if-missing", stdout=out)
-        first = SigningKey.objects.get()
+        first = set(SigningKey.objects.all())
+        assert {key.algorithm for key in first} == {"RS256", "EdDSA"}
         call_command("create_distinguished_signing_key", "--if-missing", stdout=out)
-        assert list(SigningKey.objects.all()) == [first] and first.retired_at is None
+        assert set(SigningKey.objects.all()) == first and all(key.retired_at is None for key in first)
         assert "in use already" in out.getvalue()
 
     def test_operator_key_is_installed(self, db, tmp_path):
@@ -500,10 +536,13 @@ class TestBatchIssuance:
         for credential in credentials:
             token = jose_jwt.JWT(jwt=credential.jwt, key=key_set, algs=["RS256"])
             claims = json.loads(token.claims)
-            assert claims["vc"] == credential.document  # what is stored is what was signed
+            # What is stored is what was signed: the payload is the document and its registered claims.
+            assert {k: v for k, v in claims.items() if k not in ("iss", "jti", "nbf", "iat", "exp")} \
+                == credential.document
             assert claims["iat"] == int(credential.issued_at.timestamp())
-            assert claims["vc"]["credentialStatus"]["statusListIndex"] == str(credential.status_index)
-            assert claims["vc"]["credentialSubject"]["achievement"]["name"] == credential.term.track.badge_name
+            assert claims["credentialStatus"]["statusListIndex"] == str(credential.status_index)
+            assert claims["credentialSubject"]["achievement"]["name"] == credential.term.track.badge_name
+            assert api.verify_presented(json.dumps(api.credential_ldp(public_id=credential.public_id))).valid
         physical = {"engineer": 1, "advocate": 0}  # the default program ships only the engineer's physical badge
         assert Fulfilment.objects.count() == sum(physical[term.track.slug] for term in waiting)
         assert api.issue_missing_credentials() == 0  # nothing waits any more

@@ -14,14 +14,19 @@ from .program import Incentive
 
 class SigningKey(models.Model):
     """
-    An RSA key that signs Open Badges 3.0 credentials (RS256). The public half is published in the
-    JWKS; the private half is stored encrypted and never leaves the server (see ADR 0007).
-    Retired keys stay published so that what they signed still verifies.
+    A key that signs Open Badges 3.0 credentials: RSA for the VC-JWT (RS256), Ed25519 for the Data
+    Integrity proof (EdDSA, ``eddsa-rdfc-2022``). The public half is published in the JWKS and the
+    issuer's DID document; the private half is stored encrypted and never leaves the server (ADRs
+    0007 and 0017). Retired keys stay published so that what they signed before still verifies.
 
     .. no_pii:
     """
 
+    RS256, EDDSA = "RS256", "EdDSA"
+
     kid = models.CharField(max_length=64, unique=True)
+    algorithm = models.CharField(max_length=8, default=RS256,
+                                 choices=[(RS256, "RSA (RS256, VC-JWT)"), (EDDSA, "Ed25519 (Data Integrity)")])
     public_jwk = models.JSONField()
     private_key_encrypted = models.TextField(editable=False)
     created = models.DateTimeField(auto_now_add=True)
@@ -37,7 +42,8 @@ class SigningKey(models.Model):
 class Credential(models.Model):
     """
     The Open Badges credential of one membership term: one per term, guaranteed by the database.
-    The 3.0 document and its signed VC-JWT are kept as issued; the 2.0 assertion is derived.
+    The 3.0 document, its signed VC-JWT and its Data Integrity proof are kept as issued; the 2.0
+    assertion is derived.
 
     .. pii: ``recipient_email_hash`` is a salted hash of the holder's email (Open Badges 2.0).
     .. pii_types: email_address
@@ -50,6 +56,9 @@ class Credential(models.Model):
     signing_key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="credentials")
     document = models.JSONField(help_text="The OpenBadgeCredential (Open Badges 3.0) as signed.")
     jwt = models.TextField(help_text="The compact VC-JWT (RS256).")
+    ldp_proof = models.TextField(blank=True, help_text=(
+        "The Data Integrity proof (eddsa-rdfc-2022) of the document, as JSON; empty for credentials issued "
+        "before proofs were added, which `reissue_distinguished_credentials` brings up to date."))
     recipient_salt = models.CharField(max_length=32)
     recipient_email_hash = models.CharField(max_length=80, blank=True)
     issued_at = models.DateTimeField()
