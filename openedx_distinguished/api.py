@@ -34,8 +34,10 @@ from openedx_distinguished.community import (
     referral_code,
     save_initiative,
 )
+from openedx_distinguished.credentials import FORMATS as CREDENTIAL_FORMATS
 from openedx_distinguished.credentials import (
     achievement,
+    add_missing_signing_keys,
     add_signing_key,
     assertion_v2,
     badge_artwork,
@@ -45,6 +47,7 @@ from openedx_distinguished.credentials import (
     credential_for_term,
     credential_holder_ids,
     credential_jwt,
+    credential_ldp,
     fulfilment_holder_ids,
     get_credential,
     issue_credential,
@@ -55,9 +58,11 @@ from openedx_distinguished.credentials import (
     linkedin_url,
     list_credentials,
     list_fulfilments,
+    reissue_credentials,
     revoke_credential,
     set_shipping_address,
     status_list,
+    status_list_jwt,
     update_fulfilment,
     verification_details,
 )
@@ -142,6 +147,9 @@ from openedx_distinguished.review import (
     submit_review,
     unassign_reviewer,
 )
+from openedx_distinguished.signing import did_document, issuer_did
+from openedx_distinguished.signing import keyring as signing_keyring
+from openedx_distinguished.verification import MAX_PRESENTED_BYTES, Verification, verify_presented
 
 __all__ = [
     # errors and enums callers compare against
@@ -244,7 +252,18 @@ __all__ = [
     "save_initiative",
     # credentials
     "achievement",
+    "add_missing_signing_keys",
     "add_signing_key",
+    "CREDENTIAL_FORMATS",
+    "credential_ldp",
+    "did_document",
+    "issuer_did",
+    "signing_keyring",
+    "status_list_jwt",
+    "Verification",
+    "verify_presented",
+    "reissue_credentials",
+    "MAX_PRESENTED_BYTES",
     "assertion_v2",
     "badge_artwork",
     "check_artwork",

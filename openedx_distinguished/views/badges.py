@@ -2,11 +2,14 @@
 Public badge documents and pages: JWKS, Open Badges 3.0 and 2.0 documents, baked images, and the
 human verification page. Anyone may read them; they carry nothing the holder did not publish.
 """
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from openedx_distinguished import access, api
 from openedx_distinguished.exceptions import NotFound
@@ -89,23 +92,82 @@ def artwork(request, track, kind):
     return _image(_or_404(api.badge_artwork, track_slug=track, kind=kind), kind)
 
 
+# What the credential's URL answers (its ``id``): the compact JWS for verifiers (the media type of
+# a VC secured with JOSE, or plain text, as OB 3.0's web-resource format allows), the Data
+# Integrity credential for JSON-LD readers, and the verification page for people.
+JWT_TYPES = ("application/vc+jwt", "application/jwt", "text/plain")
+LDP_TYPES = ("application/vc+ld+json", "application/vc", "application/ld+json", "application/json")
+
+
+def _wanted(request):
+    """Which form of a credential the request asks for: "jwt", "ldp" or "html" (``?format=`` first)."""
+    explicit = request.GET.get("format")
+    if explicit in ("jwt", "ldp", "html"):
+        return explicit
+    if explicit == "json":
+        return "ldp"
+    best, best_quality = "jwt", -1.0
+    for item in request.headers.get("Accept", "").split(","):
+        media, *params = [part.strip() for part in item.split(";")]
+        quality = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        form = ("html" if media in ("text/html", "application/xhtml+xml") else "jwt" if media in JWT_TYPES
+                else "ldp" if media in LDP_TYPES else None)
+        if form and quality > best_quality:  # of equal qualities, the first listed wins
+            best, best_quality = form, quality
+    return best
+
+
 @require_safe
 def credential(request, public_id):
-    """The signed Open Badges 3.0 credential (JSON), or its compact VC-JWT with ``?format=jwt``."""
-    if request.GET.get("format") == "jwt":
-        token = _or_404(api.credential_jwt, public_id=public_id)
-        response = HttpResponse(token, content_type="application/jwt")
+    """
+    The Open Badges 3.0 credential at its ``id``: the compact VC-JWT by default (and for
+    ``application/vc+jwt``, ``application/jwt``, ``text/plain``), the Data Integrity credential for
+    ``application/vc+ld+json``, ``application/ld+json`` or ``application/json``, and the
+    verification page for a browser (``text/html``). ``?format=jwt|ldp|html`` chooses explicitly.
+    """
+    wanted = _wanted(request)
+    if wanted == "html":
+        _or_404(api.get_credential, public_id=public_id)
+        response = redirect(reverse("openedx_distinguished:pages:verify", args=[public_id]))
+    elif wanted == "ldp":
+        secured = _or_404(api.credential_ldp, public_id=public_id)
+        if secured is None:
+            raise Http404("This credential was issued before Data Integrity proofs.")
+        response = _json(secured, content_type="application/vc+ld+json")
+        response["Content-Disposition"] = f'inline; filename="distinguished-{public_id}.json"'
     else:
-        response = _json(_or_404(api.credential_document, public_id=public_id), content_type=JSON_LD)
-    extension = "jwt" if request.GET.get("format") == "jwt" else "json"
-    response["Content-Disposition"] = f'inline; filename="distinguished-{public_id}.{extension}"'
+        response = HttpResponse(_or_404(api.credential_jwt, public_id=public_id), content_type="application/vc+jwt")
+        response["Content-Disposition"] = f'inline; filename="distinguished-{public_id}.jwt"'
+        response["Access-Control-Allow-Origin"] = "*"
+    response["Vary"] = "Accept"
+    return response
+
+
+@require_safe
+def did_document(request):
+    """The issuer's DID document (``did:web``): its keys, current and retired."""
+    response = _json(api.did_document(), content_type="application/did+json")
+    response["Cache-Control"] = "public, max-age=300"
     return response
 
 
 @require_safe
 def status_list(request):
-    """The revocation status list (Bitstring Status List)."""
-    response = _json(api.status_list())
+    """
+    The revocation status list: a signed VC-JWT of the Bitstring Status List credential;
+    ``?format=json`` shows the unsigned document for reading.
+    """
+    if request.GET.get("format") == "json":
+        response = _json(api.status_list())
+    else:
+        response = HttpResponse(api.status_list_jwt(), content_type="application/vc+jwt")
+        response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=60"
     return response
 
@@ -125,12 +187,17 @@ def baked(request, public_id, version, kind):
     if _or_404(api.get_credential, public_id=public_id).status == api.CredentialStatus.REVOKED:
         # A revoked badge is not handed out as a picture that still claims it (OB 2.0 answers 410).
         return HttpResponse("This badge was revoked.", status=410, content_type="text/plain")
+    proof = request.GET.get("proof", "jwt")
+    if proof not in api.CREDENTIAL_FORMATS:
+        return HttpResponse("Choose proof=jwt (VC-JWT) or proof=ldp (Data Integrity).", status=400,
+                            content_type="text/plain")
     try:
-        content = _or_404(api.baked_image, public_id=public_id, version=version, kind=kind)
+        content = _or_404(api.baked_image, public_id=public_id, version=version, kind=kind, proof=proof)
     except api.BakingError as exc:
         return HttpResponse(f"The badge artwork cannot be baked: {exc}", status=409, content_type="text/plain")
+    suffix = "-ldp" if version == 3 and proof == "ldp" else ""
     return _image(content, kind, **{"Content-Disposition":
-                                    f'attachment; filename="distinguished-badge-v{version}.{kind}"'})
+                                    f'attachment; filename="distinguished-badge-v{version}{suffix}.{kind}"'})
 
 
 @require_safe
@@ -143,9 +210,37 @@ def verify(request, public_id):
         can_download = False
     else:
         can_download = True
+    # Both proofs checked as a verifier would, against one read of the keys and the status list.
+    checked = {"status_list_token": api.status_list_jwt(), "ring": api.signing_keyring(), "describe": False}
+    proofs = [(_("VC-JWT (RS256)"), api.verify_presented(api.credential_jwt(public_id=public_id), **checked))]
+    secured = api.credential_ldp(public_id=public_id)
+    if secured is not None:
+        proofs.append((_("Data Integrity (eddsa-rdfc-2022)"),
+                       api.verify_presented(json.dumps(secured, separators=(",", ":")), **checked)))
     return page(request, "openedx_distinguished/verify.html", {
-        **details, "public_id": public_id, "can_download": can_download}, section="hall-of-fame",
+        **details, "public_id": public_id, "can_download": can_download, "proofs": proofs}, section="hall-of-fame",
         breadcrumbs=((_("Hall of fame"), reverse("openedx_distinguished:pages:hall-of-fame")),))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify_presented(request):
+    """
+    For anyone handed a badge: upload the baked image (or paste the token or JSON) and see whether
+    it verifies, with every check and the reason when one fails.
+    """
+    context, status = {"issuer_did": api.issuer_did(), "errors": {}, "token": ""}, 200
+    if request.method == "POST":
+        upload, token = request.FILES.get("file"), request.POST.get("token", "").strip()
+        if upload is not None and upload.size > api.MAX_PRESENTED_BYTES:
+            context["errors"]["file"] = [_("The file is larger than 2 MB; a badge image is far smaller.")]
+        elif upload is None and not token:
+            context["errors"]["token"] = [_("Choose a badge file, or paste a token or JSON credential.")]
+        else:
+            context["result"] = api.verify_presented(upload.read() if upload is not None else token)
+            context["token"] = token
+        status = 400 if context["errors"] else 200
+    return page(request, "openedx_distinguished/verify_presented.html", context, section="hall-of-fame",
+                status=status, breadcrumbs=((_("Hall of fame"), reverse("openedx_distinguished:pages:hall-of-fame")),))
 
 
 @login_required

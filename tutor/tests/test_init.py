@@ -78,7 +78,8 @@ def test_init_migrates_loads_the_program_and_makes_a_key_only_if_missing(init_sc
     code, commands = run_init(init_script, tmp_path)
     assert code == 0
     assert commands == ["lms migrate openedx_distinguished", "lms load_distinguished_program",
-                        "lms create_distinguished_signing_key --if-missing"]
+                        "lms create_distinguished_signing_key --if-missing",
+                        "lms reissue_distinguished_credentials"]
 
 
 def test_a_failing_step_fails_the_init(init_script, tmp_path):
@@ -89,7 +90,8 @@ def test_a_failing_step_fails_the_init(init_script, tmp_path):
 
 def test_the_script_uses_what_the_lms_plugin_provides(init_script):
     commands = {path.stem for path in (REPO / "openedx_distinguished" / "management" / "commands").glob("*.py")}
-    for used in ("load_distinguished_program", "create_distinguished_signing_key", "distinguished_run_jobs"):
+    for used in ("load_distinguished_program", "create_distinguished_signing_key", "reissue_distinguished_credentials",
+                 "distinguished_run_jobs"):
         assert used in commands
     key_command = (REPO / "openedx_distinguished" / "management" / "commands"
                    / "create_distinguished_signing_key.py").read_text(encoding="utf-8")
