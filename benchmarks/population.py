@@ -80,10 +80,14 @@ def stamp(moment: datetime.datetime) -> str:
 
 
 def reset(private_key_pem: str) -> None:
-    """Empty the database, load the default program and install ``private_key_pem`` as the signing key."""
+    """
+    Empty the database, load the default program and install ``private_key_pem`` as the RSA
+    signing key, with a new Ed25519 key for the Data Integrity proofs.
+    """
     call_command("flush", interactive=False, verbosity=0)
     api.load_program_definition()
     api.add_signing_key(private_key_pem=private_key_pem)
+    api.add_missing_signing_keys()
 
 
 def ensure_cycles(years) -> dict[int, int]:
