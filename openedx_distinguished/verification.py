@@ -44,6 +44,12 @@ class Verification:
     holder: str = ""
 
     @property
+    def label(self):
+        """The proof format in words."""
+        return {"vc-jwt": "VC-JWT (RS256)", "vc-jwt (VC 1.1 layout)": "VC-JWT (RS256, VC 1.1 layout)",
+                "data-integrity": "Data Integrity (eddsa-rdfc-2022)"}.get(self.format, "Credential")
+
+    @property
     def failed(self):
         return [check for check in self.checks if not check.passed]
 
@@ -215,6 +221,7 @@ def verify_presented(presented: bytes | str, *, status_list_token: str | None = 
     ring = signing.keyring() if ring is None else ring
     try:
         text = _read(presented)
+        found_format = "data-integrity" if text.startswith("{") else "vc-jwt"
         if text.startswith("{"):
             document, found_format = _ldp_checks(text, checks, ring)
         else:

@@ -284,7 +284,7 @@ class TestPluginVerificationPage:
             image = client.get(f"/distinguished/badges/{pid}/{path}").content
             kind = "image/png" if path.startswith("v3.png") else "image/svg+xml"
             response = client.post("/distinguished/verify/", {"file": SimpleUploadedFile("badge", image, kind)})
-            assert 'data-valid="true"' in response.content.decode()
+            assert 'class="od-verification" data-valid="true"' in response.content.decode()
 
     def test_tampered_token(self, issued, client):
         header, payload, signature = issued[0].jwt.split(".")
@@ -292,14 +292,14 @@ class TestPluginVerificationPage:
         claims["name"] = "Someone else's badge"
         tampered = f"{header}.{signing.b64url(json.dumps(claims).encode()).decode()}.{signature}"
         page = self.submit(client, tampered)
-        assert 'data-valid="false"' in page and "The signature does not match" in page
+        assert 'class="od-verification" data-valid="false"' in page and "The signature does not match" in page
 
     def test_unknown_kid(self, issued, client):
         _, payload, signature = issued[0].jwt.split(".")
         stranger = {"alg": "RS256", "kid": f"{DID}#not-a-key", "typ": "JWT"}
         token = f"{signing.b64url(json.dumps(stranger).encode()).decode()}.{payload}.{signature}"
         page = self.submit(client, token)
-        assert 'data-valid="false"' in page and "is not one this issuer published" in page
+        assert 'class="od-verification" data-valid="false"' in page and "is not one this issuer published" in page
 
     def test_a_key_used_after_its_retirement(self, issued, client):
         old_key = SigningKey.objects.get(algorithm="RS256", retired_at__isnull=True)
@@ -311,9 +311,9 @@ class TestPluginVerificationPage:
         claims["iat"] = int((old_key.retired_at + timedelta(days=1)).timestamp())
         late = signing.sign_jws(json.dumps(claims), key=old_key, private_key=private)
         page = self.submit(client, late)
-        assert 'data-valid="false"' in page and "after the key was retired" in page
+        assert 'class="od-verification" data-valid="false"' in page and "after the key was retired" in page
         # ...while what it signed before its retirement still is.
-        assert 'data-valid="true"' in self.submit(client, issued[1].jwt)
+        assert 'class="od-verification" data-valid="true"' in self.submit(client, issued[1].jwt)
 
     def test_a_status_list_that_does_not_verify(self, issued, client, monkeypatch):
         good = api.status_list_jwt()
@@ -323,7 +323,7 @@ class TestPluginVerificationPage:
         monkeypatch.setattr("openedx_distinguished.credentials.status_list_jwt", lambda: ".".join(
             (header, signing.b64url(json.dumps(claims).encode()).decode(), signature)))
         page = self.submit(client, issued[0].jwt)
-        assert 'data-valid="false"' in page and "The status list does not verify" in page
+        assert 'class="od-verification" data-valid="false"' in page and "The status list does not verify" in page
 
     def test_nothing_given_is_a_field_error(self, db, client):
         response = client.post("/distinguished/verify/", {"token": ""})
@@ -336,3 +336,20 @@ class TestPluginVerificationPage:
                                                                    ends_at=timezone.now() - timedelta(days=1))
         call_command("reissue_distinguished_credentials", "--all")
         assert "Expired on" in self.submit(client, Credential.objects.get(pk=issued[1].pk).jwt)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "learner", "holder", "staff"])
+def test_every_role_reads_the_same_verification(issued, client, role, users):
+    """The pages are public and say the same to everyone: no role sees more, none is refused."""
+    people = {"learner": UserFactory(username="someone"), "holder": issued[0].term.holder_user,
+              "staff": users["staff"]}
+    if role != "anonymous":
+        client.force_login(people[role])
+    pid = issued[0].public_id
+    assert client.get("/distinguished/verify/").status_code == 200
+    page = client.post("/distinguished/verify/", {"token": issued[0].jwt}).content.decode()
+    assert 'class="od-verification" data-valid="true"' in page and "Revocation" in page
+    assert issued[0].term.holder_user.email not in page
+    own_page = client.get(f"/distinguished/verify/{pid}/").content.decode()
+    assert own_page.count('class="od-verification" data-valid="true"') == 2
+    assert client.put("/distinguished/verify/").status_code == 405

@@ -303,6 +303,7 @@ class Command(BaseCommand):
             ("Review workspace", "/distinguished/review/"),
             (f"Scoreboard {review_year}", f"/distinguished/review/cycles/{review_year}/scoreboard/"),
             ("A member's badge", f"/distinguished/verify/{credential_id}/" if credential_id else ""),
+            ("Verify a badge file", "/distinguished/verify/"),
             ("Admin and dashboard", "/admin/openedx_distinguished/program/dashboard/"),
             ("REST API schema", "/api/distinguished/v1/schema/"),
         ]
