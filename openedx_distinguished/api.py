@@ -63,6 +63,7 @@ from openedx_distinguished.credentials import (
     set_shipping_address,
     status_list,
     status_list_jwt,
+    status_list_ldp,
     update_fulfilment,
     verification_details,
 )
@@ -260,6 +261,7 @@ __all__ = [
     "issuer_did",
     "signing_keyring",
     "status_list_jwt",
+    "status_list_ldp",
     "Verification",
     "verify_presented",
     "reissue_credentials",

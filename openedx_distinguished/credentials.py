@@ -697,6 +697,20 @@ def status_list_jwt() -> str:
                             private_key=private_key)
 
 
+def status_list_ldp() -> dict:
+    """
+    The status list secured with a Data Integrity proof (Ed25519, ``eddsa-rdfc-2022``), for
+    verifiers that read JSON-LD only (those of the Data Integrity credential).
+
+    Raises:
+        ValidationError: no Ed25519 key is installed.
+    """
+    document = status_list()
+    key, private_key = signing.active_key(signing.ED25519)
+    proof = signing.data_integrity_proof(document, key=key, private_key=private_key, created=timezone.now())
+    return {**document, "proof": [proof]}
+
+
 FORMATS = ("jwt", "ldp")
 
 

@@ -100,18 +100,31 @@ def _parse_time(value):
     return moment if moment.tzinfo else moment.replace(tzinfo=dt_timezone.utc)
 
 
-def _jwt_checks(text, checks, ring):
-    """Verify a VC-JWT; returns the credential and its format."""
+def _proof_checks(name, check_proof, checks):
+    """
+    The signature check ``check_proof`` (which returns what was signed, the key and when it says
+    it signed), then whether the key was in force then; returns what was signed.
+    """
     try:
-        _, payload, key = signing.verify_jws(text, ring)
+        signed, key, signed_at = check_proof()
     except ProofError as exc:
-        raise _Failed("Signature (RS256)", str(exc)) from exc
-    checks.append(Check("Signature (RS256)", True, f"Signed with the issuer's key {key.kid}."))
+        raise _Failed(name, str(exc)) from exc
+    checks.append(Check(name, True, f"Signed with the issuer's key {key.kid}."))
     try:
-        signing.check_key_in_force(key, _when(payload.get("iat")) or _when(payload.get("nbf")))
+        signing.check_key_in_force(key, signed_at)
     except ProofError as exc:
         raise _Failed("Key in force", str(exc)) from exc
     checks.append(Check("Key in force", True, "The key was in use when it signed."))
+    return signed
+
+
+def _jwt_checks(text, checks, ring):
+    """Verify a VC-JWT; returns the credential and its format."""
+    def check_proof():
+        _, payload, key = signing.verify_jws(text, ring)
+        return payload, key, _when(payload.get("iat")) or _when(payload.get("nbf"))
+
+    payload = _proof_checks("Signature (RS256)", check_proof, checks)
     legacy = "@context" not in payload and isinstance(payload.get("vc"), dict)
     document = payload["vc"] if legacy else payload
     issuer = document.get("issuer")
@@ -141,16 +154,12 @@ def _ldp_checks(text, checks, ring):
         raise _Failed("Read", "The JSON credential cannot be parsed.") from exc
     if not isinstance(secured, dict):
         raise _Failed("Read", "The JSON credential must be an object.")
-    try:
+
+    def check_proof():
         _, key, created = signing.verify_data_integrity(secured, ring)
-    except ProofError as exc:
-        raise _Failed("Signature (eddsa-rdfc-2022)", str(exc)) from exc
-    checks.append(Check("Signature (eddsa-rdfc-2022)", True, f"Signed with the issuer's key {key.kid}."))
-    try:
-        signing.check_key_in_force(key, created)
-    except ProofError as exc:
-        raise _Failed("Key in force", str(exc)) from exc
-    checks.append(Check("Key in force", True, "The key was in use when it signed."))
+        return secured, key, created
+
+    _proof_checks("Signature (eddsa-rdfc-2022)", check_proof, checks)
     return {name: member for name, member in secured.items() if name != "proof"}, "data-integrity"
 
 

@@ -225,6 +225,19 @@ class TestDigitalBazaar:
         result, _ = self.run(tmp_path, changed)
         assert result["verified"] is False
 
+    def test_verifies_the_status_list_served_as_json_ld(self, issued, tmp_path, client):
+        """JSON-LD readers get the status list with a Data Integrity proof; Digital Bazaar verifies it."""
+        api.revoke_credential(public_id=issued[0].public_id, reason="Conduct.")
+        response = fetch(client, "/distinguished/badges/v3/status/", HTTP_ACCEPT="application/ld+json")
+        assert response["Content-Type"] == "application/vc+ld+json" and response["Vary"] == "Accept"
+        status = response.json()
+        assert status["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+        result, log = self.run(tmp_path, status)
+        assert result == {"verified": True, "errors": []}, log
+        unrevoked = {**status, "credentialSubject": {**status["credentialSubject"], "encodedList": empty_list()}}
+        result, _ = self.run(tmp_path, unrevoked)
+        assert result["verified"] is False
+
 
 class TestOlderTokens:
     """Credentials issued before ADR 0017 (VC 1.1 ``vc`` wrapper, bare kid, URL issuer) and their re-issue."""

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from openedx_distinguished import access, api
-from openedx_distinguished.exceptions import NotFound
+from openedx_distinguished.exceptions import NotFound, ValidationError
 
 from .guard import allowed
 from .layout import page
@@ -160,15 +160,22 @@ def did_document(request):
 @require_safe
 def status_list(request):
     """
-    The revocation status list: a signed VC-JWT of the Bitstring Status List credential;
-    ``?format=json`` shows the unsigned document for reading.
+    The revocation status list, signed: a VC-JWT of the Bitstring Status List credential by
+    default, the credential with a Data Integrity proof for JSON-LD readers (the ``Accept`` of
+    ``_wanted``, or ``?format=ldp``). ``?format=json`` shows the unsigned document for reading.
     """
     if request.GET.get("format") == "json":
         response = _json(api.status_list())
+    elif _wanted(request) == "ldp":
+        try:
+            response = _json(api.status_list_ldp(), content_type="application/vc+ld+json")
+        except ValidationError as exc:
+            raise Http404("No Ed25519 key signs the status list.") from exc
     else:
         response = HttpResponse(api.status_list_jwt(), content_type="application/vc+jwt")
         response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=60"
+    response["Vary"] = "Accept"
     return response
 
 
