@@ -102,7 +102,7 @@ test-browser: system-requirements $(TOX_STAMP) ## run the browser tests: Playwri
 test-tutor: $(TOX_STAMP) ## run the Tutor plugin's tests (tutor/): render it with tutor and tutor-mfe, parse and run its profile widget with Node.js
 	$(TOX) -e tutor $(TOX_ARGS)
 
-# Sizes of `make bench`: full (the sizes the targets are set for: ~5 min on 2 CPUs) or small (the CI smoke run, <1 min).
+# Sizes of `make bench`: full (the sizes the targets are set for: ~15 min on 2 CPUs) or small (the CI smoke run, <1 min).
 BENCH_SCALE ?= full
 
 bench: $(TOX_STAMP) ## run the benchmarks against floors measured in the same run and print the table (BENCH_SCALE=small: smoke run); see docs/performance.rst

@@ -419,6 +419,34 @@ def data_integrity_proof(document: dict, *, key: SigningKey, private_key, create
     return {**options, "proofValue": "z" + base58btc(signature)}
 
 
+# What a presented Data Integrity document may hold before it is canonicalised: RDF
+# canonicalisation is exponential on some shapes of blank nodes (JSON objects without an ``id``),
+# so a document much larger or more nested than a credential is refused unread. A credential the
+# plugin issues has about a dozen objects and weighs about 3 KB.
+MAX_LDP_OBJECTS, MAX_LDP_BYTES = 64, 64 * 1024
+
+
+def _screen(document):
+    """ProofError unless ``document`` names only shipped contexts and is small enough to canonicalise."""
+    contexts = document.get("@context")
+    if not isinstance(contexts, list) or not all(isinstance(c, str) and c in CONTEXT_FILES for c in contexts):
+        raise ProofError("The document names contexts this issuer does not use.")
+    if len(json.dumps(document, separators=(",", ":"))) > MAX_LDP_BYTES:
+        raise ProofError("The document is far larger than a credential of this issuer.")
+    objects, pending = 0, [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            objects += 1
+            if "@context" in value and value is not document:
+                raise ProofError("The document carries a context of its own.")
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    if objects > MAX_LDP_OBJECTS:
+        raise ProofError("The document holds far more objects than a credential of this issuer.")
+
+
 def verify_data_integrity(secured: dict, ring: dict | None = None) -> tuple[dict, SigningKey, datetime | None]:
     """
     Check the Data Integrity proof of a secured document against the published keys.
@@ -451,6 +479,7 @@ def verify_data_integrity(secured: dict, ring: dict | None = None) -> tuple[dict
         raise ProofError("The proof's value is not a base58btc multibase string.") from exc
     options = {name: member for name, member in proof.items() if name != "proofValue"}
     document = {name: member for name, member in secured.items() if name != "proof"}
+    _screen(document)
     try:
         data = _hash_data(document, options)
     except Exception as exc:  # pyld raises its own errors, and others on odd JSON-LD: all mean "cannot check"

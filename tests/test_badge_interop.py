@@ -338,6 +338,14 @@ class TestPluginVerificationPage:
         page = self.submit(client, issued[0].jwt)
         assert 'class="od-verification" data-valid="false"' in page and "The status list does not verify" in page
 
+    def test_a_document_built_to_exhaust_canonicalisation_is_refused_unread(self, issued, client):
+        secured = api.credential_ldp(public_id=issued[0].public_id)
+        bomb = {**secured, "evidence": [{"type": ["Evidence"], "narrative": "x"} for _ in range(500)]}
+        page = self.submit(client, json.dumps(bomb))
+        assert 'class="od-verification" data-valid="false"' in page and "far more objects" in page
+        inline = {**secured, "@context": [*secured["@context"], {"name": "https://example.org/name"}]}
+        assert "contexts this issuer does not use" in self.submit(client, json.dumps(inline))
+
     def test_nothing_given_is_a_field_error(self, db, client):
         response = client.post("/distinguished/verify/", {"token": ""})
         assert response.status_code == 400 and 'id="token-error"' in response.content.decode()
