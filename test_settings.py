@@ -131,3 +131,14 @@ JWT_AUTH = {
 from openedx_distinguished.settings.test import plugin_settings  # noqa: E402
 
 plugin_settings(sys.modules[__name__])
+
+# A cache shared between processes, for the tests that check what several LMS processes see
+# (tests/integration/test_shared_cache.py starts a second process with the same settings).
+if os.environ.get("DISTINGUISHED_TEST_CACHE_REDIS"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["DISTINGUISHED_TEST_CACHE_REDIS"],
+            "KEY_PREFIX": os.environ.get("DISTINGUISHED_TEST_CACHE_PREFIX", "distinguished-test"),
+        },
+    }

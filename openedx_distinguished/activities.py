@@ -7,9 +7,10 @@ import csv
 import io
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -397,6 +398,57 @@ def mark_qualifying_course_run(*, course_key, activity_type, title) -> None:
         raise ValidationError(errors)
     QualifyingCourseRun.objects.update_or_create(course_key=str(key), defaults={
         "activity_type": types[activity_type], "title": (title or str(key))[:255]})
+
+
+# The course keys of the qualifying runs, in the site's cache (shared by every LMS process): the
+# platform's receivers read it on every enrolment, passing status and certificate, so that an event
+# in any other run (nearly all of them) costs no query and queues no task (ADR 0018).
+QUALIFYING_RUNS_CACHE_KEY = "od:qualifying-runs:1"  # short: the cache checks a key character by character
+
+
+def _qualifying_keys_from_db():
+    return frozenset(QualifyingCourseRun.objects.values_list("course_key", flat=True))
+
+
+def qualifying_course_keys() -> frozenset[str]:
+    """
+    The course keys of the qualifying runs: from the cache, or (after an eviction, or the first
+    time) from the database, then cached with ``add`` so that it never overwrites what a change
+    published meanwhile.
+    """
+    keys = cache.get(QUALIFYING_RUNS_CACHE_KEY)
+    if keys is None:
+        keys = _qualifying_keys_from_db()
+        if not _change_pending():  # what this transaction changed is not the others' to see yet
+            cache.add(QUALIFYING_RUNS_CACHE_KEY, keys, timeout=None)
+    return keys
+
+
+def _change_pending():
+    """Whether this connection's open transaction changed the qualifying runs (its publication is queued)."""
+    connection = connections[router.db_for_read(QualifyingCourseRun)]
+    return any(getattr(entry[1], "pending", False) for entry in connection.run_on_commit)
+
+
+def is_qualifying_course(course_key) -> bool:
+    """Whether events in the run ``course_key`` may record activities (no query while cached)."""
+    return str(course_key) in qualifying_course_keys()
+
+
+def publish_qualifying_course_runs() -> None:
+    """
+    Tell every process of a change to the qualifying runs: the cached set is dropped now (the next
+    event reads what is committed) and written anew once the change commits, over anything a
+    process cached from the database before the commit. A change that rolls back leaves the
+    committed runs to be read again.
+    """
+    def publish():
+        cache.set(QUALIFYING_RUNS_CACHE_KEY, _qualifying_keys_from_db(), timeout=None)
+        publish.pending = False
+
+    publish.pending = True  # see _change_pending
+    cache.delete(QUALIFYING_RUNS_CACHE_KEY)
+    transaction.on_commit(publish, using=router.db_for_write(QualifyingCourseRun))
 
 
 def record_platform_activity(*, user_id, course_key, event, occurred_at=None) -> ActivityData | None:

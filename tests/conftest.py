@@ -58,6 +58,19 @@ def client_for():
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """
+    Each test starts with an empty cache: what the plugin caches for the whole site (the
+    qualifying course runs) must not outlive the database rows of the test that cached it.
+    """
+    from django.core.cache import cache  # pylint: disable=import-outside-toplevel
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def eager_celery():
     """Celery tasks run in-process, as the tests' transaction commits."""
     from celery import current_app  # pylint: disable=import-outside-toplevel

@@ -53,10 +53,10 @@ def member(cycle, users, panels):
     return person
 
 
-def enrol(user):
-    """Send COURSE_ENROLLMENT_CREATED for ``user`` in the qualifying run."""
+def enrol(user, run=RUN):
+    """Send COURSE_ENROLLMENT_CREATED for ``user`` in ``run`` (the qualifying run by default)."""
     COURSE_ENROLLMENT_CREATED.send_event(enrollment=CourseEnrollmentData(
-        user=user_data(user), course=course(), mode="audit", is_active=True,
+        user=user_data(user), course=CourseData(course_key=CourseKey.from_string(run)), mode="audit", is_active=True,
         creation_date=datetime(2026, 6, 1, tzinfo=timezone.utc)))
 
 

@@ -8,6 +8,7 @@ import logging
 from crum import get_current_request
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 from openedx_events.learning.signals import (
@@ -19,6 +20,7 @@ from openedx_events.learning.signals import (
 
 from openedx_distinguished import api, tasks
 from openedx_distinguished.conf import REFERRAL_COOKIE
+from openedx_distinguished.models import Criterion, MemberProfile, PartnerOrganization, QualifyingCourseRun, Track
 from openedx_distinguished.notifications import message_queued
 
 log = logging.getLogger(__name__)
@@ -28,29 +30,55 @@ def _later(task, **kwargs):
     transaction.on_commit(lambda: task.delay(**kwargs))
 
 
+def _course_event(user, course, event, metadata):
+    """
+    Hand an event in a course run to a worker, if the run is qualifying: the test is made here, in
+    the LMS process, from the cached set of qualifying runs (no query), so that the events of every
+    other run queue nothing.
+    """
+    course_key = str(course.course_key)
+    if api.is_qualifying_course(course_key):
+        _later(tasks.record_platform_activity, user_id=user.id, course_key=course_key, event=event,
+               occurred_at=metadata.time.isoformat())
+
+
 @receiver(COURSE_ENROLLMENT_CREATED, dispatch_uid="openedx_distinguished.enrollment_created")
 def enrollment_created(signal, sender, enrollment, metadata, **kwargs):  # pylint: disable=unused-argument
-    """A member enrolled in a course run: it may be a qualifying event or working group."""
-    _later(tasks.record_platform_activity, user_id=enrollment.user.id,
-           course_key=str(enrollment.course.course_key), event="enrolled", occurred_at=metadata.time.isoformat())
+    """Someone enrolled in a course run: in a qualifying event or working group, it may be a member's activity."""
+    _course_event(enrollment.user, enrollment.course, "enrolled", metadata)
 
 
 @receiver(COURSE_PASSING_STATUS_UPDATED, dispatch_uid="openedx_distinguished.passing_status_updated")
 def passing_status_updated(signal, sender, course_passing_status, metadata,  # pylint: disable=unused-argument
                            **kwargs):
-    """A member passed a course run (failing is not an activity)."""
-    if not course_passing_status.is_passing:
-        return
-    _later(tasks.record_platform_activity, user_id=course_passing_status.user.id,
-           course_key=str(course_passing_status.course.course_key), event="passed",
-           occurred_at=metadata.time.isoformat())
+    """Someone passed a course run (failing is not an activity)."""
+    if course_passing_status.is_passing:
+        _course_event(course_passing_status.user, course_passing_status.course, "passed", metadata)
 
 
 @receiver(CERTIFICATE_CREATED, dispatch_uid="openedx_distinguished.certificate_created")
 def certificate_created(signal, sender, certificate, metadata, **kwargs):  # pylint: disable=unused-argument
-    """A member earned a certificate in a course run."""
-    _later(tasks.record_platform_activity, user_id=certificate.user.id, course_key=str(certificate.course.course_key),
-           event="certified", occurred_at=metadata.time.isoformat())
+    """Someone earned a certificate in a course run."""
+    _course_event(certificate.user, certificate.course, "certified", metadata)
+
+
+def public_documents_changed(sender, **kwargs):  # pylint: disable=unused-argument
+    """Staff edited what the public documents show (a track, its criteria, a listing, an organization)."""
+    api.public_documents_changed()
+
+
+for _model in (Track, Criterion, MemberProfile, PartnerOrganization):
+    post_save.connect(public_documents_changed, sender=_model,
+                      dispatch_uid=f"openedx_distinguished.documents_changed.{_model.__name__}.save")
+    post_delete.connect(public_documents_changed, sender=_model,
+                        dispatch_uid=f"openedx_distinguished.documents_changed.{_model.__name__}.delete")
+
+
+@receiver(post_save, sender=QualifyingCourseRun, dispatch_uid="openedx_distinguished.qualifying_run_saved")
+@receiver(post_delete, sender=QualifyingCourseRun, dispatch_uid="openedx_distinguished.qualifying_run_deleted")
+def qualifying_runs_changed(sender, **kwargs):  # pylint: disable=unused-argument
+    """Staff marked, changed or removed a qualifying run: every process sees it from its next event."""
+    api.publish_qualifying_course_runs()
 
 
 # How recent an account must be for its first sign-in to count as its registration.
