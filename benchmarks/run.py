@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import django
 
-CASES = ("1", "2", "3", "4", "5")
+CASES = ("1", "2", "3", "4", "5", "6", "7")
 
 
 @dataclass(frozen=True)
@@ -36,17 +36,18 @@ class Scale:
     credentials: int
     issuance_repeats: int
     query_sizes: tuple[int, ...]
+    event_loops: int
 
 
 SCALES = {
     # The sizes the targets are set for.
     "full": Scale(profile_sizes=(10, 100, 1000), profile_loops=50, hall_members=1000, hall_loops=1, repeats=15,
                   eval_terms=100_000, eval_activities=1_000_000, eval_repeats=5, credentials=10_000,
-                  issuance_repeats=5, query_sizes=(10, 100, 1000)),
+                  issuance_repeats=5, query_sizes=(10, 100, 1000), event_loops=5000),
     # The smoke run of CI: every case and floor runs, at sizes that take half a minute.
     "small": Scale(profile_sizes=(10, 100), profile_loops=20, hall_members=100, hall_loops=2, repeats=5,
                    eval_terms=2_000, eval_activities=20_000, eval_repeats=1, credentials=200,
-                   issuance_repeats=1, query_sizes=(10, 100, 1000)),
+                   issuance_repeats=1, query_sizes=(10, 100, 1000), event_loops=500),
 }
 
 
@@ -55,7 +56,7 @@ def arguments(argv):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.strip().splitlines()[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default=os.environ.get("BENCH_SCALE") or "full",
                         help="full: the sizes the targets are set for (default); small: a quick smoke run")
-    parser.add_argument("--cases", default="1,2,3,4,5", help="which cases to run, e.g. 1,2 (default: all)")
+    parser.add_argument("--cases", default="1,2,3,4,5,6,7", help="which cases to run, e.g. 1,2 (default: all)")
     parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
                         help="cpu: this process's CPU time (default); wall: elapsed time")
     parser.add_argument("--workdir", help="where case 3 writes its SQLite files (default: a temporary directory)")
@@ -153,6 +154,10 @@ def main(argv=None) -> int:
                 results += evaluation.case(scale, options.workdir or scratch, options.clock)
             elif case == "4":
                 results += cases.issuance(scale, pem)
+            elif case == "6":
+                results += cases.platform_events(scale, pem)
+            elif case == "7":
+                results += cases.conditional_gets(scale, pem)
             else:
                 query_table = cases.queries_per_request(scale, pem)
     print(f"\n({time.perf_counter() - started:.0f} s)\n")

@@ -5,16 +5,19 @@ Adapters (REST views, admin, management commands, tasks, event handlers) call th
 they return the plain records of ``data.py`` and raise the errors of ``exceptions.py``.
 Permission checks belong to the adapters: these functions trust the caller's ``actor``.
 """
+from openedx_distinguished import freshness as _freshness
 from openedx_distinguished.activities import (
     IMPORT_COLUMNS,
     MAX_IMPORT_BYTES,
     activity_import_template,
     import_activities,
     import_activities_csv,
+    is_qualifying_course,
     list_activities,
     list_activity_types,
     mark_qualifying_course_run,
     preview_activity_import,
+    publish_qualifying_course_runs,
     read_import_csv,
     read_import_file,
     record_platform_activity,
@@ -106,7 +109,7 @@ from openedx_distinguished.nominations import (
 )
 from openedx_distinguished.notifications import MessageNotSent, deliver_message
 from openedx_distinguished.overview import membership_overview
-from openedx_distinguished.presence import hall_of_fame, member_page, profile_badges, set_listing
+from openedx_distinguished.presence import hall_of_fame, hall_of_fame_page, member_page, profile_badges, set_listing
 from openedx_distinguished.program import cycle_phase, get_cycle, get_cycle_data
 from openedx_distinguished.program import get_track as _get_track
 from openedx_distinguished.program import (
@@ -151,6 +154,12 @@ from openedx_distinguished.review import (
 from openedx_distinguished.signing import did_document, issuer_did
 from openedx_distinguished.signing import keyring as signing_keyring
 from openedx_distinguished.verification import MAX_PRESENTED_BYTES, Verification, verify_presented
+
+
+def public_documents_changed() -> None:
+    """Tell every process that the public documents (badges, hall of fame, feed) changed (ADR 0018)."""
+    _freshness.changed(_freshness.BADGES, _freshness.PRESENCE)
+
 
 __all__ = [
     # errors and enums callers compare against
@@ -242,6 +251,9 @@ __all__ = [
     "list_initiatives",
     "list_terms",
     "mark_qualifying_course_run",
+    "public_documents_changed",
+    "is_qualifying_course",
+    "publish_qualifying_course_runs",
     "membership_overview",
     "mark_renewals_due",
     "record_onboarded_organization",
@@ -293,6 +305,7 @@ __all__ = [
     "verification_details",
     # public presence
     "hall_of_fame",
+    "hall_of_fame_page",
     "member_page",
     "profile_badges",
     "set_listing",

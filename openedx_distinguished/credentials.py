@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from openedx_distinguished import baking, events, parsing, platform, signing
+from openedx_distinguished import baking, events, freshness, parsing, platform, signing
 from openedx_distinguished.artwork import ArtworkRefused, check_artwork
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import CredentialData, CredentialStatus, FulfilmentStatus, NomineeKind, Page, TermStatus
@@ -341,6 +341,7 @@ def _issued(issued):
     fulfilments now; CREDENTIAL_ISSUED, and BADGE_AWARDED for individuals, after the commit.
     """
     ensure_fulfilments(*(term for term, _ in issued))
+    freshness.changed(freshness.BADGES, freshness.PRESENCE)
     events.credentials_issued([(term, str(public_id), url(f"verify/{public_id}/")) for term, public_id in issued])
     transaction.on_commit(functools.partial(_send_badge_events, issued, revoked=False))
 
@@ -536,6 +537,7 @@ def reissue_credentials(*, everything=False) -> int:
                 credential.document, credential.jwt, credential.ldp_proof = json.loads(document_json), token, proof
                 credential.signing_key = keys[0][0]
             Credential.objects.bulk_update(batch, ["document", "jwt", "ldp_proof", "signing_key"])
+            freshness.changed(freshness.BADGES)
             done += len(batch)
     return done
 
@@ -573,6 +575,7 @@ def revoke_credential(*, public_id, reason, public_reason="", actor=None) -> Cre
         credential.revoked_at, credential.revocation_reason = timezone.now(), reason
         credential.public_reason = public_reason
         credential.save(update_fields=["revoked_at", "revocation_reason", "public_reason"])
+        freshness.changed(freshness.BADGES, freshness.PRESENCE)
         credential = _credentials().get(pk=credential.pk)
         events.credential_revoked(credential.term, str(credential.public_id), url(f"verify/{credential.public_id}/"))
         transaction.on_commit(functools.partial(_send_badge_events, [(credential.term, credential.public_id)],

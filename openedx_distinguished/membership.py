@@ -15,7 +15,7 @@ from django.db.models.constants import OnConflict
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from openedx_distinguished import events, notifications, platform
+from openedx_distinguished import events, freshness, notifications, platform
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.credentials import issue_credential, revoke_for_term
 from openedx_distinguished.data import (
@@ -152,6 +152,7 @@ def revoke_term(*, term_id, actor, reason) -> TermData:
             raise InvalidTransition({"status": [f"A {term.status} term cannot be revoked."]})
         _set_status(term, T.REVOKED, revoked_reason=reason[:2000])
         revoke_for_term(term_id=term.pk, reason=reason[:2000])
+        freshness.changed(freshness.PRESENCE)
     return get_term(term_id)
 
 
@@ -175,6 +176,8 @@ def mark_renewals_due(*, now=None) -> int:
             chunk = term_ids[start:start + RENEWAL_BATCH_SIZE]
             flagged += due.filter(pk__in=chunk).update(status=T.RENEWAL_DUE.value, modified=now)
             notifications.renewal_due(term_ids=chunk, progress=retention_progress(chunk))
+        if flagged:
+            freshness.changed(freshness.PRESENCE)
     return flagged
 
 
@@ -524,6 +527,7 @@ def confirm_evaluations(*, cycle_year, actor, term_ids=None, now=None) -> dict:
             evaluation.confirmed_at, evaluation.confirmed_by = now, confirmed_by
             evaluation.save(update_fields=["confirmed_at", "confirmed_by"])
             applied[plan.outcome.value] += 1
+    freshness.changed(freshness.PRESENCE)
     return {**applied, "held": held}
 
 

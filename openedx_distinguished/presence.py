@@ -15,6 +15,7 @@ from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import DateField, Q
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
-from openedx_distinguished import platform
+from openedx_distinguished import freshness, platform
 from openedx_distinguished.credentials import url
 from openedx_distinguished.data import CURRENT_TERM_STATUSES, TermStatus
 from openedx_distinguished.exceptions import NotFound, ValidationError
@@ -153,6 +154,62 @@ def hall_of_fame(*, track_slug=None, year=None) -> dict:
         else:
             sections["alumni"].append(entry)
     return {"tracks": tracks, "sections": sections, "track": track_slug, "year": year}
+
+
+# The hall of fame's first view shows this many entries of each list (each track's current
+# members, lifetime members, alumni), each list then links to all of it; a list on its own shows
+# this many per page. At 1,000 members the first view stays under 100 KiB of HTML (ADR 0018).
+FIRST_VIEW_ENTRIES, PAGE_ENTRIES = 12, 60
+SECTIONS = ("current", "lifetime", "alumni")
+
+
+def hall_of_fame_page(*, track_slug=None, year=None, section=None, page=1) -> dict:
+    """
+    What one view of the hall of fame shows: without ``section``, the first ``FIRST_VIEW_ENTRIES``
+    of each list with its size; with one (``current``, ``lifetime`` or ``alumni``), that list alone,
+    ``PAGE_ENTRIES`` a page. Made from ``hall_of_fame`` once per version of the public lists (and
+    filters) and kept in the site's cache, so that a visit reads no database while nothing changed.
+
+    Raises:
+        ValidationError: an unknown section, or a page that does not exist.
+    """
+    if section is not None and section not in SECTIONS:
+        raise ValidationError({"section": [f"Choose one of {', '.join(SECTIONS)}."]})
+    key = "openedx_distinguished:hall_of_fame:" + ":".join(
+        str(part) for part in (freshness.presence_version(), track_slug or "", year or "", section or "", page))
+    context = cache.get(key)
+    if context is None:
+        context = _page_of(hall_of_fame(track_slug=track_slug, year=year), section, page)
+        cache.set(key, context, timeout=freshness.PRESENCE_SECONDS)
+    return context
+
+
+def _page_of(data, section, page):
+    """Trim the hall of fame's lists to one view (see ``hall_of_fame_page``)."""
+    sections = data["sections"]
+    lists = {("current", slug): entries for slug, entries in sections["current"].items()}
+    lists.update({("lifetime", None): sections["lifetime"], ("alumni", None): sections["alumni"]})
+    sizes = {key: len(entries) for key, entries in lists.items()}
+    if section is None:
+        shown = {key: entries[:FIRST_VIEW_ENTRIES] for key, entries in lists.items()}
+        pages = None
+    else:
+        chosen = [entries for (name, _), entries in lists.items() if name == section]
+        entries = [entry for group in chosen for entry in group]
+        count = max(1, -(-len(entries) // PAGE_ENTRIES))
+        if not 1 <= page <= count:
+            raise ValidationError({"page": [f"There are {count} page(s)."]})
+        shown = {(section, None): entries[(page - 1) * PAGE_ENTRIES:page * PAGE_ENTRIES]}
+        pages = {"number": page, "count": count, "total": len(entries)}
+    return {
+        "tracks": data["tracks"], "track": data["track"], "year": data["year"], "section": section, "pages": pages,
+        "sections": {
+            "current": OrderedDict((slug, shown.get(("current", slug), [])) for slug in sections["current"]),
+            "lifetime": shown.get(("lifetime", None), []), "alumni": shown.get(("alumni", None), []),
+        } if section is None else {section: shown[(section, None)]},
+        "sizes": {"current": {slug: sizes[("current", slug)] for slug in sections["current"]},
+                  "lifetime": sizes[("lifetime", None)], "alumni": sizes[("alumni", None)]},
+    }
 
 
 def _credential_of(term):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from openedx_distinguished import freshness
 from openedx_distinguished.data import CURRENT_TERM_STATUSES, NominationStatus, TermStatus
 from openedx_distinguished.models import (
     Activity,
@@ -53,6 +54,7 @@ def retire_user(*, user_id) -> None:
     """
     username = get_user_model().objects.filter(pk=user_id).values_list("username", flat=True).first()
     with transaction.atomic():
+        freshness.changed(freshness.PRESENCE, freshness.BADGES)  # their listing goes, their badges are revoked
         about = list(Nomination.objects.filter(nominee_user_id=user_id).values_list("pk", flat=True))
         made = list(Nomination.objects.filter(nominator_id=user_id).values_list("pk", flat=True))
         endorsements = list(Endorsement.objects.filter(Q(endorser_id=user_id) | Q(nomination_id__in=about))

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from openedx_distinguished import events, notifications, parsing, platform
+from openedx_distinguished import events, freshness, notifications, parsing, platform
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import (
     RUBRIC_MAX,
@@ -969,6 +969,7 @@ def release_announcement(*, cycle_year, actor=None, now=None) -> ReleaseReport:
         _audit(cycle, AuditAction.ANNOUNCEMENT_RELEASED, actor=actor, outcomes=dict(outcomes),
                set_aside=list(set_aside))
         events.announcement_released(cycle, outcomes)
+        freshness.changed(freshness.PRESENCE, freshness.BADGES)
     return ReleaseReport(cycle_year=cycle.year, already_released=False, released_at=now, outcomes=dict(outcomes),
                          set_aside=set_aside)
 

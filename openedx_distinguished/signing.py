@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from jwt.algorithms import RSAAlgorithm
 
+from openedx_distinguished import freshness
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.exceptions import ValidationError
 from openedx_distinguished.models import SigningKey
@@ -127,6 +128,7 @@ def _install(private_key) -> str:
     SigningKey.objects.filter(algorithm=algorithm, retired_at__isnull=True).update(retired_at=timezone.now())
     SigningKey.objects.create(kid=kid, algorithm=algorithm, public_jwk=public_jwk,
                               private_key_encrypted=_fernet().encrypt(pem).decode())
+    freshness.changed(freshness.KEYS, freshness.BADGES)
     return kid
 
 

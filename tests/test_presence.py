@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from openedx_filters import PipelineStep
 
-from openedx_distinguished import api
+from openedx_distinguished import api, presence
 from openedx_distinguished.models import MembershipTerm, Track
 
 from .factories import PartnerOrganizationFactory, UserFactory
@@ -71,16 +71,49 @@ def test_retired_users_disappear(people, client):
     assert "Grace" not in client.get("/distinguished/feed.json").content.decode()
 
 
-def test_hall_of_fame_queries_do_not_grow(people, cycle, client, django_assert_max_num_queries):
+def test_hall_of_fame_queries_do_not_grow(people, cycle, client, django_assert_max_num_queries,
+                                          django_capture_on_commit_callbacks):
     with django_assert_max_num_queries(6) as few:
-        client.get("/distinguished/")
+        client.get("/distinguished/?section=current")
     engineer = Track.objects.get(slug="engineer")
-    for index in range(20):
-        person = UserFactory(username=f"extra{index}")
-        api.issue_credential(term_id=make_term(person, engineer, cycle, starts_days_ago=10).pk)
-        api.set_listing(user=person, listed=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the changes commit: the lists are made anew
+        for index in range(20):
+            person = UserFactory(username=f"extra{index}")
+            api.issue_credential(term_id=make_term(person, engineer, cycle, starts_days_ago=10).pk)
+            api.set_listing(user=person, listed=True)
+    verifiable = sum(1 for entries in api.hall_of_fame()["sections"]["current"].values() for entry in entries
+                     if entry["verify_url"])
+    assert verifiable >= 21
     with django_assert_max_num_queries(len(few.captured_queries)):
-        assert client.get("/distinguished/").content.decode().count("Verify the badge") >= 22
+        assert client.get("/distinguished/?section=current").content.decode().count("Verify the badge") == verifiable
+    # Until the next change, the lists are read from the cache: no query for them at all.
+    with django_assert_max_num_queries(0):
+        client.get("/distinguished/?section=current")
+
+
+def test_the_first_view_shows_the_first_of_each_list_and_links_to_all(
+        people, cycle, client, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(presence, "PAGE_ENTRIES", 20)
+    engineer = Track.objects.get(slug="engineer")
+    with django_capture_on_commit_callbacks(execute=True):
+        for index in range(30):
+            person = UserFactory(username=f"many{index}")
+            make_term(person, engineer, cycle, starts_days_ago=10)
+            api.set_listing(user=person, listed=True)
+    total = len(api.hall_of_fame()["sections"]["current"]["engineer"])
+    first = client.get("/distinguished/").content.decode()
+    assert first.count('class="od-card"') <= 12 + 2 * 12 + 12  # a dozen a list at most
+    assert f"All {total} current members: Distinguished Engineer" in first
+    listed = []
+    for number in (1, 2):
+        page = client.get(f"/distinguished/?section=current&track=engineer&page={number}")
+        assert page.status_code == 200
+        page = page.content.decode()
+        listed.append(page.count('class="od-card"'))
+    assert total > 20 and listed == [20, total - 20]
+    assert client.get("/distinguished/?section=nowhere").status_code == 400
+    assert client.get("/distinguished/?section=current&page=99").status_code == 400
+    assert client.get("/distinguished/?page=0").status_code == 400
 
 
 def test_member_page(people, client):

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from openedx_distinguished import access, api
+from openedx_distinguished import access, api, freshness
 from openedx_distinguished.exceptions import NotFound, ValidationError
 
+from .caching import conditional, site_digest, version_tag
 from .guard import allowed
 from .layout import page
 
@@ -53,38 +54,42 @@ def _or_404(function, **kwargs):
 
 
 @require_safe
+@conditional(version_tag(freshness.KEYS), "public, max-age=300")
 def jwks(request):
     """The public signing keys (current and retired) as a JWKS."""
-    response = _json(api.jwks())
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    return _json(api.jwks())
 
 
 @require_safe
+@conditional(version_tag(freshness.KEYS), "public, max-age=3600")
 def issuer_v3(request):
     """The Open Badges 3.0 issuer profile."""
     return _json(api.issuer_profile_v3(), content_type=JSON_LD)
 
 
 @require_safe
+@conditional(version_tag(freshness.KEYS), "public, max-age=3600")
 def issuer_v2(request):
     """The Open Badges 2.0 issuer profile."""
     return _json(api.issuer_profile_v2(), content_type=JSON_LD)
 
 
 @require_safe
+@conditional(version_tag(freshness.BADGES), "public, max-age=3600")
 def achievement(request, track):
     """The Open Badges 3.0 achievement of a track."""
     return _json(_or_404(api.achievement, track_slug=track), content_type=JSON_LD)
 
 
 @require_safe
+@conditional(version_tag(freshness.BADGES), "public, max-age=3600")
 def badge_class(request, track):
     """The Open Badges 2.0 BadgeClass of a track."""
     return _json(_or_404(api.badge_class, track_slug=track), content_type=JSON_LD)
 
 
 @require_safe
+@conditional(version_tag(freshness.BADGES), "public, max-age=86400")
 def artwork(request, track, kind):
     """A track's unbaked badge artwork."""
     if kind not in ("png", "svg"):
@@ -123,7 +128,13 @@ def _wanted(request):
     return best
 
 
+def _negotiated_tag(request, public_id=""):
+    """The ETag of a document served in several forms: the badges' version, the document and the form."""
+    return freshness.etag(freshness.version(freshness.BADGES), site_digest(), public_id, _wanted(request))
+
+
 @require_safe
+@conditional(_negotiated_tag, "public, max-age=300")
 def credential(request, public_id):
     """
     The Open Badges 3.0 credential at its ``id``: the compact VC-JWT by default (and for
@@ -150,14 +161,14 @@ def credential(request, public_id):
 
 
 @require_safe
+@conditional(version_tag(freshness.KEYS), "public, max-age=300")
 def did_document(request):
     """The issuer's DID document (``did:web``): its keys, current and retired."""
-    response = _json(api.did_document(), content_type="application/did+json")
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    return _json(api.did_document(), content_type="application/did+json")
 
 
 @require_safe
+@conditional(_negotiated_tag, "public, max-age=60")
 def status_list(request):
     """
     The revocation status list, signed: a VC-JWT of the Bitstring Status List credential by
@@ -174,12 +185,12 @@ def status_list(request):
     else:
         response = HttpResponse(api.status_list_jwt(), content_type="application/vc+jwt")
         response["Access-Control-Allow-Origin"] = "*"
-    response["Cache-Control"] = "public, max-age=60"
     response["Vary"] = "Accept"
     return response
 
 
 @require_safe
+@conditional(version_tag(freshness.BADGES), "public, max-age=60")
 def assertion(request, public_id):
     """The Open Badges 2.0 hosted assertion; HTTP 410 once revoked."""
     document = _or_404(api.assertion_v2, public_id=public_id)
@@ -187,6 +198,7 @@ def assertion(request, public_id):
 
 
 @require_safe
+@conditional(version_tag(freshness.BADGES), "public, max-age=300")
 def baked(request, public_id, version, kind):
     """The holder's badge image with the 2.0 assertion or 3.0 credential baked in."""
     if version not in (2, 3) or kind not in ("png", "svg"):
@@ -259,4 +271,5 @@ def certificate(request, public_id):
     pdf = api.certificate_pdf(public_id=details.public_id, issuer_name=api.issuer_profile_v3()["name"])
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="distinguished-certificate-{details.track_slug}.pdf"'
+    response["Cache-Control"] = "private, no-store"  # the holder's own document
     return response

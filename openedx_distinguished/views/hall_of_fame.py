@@ -6,10 +6,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from openedx_distinguished import api, parsing
+from openedx_distinguished import api, freshness, parsing
 from openedx_distinguished.exceptions import NotFound, ValidationError
 from openedx_distinguished.filters import HallOfFameRenderStarted
 
+from .caching import conditional
 from .layout import page
 
 
@@ -20,15 +21,38 @@ def _filters(request):
     return track, parsing.year(year) if year else None
 
 
+def _view(request):
+    """The section and page of the hall of fame the query string asks for (ValidationError if none such)."""
+    section = request.GET.get("section") or None
+    number = request.GET.get("page") or "1"
+    return section, parsing.whole_number(number, field="page", least=1)
+
+
+def _presence_tag(request):
+    """The ETag of the public lists: their version, the query string, and who asks (the page's header)."""
+    return freshness.etag(freshness.presence_version(), request.GET.urlencode(),
+                          request.user.pk if request.user.is_authenticated else "anonymous")
+
+
+def _cache_control(request):
+    """Anonymous visitors share one page; a signed-in person's (their name in the header) is theirs."""
+    return "private, no-store" if request.user.is_authenticated else "public, max-age=60"
+
+
 @require_safe
+@conditional(_presence_tag, of=_cache_control)
 def hall_of_fame(request):
-    """Current members by track, lifetime members and alumni; filter with ?track= and ?year=."""
+    """
+    Current members by track, lifetime members and alumni, the first few of each with a link to
+    all of it (``?section=``, ``?page=``); filter with ``?track=`` and ``?year=``.
+    """
     try:
         track, year = _filters(request)
+        section, number = _view(request)
+        context = api.hall_of_fame_page(track_slug=track, year=year, section=section, page=number)
     except ValidationError as exc:
         return page(request, "openedx_distinguished/hall_of_fame.html", {
-            **api.hall_of_fame(), "filter_errors": exc.errors}, status=400, section="hall-of-fame")
-    context = api.hall_of_fame(track_slug=track, year=year)
+            **api.hall_of_fame_page(), "filter_errors": exc.errors}, status=400, section="hall-of-fame")
     context, template = HallOfFameRenderStarted.run_filter(
         context=context, template_name="openedx_distinguished/hall_of_fame.html")
     return page(request, template, context, section="hall-of-fame")
@@ -46,6 +70,8 @@ def member(request, slug):
 
 
 @require_safe
+@conditional(lambda request: freshness.etag(freshness.presence_version(), request.GET.urlencode()),
+             f"public, max-age={freshness.PRESENCE_SECONDS}")
 def feed(request):
     """The hall of fame as JSON, for a marketing site (cacheable; any origin may read it)."""
     try:
@@ -57,5 +83,4 @@ def feed(request):
                              "current": data["sections"]["current"], "lifetime": data["sections"]["lifetime"],
                              "alumni": data["sections"]["alumni"]})
     response["Access-Control-Allow-Origin"] = "*"
-    response["Cache-Control"] = "public, max-age=600"
     return response

@@ -67,4 +67,8 @@ def page(request, template_name, context=None, *, status=200, breadcrumbs=(), se
         "od_reviews": signed_in and (api.is_program_staff(user) or api.is_panel_member(user)),
         "od_login_url": settings.LOGIN_URL,
     }
-    return render(request, template_name, context, status=status)
+    response = render(request, template_name, context, status=status)
+    if signed_in:
+        # A signed-in person's page names them and shows what is theirs: kept by no cache, shared or not.
+        response["Cache-Control"] = "private, no-store"
+    return response
