@@ -92,5 +92,5 @@ def test_visitor_browses_the_hall_of_fame_member_page_and_badge(cycle, users, pa
     assert page.locator("h1").inner_text() == "Ada Lovelace"
     page.get_by_role("link", name="Verify the badge").click()
     page.wait_for_load_state()
-    assert page.locator("[data-status]").inner_text().strip() == "Valid"
+    assert page.locator("article [data-status]").inner_text().strip() == "Valid"
     assert "How it was earned" in page.content()
