@@ -1,7 +1,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help requirements upgrade test test-mariadb test-lms test-browser test-tutor bench test-fuzz loadtest \
+.PHONY: help requirements upgrade test test-mariadb test-lms test-browser test-tutor bench test-fuzz loadtest lighthouse \
         system-requirements quality pii_check migrations-check validate demo clean
 
 # Interpreters of the test matrix.  With pyenv, PYENV_VERSION makes both
@@ -107,6 +107,9 @@ BENCH_SCALE ?= full
 
 bench: $(TOX_STAMP) ## run the benchmarks against floors measured in the same run and print the table (BENCH_SCALE=small: smoke run); see docs/performance.rst
 	BENCH_SCALE=$(BENCH_SCALE) $(TOX) -e bench $(TOX_ARGS)
+
+lighthouse: system-requirements $(TOX_STAMP) ## audit the demo's hall of fame, a member page, a verification page and the nomination form with Lighthouse (Debian's Chromium)
+	$(TOX) -e lighthouse $(TOX_ARGS)
 
 test-fuzz: $(TOX_STAMP) ## fuzz the REST API from its OpenAPI schema (schemathesis) as anonymous, learner and staff; DISTINGUISHED_FUZZ_EXAMPLES per operation (25)
 	$(TOX) -e fuzz $(TOX_ARGS)
