@@ -177,19 +177,25 @@ def start_gunicorn(args, env, log):
     # pylint: disable-next=consider-using-with
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    wait_until_answered(process, f"{base}{API}/tracks/", log)
+    return process, base
+
+
+def wait_until_answered(process, url, log, seconds=60):
+    """Wait until ``url`` answers 200; stop gunicorn (``process``) and exit if it dies or takes longer."""
+    deadline = time.monotonic() + seconds
     try:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise SystemExit(f"gunicorn exited with {process.returncode}; see {log.name}")
             try:
                 # The first request of a worker imports the site: give it time.
-                if requests.get(f"{base}{API}/tracks/", timeout=15).status_code == 200:
-                    return process, base
+                if requests.get(url, timeout=15).status_code == 200:
+                    return
             except requests.RequestException:
                 pass
             time.sleep(0.2)
-        raise SystemExit("gunicorn did not answer within 60 s")
+        raise SystemExit(f"gunicorn did not answer within {seconds} s")
     except BaseException:
         stop_gunicorn(process)
         raise

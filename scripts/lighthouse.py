@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loadtest.run import free_port, stop_gunicorn  # noqa: E402  pylint: disable=wrong-import-position
+from loadtest.run import free_port, stop_gunicorn, wait_until_answered  # noqa: E402  pylint: disable=wrong-import-position
 
 LIGHTHOUSE = ROOT / "tests" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = os.environ.get("DISTINGUISHED_CHROMIUM", "/usr/bin/chromium")
@@ -67,19 +67,9 @@ def serve(env, log, port):
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "django.core.wsgi:get_wsgi_application()", "--bind",
                                 f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    import requests  # pylint: disable=import-outside-toplevel
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {process.returncode}; see {log.name}")
-        try:
-            if requests.get(f"{base}/distinguished/", timeout=15).status_code == 200:
-                return process, base
-        except requests.RequestException:
-            pass
-        subprocess.run(["sleep", "0.2"], check=True)
-    stop_gunicorn(process)
-    raise SystemExit("gunicorn did not answer within 60 s")
+    wait_until_answered(process, f"{base}/distinguished/", log)
+    return process, base
 
 
 def audit(base, path, session_key, out):

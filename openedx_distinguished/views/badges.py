@@ -106,13 +106,16 @@ LDP_TYPES = ("application/vc+ld+json", "application/vc", "application/ld+json", 
 
 def _wanted(request):
     """Which form of a credential the request asks for: "jwt", "ldp" or "html" (``?format=`` first)."""
-    explicit = request.GET.get("format")
+    explicit = request.GET.get("format") if request.META.get("QUERY_STRING") else None
     if explicit in ("jwt", "ldp", "html"):
         return explicit
     if explicit == "json":
         return "ldp"
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if not accept or accept == "*/*":
+        return "jwt"
     best, best_quality = "jwt", -1.0
-    for item in request.headers.get("Accept", "").split(","):
+    for item in accept.split(","):
         media, *params = [part.strip() for part in item.split(";")]
         quality = 1.0
         for param in params:

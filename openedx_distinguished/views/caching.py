@@ -53,7 +53,7 @@ def site_digest():
 def version_tag(*names):
     """An ``etag_of`` from the versions of ``names``, the site, the view's arguments and the query string."""
     def etag_of(request, *args, **kwargs):
-        query = request.GET.urlencode() if request.GET else ""
+        query = request.META.get("QUERY_STRING", "")  # as sent: no QueryDict to build
         versions = (freshness.version(name) for name in names)
         return freshness.etag(*versions, site_digest(), *args, *kwargs.values(), query)
     return etag_of

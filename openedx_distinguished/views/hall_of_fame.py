@@ -30,7 +30,7 @@ def _view(request):
 
 def _presence_tag(request):
     """The ETag of the public lists: their version, the query string, and who asks (the page's header)."""
-    return freshness.etag(freshness.presence_version(), request.GET.urlencode(),
+    return freshness.etag(freshness.presence_version(), request.META.get("QUERY_STRING", ""),
                           request.user.pk if request.user.is_authenticated else "anonymous")
 
 
@@ -70,7 +70,7 @@ def member(request, slug):
 
 
 @require_safe
-@conditional(lambda request: freshness.etag(freshness.presence_version(), request.GET.urlencode()),
+@conditional(lambda request: freshness.etag(freshness.presence_version(), request.META.get("QUERY_STRING", "")),
              f"public, max-age={freshness.PRESENCE_SECONDS}")
 def feed(request):
     """The hall of fame as JSON, for a marketing site (cacheable; any origin may read it)."""

@@ -14,9 +14,10 @@ register_path_converters()
 app_name = "pages"
 
 urlpatterns = [
-    # The documents verifiers and badge platforms fetch, first: they are read most, by machines.
+    # The documents verifiers, badge platforms and the community site fetch, first: machines read them most.
     path("badges/jwks.json", badges.jwks, name="jwks"),
     path("did.json", badges.did_document, name="did-document"),
+    path("feed.json", hall_of_fame.feed, name="feed"),
     path("badges/v3/status/", badges.status_list, name="status-list"),
     path("badges/v3/credentials/<str:public_id>/", badges.credential, name="credential"),
     path("badges/v2/assertions/<str:public_id>/", badges.assertion, name="assertion"),
@@ -26,7 +27,6 @@ urlpatterns = [
     path("badges/v3/achievements/<slug:track>/", badges.achievement, name="achievement"),
     path("badges/v2/issuer/", badges.issuer_v2, name="issuer-v2"),
     path("badges/v2/classes/<slug:track>/", badges.badge_class, name="badge-class"),
-    path("feed.json", hall_of_fame.feed, name="feed"),
     path("", hall_of_fame.hall_of_fame, name="hall-of-fame"),
     path("program/", pages.program_overview, name="program"),
     path("members/<slug:slug>/", hall_of_fame.member, name="member"),
