@@ -72,8 +72,29 @@ def serve(env, log, port):
     return process, base
 
 
+# Lighthouse sometimes fails to record a page load's trace (NO_NAVSTART, NO_FCP) on a busy machine;
+# it says to run it again. A page gets this many runs before its failure counts.
+RUNS = 3
+
+
 def audit(base, path, session_key, out):
-    """Run Lighthouse on one page; its scores by category (0 to 100)."""
+    """Run Lighthouse on one page (again, when it could not record the page load); its scores by category."""
+    for run in range(1, RUNS + 1):
+        try:
+            return _audit_once(base, path, session_key, out)
+        except LighthouseRunFailed as failure:
+            if run == RUNS:
+                raise SystemExit(str(failure)) from failure
+            print(f"lighthouse could not record {path} (run {run} of {RUNS}), running it again", flush=True)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class LighthouseRunFailed(Exception):
+    """Lighthouse ended without scores for a page."""
+
+
+def _audit_once(base, path, session_key, out):
+    """One Lighthouse run on one page; its scores by category (0 to 100)."""
     command = [str(LIGHTHOUSE), base + path, "--output=json", f"--output-path={out}", "--quiet",
                f"--chrome-path={CHROMIUM}", f"--chrome-flags={CHROME_FLAGS}",
                "--only-categories=performance,accessibility,best-practices"]
@@ -81,10 +102,10 @@ def audit(base, path, session_key, out):
         command.append("--extra-headers=" + json.dumps({"Cookie": f"sessionid={session_key}"}))
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     if done.returncode != 0:
-        raise SystemExit(f"lighthouse failed on {path}: {shlex.join(command)}\n{done.stderr[-2000:]}")
+        raise LighthouseRunFailed(f"lighthouse failed on {path}: {shlex.join(command)}\n{done.stderr[-2000:]}")
     report = json.loads(Path(out).read_text(encoding="utf-8"))
     if report.get("runtimeError"):
-        raise SystemExit(f"lighthouse could not audit {path}: {report['runtimeError']}")
+        raise LighthouseRunFailed(f"lighthouse could not audit {path}: {report['runtimeError']}")
     failing = {key: [audit_["title"] for audit_ in report["audits"].values()
                      if audit_.get("score") is not None and audit_["score"] < 1
                      and audit_["id"] in {ref["id"] for ref in report["categories"][key]["auditRefs"]
