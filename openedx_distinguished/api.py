@@ -37,7 +37,6 @@ from openedx_distinguished.community import (
     referral_code,
     save_initiative,
 )
-from openedx_distinguished.credentials import FORMATS as CREDENTIAL_FORMATS
 from openedx_distinguished.credentials import (
     achievement,
     add_missing_signing_keys,
@@ -267,7 +266,6 @@ __all__ = [
     "achievement",
     "add_missing_signing_keys",
     "add_signing_key",
-    "CREDENTIAL_FORMATS",
     "credential_ldp",
     "did_document",
     "issuer_did",

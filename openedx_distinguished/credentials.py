@@ -727,8 +727,11 @@ def baked_image(*, public_id, version: int, kind: str, proof: str = "jwt") -> by
     URL in ``verify`` and leaves the body empty. PNG: the same payload in the version's iTXt chunk.
 
     Raises:
+        ValidationError: ``proof`` is neither "jwt" nor "ldp".
         NotFound: no such credential, or no Data Integrity proof for "ldp".
     """
+    if proof not in FORMATS:
+        raise ValidationError({"proof": ["Choose proof=jwt (VC-JWT) or proof=ldp (Data Integrity)."]})
     credential = _credentials().get(pk=_get(public_id).pk)
     artwork = badge_artwork(credential.term.track.slug, kind)
     if version == 2:

@@ -210,11 +210,10 @@ def baked(request, public_id, version, kind):
         # A revoked badge is not handed out as a picture that still claims it (OB 2.0 answers 410).
         return HttpResponse("This badge was revoked.", status=410, content_type="text/plain")
     proof = request.GET.get("proof", "jwt")
-    if proof not in api.CREDENTIAL_FORMATS:
-        return HttpResponse("Choose proof=jwt (VC-JWT) or proof=ldp (Data Integrity).", status=400,
-                            content_type="text/plain")
     try:
         content = _or_404(api.baked_image, public_id=public_id, version=version, kind=kind, proof=proof)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.errors["proof"]), status=400, content_type="text/plain")
     except api.BakingError as exc:
         return HttpResponse(f"The badge artwork cannot be baked: {exc}", status=409, content_type="text/plain")
     suffix = "-ldp" if version == 3 and proof == "ldp" else ""
