@@ -7,7 +7,7 @@ import csv
 import io
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import connections, router, transaction
@@ -431,8 +431,15 @@ def _change_pending():
 
 
 def is_qualifying_course(course_key) -> bool:
-    """Whether events in the run ``course_key`` may record activities (no query while cached)."""
-    return str(course_key) in qualifying_course_keys()
+    """
+    Whether events in the run ``course_key`` may record activities (no query while cached). Every
+    platform event the plugin receives asks this, so the cached set is read from the cache itself
+    rather than through ``django.core.cache.cache``'s proxy (ADR 0018).
+    """
+    keys = caches[DEFAULT_CACHE_ALIAS].get(QUALIFYING_RUNS_CACHE_KEY)
+    if keys is None:
+        keys = qualifying_course_keys()
+    return (course_key if isinstance(course_key, str) else str(course_key)) in keys
 
 
 def publish_qualifying_course_runs() -> None:
