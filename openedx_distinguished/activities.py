@@ -416,11 +416,12 @@ def qualifying_course_keys() -> frozenset[str]:
     time) from the database, then cached with ``add`` so that it never overwrites what a change
     published meanwhile.
     """
-    keys = cache.get(QUALIFYING_RUNS_CACHE_KEY)
+    store = caches[DEFAULT_CACHE_ALIAS]  # not the ``cache`` proxy: every platform event reads this (ADR 0018)
+    keys = store.get(QUALIFYING_RUNS_CACHE_KEY)
     if keys is None:
         keys = _qualifying_keys_from_db()
         if not _change_pending():  # what this transaction changed is not the others' to see yet
-            cache.add(QUALIFYING_RUNS_CACHE_KEY, keys, timeout=None)
+            store.add(QUALIFYING_RUNS_CACHE_KEY, keys, timeout=None)
     return keys
 
 
@@ -431,15 +432,8 @@ def _change_pending():
 
 
 def is_qualifying_course(course_key) -> bool:
-    """
-    Whether events in the run ``course_key`` may record activities (no query while cached). Every
-    platform event the plugin receives asks this, so the cached set is read from the cache itself
-    rather than through ``django.core.cache.cache``'s proxy (ADR 0018).
-    """
-    keys = caches[DEFAULT_CACHE_ALIAS].get(QUALIFYING_RUNS_CACHE_KEY)
-    if keys is None:
-        keys = qualifying_course_keys()
-    return (course_key if isinstance(course_key, str) else str(course_key)) in keys
+    """Whether events in the run ``course_key`` may record activities (no query while cached)."""
+    return str(course_key) in qualifying_course_keys()
 
 
 def publish_qualifying_course_runs() -> None:
