@@ -155,9 +155,12 @@ from openedx_distinguished.signing import keyring as signing_keyring
 from openedx_distinguished.verification import MAX_PRESENTED_BYTES, Verification, verify_presented
 
 
-def public_documents_changed() -> None:
-    """Tell every process that the public documents (badges, hall of fame, feed) changed (ADR 0018)."""
-    _freshness.changed(_freshness.BADGES, _freshness.PRESENCE)
+def public_documents_changed(*, artwork=False) -> None:
+    """
+    Tell every process that the public documents (badges, hall of fame, feed) changed, and with
+    ``artwork`` the badge artwork too (ADR 0018).
+    """
+    _freshness.changed(_freshness.BADGES, _freshness.PRESENCE, *([_freshness.ARTWORK] if artwork else []))
 
 
 __all__ = [

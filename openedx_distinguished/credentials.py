@@ -118,8 +118,13 @@ def badge_class(track_slug: str) -> dict:
 
 
 def badge_image_url(track_slug: str, kind: str) -> str:
-    """Where a track's (unbaked) badge artwork is served."""
+    """Where a track's (unbaked) badge artwork is served: the stable address the documents name."""
     return url(f"badges/art/{track_slug}.{kind}")
+
+
+def artwork_query() -> str:
+    """What a page adds to an artwork URL so that a browser may keep the image for good (ADR 0018)."""
+    return f"?v={freshness.artwork_version()}"
 
 
 def badge_artwork(track_slug: str, kind: str) -> bytes:

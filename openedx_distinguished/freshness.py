@@ -5,8 +5,11 @@ or rendering anything (ADR 0018).
 
 * ``KEYS``: the signing keys (JWKS, DID document). Changed when a key is added or retired.
 * ``BADGES``: the credentials and what they are made of (status list, credential documents,
-  assertions, baked images, achievements, artwork). Changed by issuance, re-issue, revocation,
+  assertions, baked images, achievements). Changed by issuance, re-issue, revocation,
   retirement, a new key, and edits to tracks.
+* ``ARTWORK``: the tracks' badge artwork. Changed by edits to tracks (where staff upload it). Pages
+  link to the artwork with ``artwork_version()`` in its URL, which also names the plugin's release
+  (the artwork it ships), so that the artwork at such a URL never changes and may be cached for good.
 * ``PRESENCE``: the public lists of members (hall of fame, feed). Changed by what the plugin does to
   terms, credentials, listings, tracks and organizations; its ETag also changes every
   ``PRESENCE_SECONDS``, so that what no signal tells (a name changed in the LMS profile) shows
@@ -23,7 +26,9 @@ import uuid
 from django.core.cache import cache
 from django.db import transaction
 
-KEYS, BADGES, PRESENCE = "keys", "badges", "presence"
+from openedx_distinguished import __version__
+
+KEYS, BADGES, ARTWORK, PRESENCE = "keys", "badges", "artwork", "presence"
 PRESENCE_SECONDS = 300
 
 
@@ -62,6 +67,11 @@ def changed(*names: str) -> None:
 def etag(*parts) -> str:
     """A strong ETag of ``parts`` (versions, ids, the representation chosen)."""
     return '"' + "-".join(str(part) for part in parts) + '"'
+
+
+def artwork_version() -> str:
+    """What the URL of badge artwork carries: ``ARTWORK`` and the plugin's release."""
+    return f"{version(ARTWORK)[:12]}.{__version__}"
 
 
 def presence_version() -> str:

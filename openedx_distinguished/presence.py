@@ -25,7 +25,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from openedx_distinguished import freshness, platform
-from openedx_distinguished.credentials import url
+from openedx_distinguished.credentials import artwork_query, url
 from openedx_distinguished.data import CURRENT_TERM_STATUSES, TermStatus
 from openedx_distinguished.exceptions import NotFound, ValidationError
 from openedx_distinguished.models import MemberProfile, MembershipTerm, Track
@@ -114,7 +114,7 @@ def hall_of_fame(*, track_slug=None, year=None) -> dict:
     terms = MembershipTerm.objects.filter(PUBLIC_TERMS)
     if track_slug:
         terms = terms.filter(track__slug=track_slug)
-    base = url("")
+    base, art = url(""), artwork_query()
     entries = OrderedDict()
     # Only the years show: the days (UTC, as stored) are cheaper to read than aware datetimes.
     rows = terms.order_by("starts_at", "id").annotate(
@@ -133,7 +133,7 @@ def hall_of_fame(*, track_slug=None, year=None) -> dict:
                     profile_name, first_name, last_name, username),
                 "kind": kind, "track": track, "track_name": track_name,
                 "years": set(), "statuses": set(), "member_url": None, "verify_url": None,
-                "badge_url": f"{base}badges/art/{track}.svg",
+                "badge_url": f"{base}badges/art/{track}.svg{art}",
             }
         entry["years"].update(range(start_day.year, (end_day.year if end_day else start_day.year) + 1))
         entry["statuses"].add(status)
@@ -237,11 +237,12 @@ def member_page(*, slug) -> dict:
         raise NotFound({"member": ["Not found."]})
     activities = user.distinguished_activities.filter(status="verified").select_related("activity_type") \
         .order_by("-occurred_on")[:50]
+    art = artwork_query()
     return {
         "name": platform.display_name(user),
         "terms": [{"track_name": t.track.name, "status": t.status, "starts_at": t.starts_at, "ends_at": t.ends_at,
                    "verify_url": url(f"verify/{c.public_id}/") if (c := _credential_of(t)) and not c.revoked_at
-                   else None, "badge_url": url(f"badges/art/{t.track.slug}.svg")} for t in terms],
+                   else None, "badge_url": url(f"badges/art/{t.track.slug}.svg{art}")} for t in terms],
         "activities": [{"title": a.title, "type": a.activity_type.name, "occurred_on": a.occurred_on,
                         "evidence_url": a.evidence_url} for a in activities],
         "initiatives": [{"title": i.title, "status": i.status, "year": i.year, "link": i.link}
@@ -320,13 +321,13 @@ def profile_badges(*, username, viewer, viewer_is_staff=False) -> dict:
         # ``slug`` is None when the user has no profile: never listed.
         if slug is None or not listed or platform.is_private(rows[0][10]):
             return nothing
-    base = url("")
+    base, art = url(""), artwork_query()
     # The profile's owner is also shown the way to their own membership page.
     return {"username": username, "member_url": f"{base}members/{slug}/" if listed else None,
             "membership_url": f"{base}membership/" if own else None,
             "badges": [{"track": track, "name": badge_name or track_name,
                         "lifetime": status == TermStatus.LIFETIME.value,
-                        "valid_until": ends_at, "image_url": f"{base}badges/art/{track}.svg",
+                        "valid_until": ends_at, "image_url": f"{base}badges/art/{track}.svg{art}",
                         "verify_url": f"{base}verify/{public_id}/"}
                        for _, _, _, status, ends_at, track, track_name, badge_name, public_id, revoked_at, _ in rows
                        if status in _CURRENT and public_id is not None and revoked_at is None]}

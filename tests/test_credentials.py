@@ -289,8 +289,17 @@ class TestBaking:
             baked_json = (baking.unbake_png(ldp.content, 3) if kind == "png"
                           else baking.unbake_svg(ldp.content.decode(), 3))
             assert json.loads(baked_json) == api.credential_ldp(public_id=pid)
-            assert client.get(f"/distinguished/badges/{pid}/v3.{kind}?proof=other").status_code == 400
+            refused = client.get(f"/distinguished/badges/{pid}/v3.{kind}?proof=other")
+            assert refused.status_code == 400 and refused.content.decode().startswith("proof: Choose proof=jwt")
         assert client.get(f"/distinguished/badges/{pid}/v4.{kind}").status_code == 404
+
+    def test_a_refusal_of_any_field_answers_400_with_its_message(self, member_term, client, monkeypatch):
+        """Fails on the view that read only ``errors["proof"]``: a refusal of another field was a 500."""
+        def refuse(**kwargs):
+            raise ValidationError({"kind": ["Not this picture."]})
+        monkeypatch.setattr(api, "baked_image", refuse)
+        response = client.get(f"/distinguished/badges/{public_id(member_term)}/v3.png")
+        assert (response.status_code, response.content.decode()) == (400, "kind: Not this picture.")
 
 
 class TestEvents:

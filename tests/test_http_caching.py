@@ -108,3 +108,55 @@ def test_personal_responses_are_never_stored(site, client):
         assert response.status_code == 200 and "no-store" in response["Cache-Control"], path
     signed_in = client.get("/distinguished/")
     assert "private" in signed_in["Cache-Control"] and "public" not in signed_in["Cache-Control"]
+
+
+def linked_artwork(client, path, track="engineer"):
+    """The URL of ``track``'s badge artwork as the page at ``path`` links it."""
+    import re  # pylint: disable=import-outside-toplevel
+    found = re.search(rf'src="([^"]*/badges/art/{track}\.svg\?v=[^"]+)"', client.get(path).content.decode())
+    assert found, path
+    return found.group(1).replace("&amp;", "&").removeprefix("https://lms.example.org")
+
+
+def test_pages_link_versioned_artwork_that_browsers_keep_for_good(site, client, django_capture_on_commit_callbacks):
+    slug = MemberProfile.objects.get(user=site["person"]).slug
+    pages = ["/distinguished/", f"/distinguished/members/{slug}/",
+             f"/distinguished/verify/{site['credential'].public_id}/"]
+    linked = {linked_artwork(client, page) for page in pages}
+    assert len(linked) == 1, linked  # every page links the same URL, so a browser fetches it once
+    url = linked.pop()
+    kept = client.get(url)
+    assert kept.status_code == 200 and kept["Content-Type"] == "image/svg+xml"
+    assert kept["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get(url, HTTP_IF_NONE_MATCH=kept["ETag"]).status_code == 304
+
+    # Staff upload new artwork (any edit of the track): pages link a new URL; the old one is no
+    # longer kept for good, and serves what is current.
+    with django_capture_on_commit_callbacks(execute=True):
+        Track.objects.filter(slug="engineer").get().save()
+    assert {linked_artwork(client, page) for page in pages} == {linked_artwork(client, pages[0])} != {url}
+    old = client.get(url, HTTP_IF_NONE_MATCH=kept["ETag"])
+    assert old.status_code == 200 and old["Cache-Control"] == "public, max-age=86400"
+    # An edit of something else leaves the artwork's URL alone.
+    now = linked_artwork(client, pages[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        api.set_listing(user=site["person"], listed=True)
+    assert linked_artwork(client, pages[0]) == now
+
+
+def test_a_new_release_links_its_own_artwork(site, client, monkeypatch):
+    """The plugin ships artwork: an upgrade may change it without any track being edited."""
+    from openedx_distinguished import freshness  # pylint: disable=import-outside-toplevel
+    before = linked_artwork(client, "/distinguished/")
+    kept = client.get(before)
+    monkeypatch.setattr(freshness, "__version__", "99.0.0")
+    after = linked_artwork(client, "/distinguished/?track=engineer")
+    assert after != before and "99.0.0" in after
+    again = client.get(before, HTTP_IF_NONE_MATCH=kept["ETag"])
+    assert again.status_code == 200 and "immutable" not in again["Cache-Control"]
+
+
+def test_the_profile_widget_links_the_versioned_artwork(site, client):
+    badges = client.get(f"/api/distinguished/v1/profiles/{site['person'].username}/").json()["badges"]
+    assert badges and client.get(badges[0]["image_url"].removeprefix("https://lms.example.org"))[
+        "Cache-Control"] == "public, max-age=31536000, immutable"

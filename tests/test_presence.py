@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from openedx_filters import PipelineStep
 
-from openedx_distinguished import api, presence
+from openedx_distinguished import api, freshness, presence
 from openedx_distinguished.models import MembershipTerm, Track
 
 from .factories import PartnerOrganizationFactory, UserFactory
@@ -229,12 +229,12 @@ def test_listed_organizations_appear_by_name_with_their_years(people, cycle, cli
 def test_profile_badges_carry_the_terms_dates_and_links(people):
     grace = MembershipTerm.objects.select_related("credential").get(holder_user=people["grace"])
     ada = MembershipTerm.objects.select_related("credential").get(holder_user=people["ada"])
-    site = "https://lms.example.org/distinguished"
+    site, art = "https://lms.example.org/distinguished", freshness.artwork_version()
     assert api.profile_badges(username="grace", viewer=None) == {
         "username": "grace", "member_url": f"{site}/members/{people['grace'].distinguished_profile.slug}/",
         "membership_url": None,
         "badges": [{"track": "engineer", "name": "Open edX Distinguished Engineer", "lifetime": False,
-                    "valid_until": grace.ends_at, "image_url": f"{site}/badges/art/engineer.svg",
+                    "valid_until": grace.ends_at, "image_url": f"{site}/badges/art/engineer.svg?v={art}",
                     "verify_url": f"{site}/verify/{grace.credential.public_id}/"}]}
     # Only the profile's owner is led to their membership page.
     assert api.profile_badges(username="grace", viewer=people["grace"])["membership_url"] == f"{site}/membership/"

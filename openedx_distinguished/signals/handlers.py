@@ -62,9 +62,9 @@ def certificate_created(signal, sender, certificate, metadata, **kwargs):  # pyl
     _course_event(certificate.user, certificate.course, "certified", metadata)
 
 
-def public_documents_changed(sender, **kwargs):  # pylint: disable=unused-argument
+def public_documents_changed(sender, **kwargs):
     """Staff edited what the public documents show (a track, its criteria, a listing, an organization)."""
-    api.public_documents_changed()
+    api.public_documents_changed(artwork=sender is Track)  # a track holds its badge artwork
 
 
 for _model in (Track, Criterion, MemberProfile, PartnerOrganization):

@@ -3,8 +3,10 @@ Template tags of the public pages: the site's name and logo, from the plugin's s
 """
 from django import template
 from django.conf import settings
+from django.urls import reverse
 
 from openedx_distinguished.conf import get_setting
+from openedx_distinguished.credentials import artwork_query
 from openedx_distinguished.views.wording import HISTORY, STATUS_TONE, WORDS
 
 register = template.Library()
@@ -20,6 +22,12 @@ def site_name():
 def logo_url():
     """``DISTINGUISHED_LOGO_URL``, else the platform's ``LOGO_URL``, else an empty string (no logo)."""
     return get_setting("DISTINGUISHED_LOGO_URL") or getattr(settings, "LOGO_URL", None) or ""
+
+
+@register.simple_tag
+def badge_art(track_slug, kind="svg"):
+    """The URL of a track's badge artwork as pages link it: versioned, so that browsers keep it for good."""
+    return reverse("openedx_distinguished:pages:badge-art", args=(track_slug, kind)) + artwork_query()
 
 
 @register.filter

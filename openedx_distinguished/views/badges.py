@@ -88,8 +88,23 @@ def badge_class(request, track):
     return _json(_or_404(api.badge_class, track_slug=track), content_type=JSON_LD)
 
 
+def _artwork_cache_control(request):
+    """
+    Artwork fetched at the URL pages link (its ``v`` the current ``artwork_version``) never changes
+    there: kept for good. At its plain address, as documents name it, it is checked daily.
+    """
+    if request.GET.get("v") == freshness.artwork_version():
+        return "public, max-age=31536000, immutable"
+    return "public, max-age=86400"
+
+
+def _artwork_tag(request, track, kind):
+    """The artwork's ETag: its version names the plugin's release too (the artwork it ships)."""
+    return freshness.etag(freshness.artwork_version(), site_digest(), track, kind, request.META.get("QUERY_STRING", ""))
+
+
 @require_safe
-@conditional(version_tag(freshness.BADGES), "public, max-age=86400")
+@conditional(_artwork_tag, of=_artwork_cache_control)
 def artwork(request, track, kind):
     """A track's unbaked badge artwork."""
     if kind not in ("png", "svg"):
@@ -213,7 +228,7 @@ def baked(request, public_id, version, kind):
     try:
         content = _or_404(api.baked_image, public_id=public_id, version=version, kind=kind, proof=proof)
     except ValidationError as exc:
-        return HttpResponse(" ".join(exc.errors["proof"]), status=400, content_type="text/plain")
+        return HttpResponse(str(exc), status=400, content_type="text/plain")  # every field it names
     except api.BakingError as exc:
         return HttpResponse(f"The badge artwork cannot be baked: {exc}", status=409, content_type="text/plain")
     suffix = "-ldp" if version == 3 and proof == "ldp" else ""
