@@ -71,6 +71,8 @@ DEFAULTS["DISTINGUISHED_REGISTRATION_URL"] = "/register"
 # .. setting_name: DISTINGUISHED_ISSUER
 # .. setting_default: {"name": "Open edX", "url": "https://openedx.org", "email": "", "image": ""}
 # .. setting_description: The issuer profile of the program's Open Badges (name, url, email, image URL).
+#   An empty url is the site's public root (DISTINGUISHED_PUBLIC_BASE_URL, else LMS_ROOT_URL), read
+#   when a document is made, so that it follows settings made after this one (as tutor dev's port).
 DEFAULTS["DISTINGUISHED_ISSUER"] = {"name": "Open edX", "url": "https://openedx.org", "email": "", "image": ""}
 
 # .. setting_name: DISTINGUISHED_PUBLIC_BASE_URL

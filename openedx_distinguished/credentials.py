@@ -47,8 +47,10 @@ jwks = signing.jwks
 
 
 def _issuer():
-    return {"name": "Open edX", "url": "https://openedx.org", "email": "", "image": "",
-            **get_setting("DISTINGUISHED_ISSUER")}
+    """``DISTINGUISHED_ISSUER`` over its defaults; an empty ``url`` is the site's public root."""
+    issuer = {"name": "Open edX", "url": "https://openedx.org", "email": "", "image": "",
+              **get_setting("DISTINGUISHED_ISSUER")}
+    return {**issuer, "url": issuer["url"] or signing.base_url()}
 
 
 def issuer_profile_v3() -> dict:

@@ -189,6 +189,17 @@ def verify_over_http(base, token):
     return json.loads(verified.claims), header["kid"]
 
 
+def test_an_empty_issuer_url_is_the_sites_root_when_the_document_is_made(key, settings):
+    """As Tutor renders it: ``tutor dev`` gives LMS_ROOT_URL its port after the plugin's settings."""
+    settings.DISTINGUISHED_ISSUER = {"name": "Guild", "url": "", "email": "", "image": ""}
+    settings.DISTINGUISHED_PUBLIC_BASE_URL, settings.LMS_ROOT_URL = "", "http://local.openedx.io:8000"
+    assert api.issuer_profile_v3()["url"] == api.issuer_profile_v2()["url"] == "http://local.openedx.io:8000"
+    settings.DISTINGUISHED_PUBLIC_BASE_URL = "https://badges.example.org/"
+    assert api.issuer_profile_v3()["url"] == "https://badges.example.org"
+    settings.DISTINGUISHED_ISSUER = {"name": "Guild", "url": "https://guild.example.org"}
+    assert api.issuer_profile_v2()["url"] == "https://guild.example.org"
+
+
 class TestOpenBadges2:
     """The hosted assertion, badge class and issuer, and revocation with HTTP 410."""
 

@@ -59,16 +59,33 @@ def test_init_runs_after_the_platform_migrations(init_tasks):
     assert core < ours
 
 
-def run_init(script, tmp_path, fails=""):
-    """Run the init script as Tutor does; return (exit code, the manage.py commands it ran)."""
-    manage = tmp_path / "manage.py"
-    manage.write_text(FAKE_MANAGE_PY, encoding="utf-8")
-    manage.chmod(manage.stat().st_mode | stat.S_IXUSR)
+# Stands in for the image's python: the plugin importable or not, as INSTALLED says.
+FAKE_PYTHON = """#!/bin/sh
+if [ "$1" = "-c" ] && [ "$2" = "import openedx_distinguished" ] && [ "$INSTALLED" != "yes" ]; then
+    echo "ModuleNotFoundError: No module named 'openedx_distinguished'" >&2
+    exit 1
+fi
+"""
+
+
+def run_init(script, tmp_path, fails="", installed=True, output=None):
+    """
+    Run the init script as Tutor does; return (exit code, the manage.py commands it ran). With
+    ``output`` (a dict), what it wrote to stderr is put in ``output["stderr"]``.
+    """
+    for name, text in (("manage.py", FAKE_MANAGE_PY), ("bin/python", FAKE_PYTHON)):
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        path.chmod(path.stat().st_mode | stat.S_IXUSR)
     calls = tmp_path / "calls"
     calls.touch()
-    env = {**os.environ, "MANAGE_CALLS": str(calls), "FAILS": fails}
+    env = {**os.environ, "MANAGE_CALLS": str(calls), "FAILS": fails, "INSTALLED": "yes" if installed else "no",
+           "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     done = subprocess.run(["sh", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
                           timeout=30, check=False)
+    if output is not None:
+        output["stderr"] = done.stderr
     commands = calls.read_text(encoding="utf-8").splitlines()
     return done.returncode, commands
 
@@ -86,6 +103,17 @@ def test_a_failing_step_fails_the_init(init_script, tmp_path):
     code, commands = run_init(init_script, tmp_path, fails="load_distinguished_program")
     assert code != 0
     assert commands == ["lms migrate openedx_distinguished", "lms load_distinguished_program"]
+
+
+def test_an_image_without_the_plugin_stops_the_init_with_what_to_do(init_script, tmp_path, default_project):
+    """The public image (a launch without a build, or --pullimages) has no plugin: say so, migrate nothing."""
+    output = {}
+    code, commands = run_init(init_script, tmp_path, installed=False, output=output)
+    assert code != 0 and commands == []
+    image = default_project.tutor("config", "printvalue", "DOCKER_IMAGE_OPENEDX").strip()
+    assert output["stderr"].splitlines()[0] == f"openedx-distinguished is not installed in the image {image}."
+    assert "tutor images build openedx" in output["stderr"] and "tutor images push openedx" in output["stderr"]
+    assert "Traceback" not in output["stderr"]
 
 
 def test_the_script_uses_what_the_lms_plugin_provides(init_script):
