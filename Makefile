@@ -1,7 +1,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help requirements upgrade test test-mariadb test-lms test-browser test-tutor bench test-fuzz loadtest lighthouse \
+.PHONY: help requirements upgrade test test-mariadb test-lms test-browser test-tutor dist bench test-fuzz loadtest lighthouse \
         system-requirements quality pii_check migrations-check validate demo clean
 
 # Interpreters of the test matrix.  With pyenv, PYENV_VERSION makes both
@@ -12,7 +12,7 @@ PYTHON311 ?= python3.11
 PYTHON312 ?= python3.12
 
 PY_VERSIONS := py311 py312
-REQ_FILES := base dev test browser quality mysql ci pip-tools tutor fuzz load
+REQ_FILES := base dev test browser quality mysql ci pip-tools tutor fuzz load dist
 
 # Quiet-ish pip: no progress bars, no version nags.
 PIP_INSTALL := pip install --quiet --disable-pip-version-check
@@ -98,6 +98,9 @@ test-lms: $(TOX_STAMP) ## run the suite with settings like the LMS's: its profil
 
 test-browser: system-requirements $(TOX_STAMP) ## run the browser tests: Playwright driving Debian's Chromium against a live server
 	$(TOX) -e browser $(TOX_ARGS)
+
+dist: $(TOX_STAMP) ## build the release into dist/: sdists and wheels of openedx-distinguished and tutor-contrib-distinguished, twine check, contents check, and the wheel installed alone in a clean venv (django check, migrate, pages served)
+	$(TOX) -e dist $(TOX_ARGS)
 
 test-tutor: $(TOX_STAMP) ## run the Tutor plugin's tests (tutor/): render it with tutor and tutor-mfe, parse and run its profile widget with Node.js
 	$(TOX) -e tutor $(TOX_ARGS)

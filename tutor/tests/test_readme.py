@@ -7,7 +7,7 @@ import re
 import shlex
 
 import yaml
-from test_install_sources import WHEEL, installs_of_the_package, refusal
+from test_install_sources import installs_of_the_package, refusal
 
 from conftest import TESTS, TutorProject
 
@@ -47,7 +47,9 @@ def test_every_source_the_readme_gives_installs_the_package_once(tmp_path):
     assert len(examples) == 5
     wheels, checkout = tmp_path / "wheels", tmp_path / "src" / "openedx-distinguished"
     wheels.mkdir()
-    (wheels / WHEEL).write_bytes(b"PK\x03\x04")
+    (wheel,) = {found for example in examples for command in example
+                for found in re.findall(r"/srv/wheels/([^\s\"']+\.whl)", command)}
+    (wheels / wheel).write_bytes(b"PK\x03\x04")
     (checkout / "openedx_distinguished").mkdir(parents=True)
     moves = {"/srv/wheels": str(wheels), "/srv/src/openedx-distinguished": str(checkout)}
     for number, commands in enumerate(examples):

@@ -26,7 +26,7 @@ CONFIG_DEFAULTS = {
     # What the openedx image installs (see install_steps): a requirement on a package index, a git
     # URL, a wheel's URL or a wheel file on the host; empty: a checkout mounted with `tutor mounts
     # add`, or a requirement the operator put in OPENEDX_EXTRA_PIP_REQUIREMENTS.
-    "PACKAGE": "openedx-distinguished==0.1.0",
+    "PACKAGE": "openedx-distinguished==0.2.0",
     # The issuer of the program's Open Badges (DISTINGUISHED_ISSUER in the LMS).
     "ISSUER_NAME": "{{ PLATFORM_NAME }}",
     "ISSUER_URL": "",  # empty: the LMS root URL
