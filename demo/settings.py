@@ -27,10 +27,13 @@ INSTALLED_APPS = [
 ] + get_plugin_apps(LMS_PROJECT_TYPE)
 
 MIDDLEWARE = [
+    "demo.demo_site.mfe.MfeCorsMiddleware",  # the MFEs' origins (DISTINGUISHED_DEMO_MFE_ORIGINS)
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # As in the LMS: the MFEs' two JWT cookies, joined again for JwtAuthentication.
+    "edx_rest_framework_extensions.auth.jwt.middleware.JwtAuthCookieMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
@@ -74,12 +77,23 @@ LOGIN_URL = "/login"  # as in the LMS; the demo's sign-in page lists every demo 
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# What the LMS provides to plugins' REST APIs; the demo signs in through the session only.
+# What the LMS provides to plugins' REST APIs: the session, and the JWT cookies its apps (MFEs) send,
+# which the demo sets at POST /login_refresh as the LMS does (demo/demo_site/mfe.py).
 JWT_AUTH = {
     "JWT_ISSUERS": [{"ISSUER": "http://127.0.0.1:8000/oauth2", "AUDIENCE": "demo", "SECRET_KEY": "demo-jwt"}],
+    "JWT_ISSUER": "http://127.0.0.1:8000/oauth2",
+    "JWT_AUDIENCE": "demo",
+    "JWT_SECRET_KEY": "demo-jwt",
     "JWT_ALGORITHM": "HS256",
     "JWT_AUTH_HEADER_PREFIX": "JWT",
+    "JWT_AUTH_COOKIE": "edx-jwt-cookie",
+    "JWT_AUTH_COOKIE_HEADER_PAYLOAD": "edx-jwt-cookie-header-payload",
+    "JWT_AUTH_COOKIE_SIGNATURE": "edx-jwt-cookie-signature",
 }
+# The origins of locally built MFEs allowed to call the demo with their cookies (tutor-mfe's
+# development ports of the profile and learner-dashboard apps by default), comma-separated.
+DISTINGUISHED_DEMO_MFE_ORIGINS = [origin for origin in os.environ.get(
+    "DISTINGUISHED_DEMO_MFE_ORIGINS", "http://localhost:1995,http://localhost:1996").split(",") if origin]
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 
 # Badge documents, JWKS and verification pages are addressed from here.

@@ -8,12 +8,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from edx_django_utils.plugins import get_plugin_url_patterns
 
+from demo.demo_site.mfe import login_refresh
 from demo.demo_site.views import DemoLoginView, home
 
 urlpatterns = [
     path("", home, name="demo-home"),
     path("login", DemoLoginView.as_view(), name="login"),
     path("logout", LogoutView.as_view(), name="logout"),
+    path("login_refresh", login_refresh, name="login-refresh"),  # the MFEs' JWT cookies, as the LMS sets them
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
     # The host's icon, as an LMS has one (browsers ask for it on every page).

@@ -107,7 +107,7 @@ from openedx_distinguished.nominations import (
     withdraw_nomination,
 )
 from openedx_distinguished.notifications import MessageNotSent, deliver_message
-from openedx_distinguished.overview import membership_overview
+from openedx_distinguished.overview import dashboard_card, membership_overview
 from openedx_distinguished.presence import hall_of_fame, hall_of_fame_page, member_page, profile_badges, set_listing
 from openedx_distinguished.program import cycle_phase, get_cycle, get_cycle_data
 from openedx_distinguished.program import get_track as _get_track
@@ -257,6 +257,7 @@ __all__ = [
     "is_qualifying_course",
     "publish_qualifying_course_runs",
     "membership_overview",
+    "dashboard_card",
     "mark_renewals_due",
     "record_onboarded_organization",
     "record_platform_activity",

@@ -25,6 +25,7 @@ from openedx_distinguished.data import (
     TermStatus,
 )
 from openedx_distinguished.membership import retention_progress
+from openedx_distinguished.nominations import nomination_window
 from openedx_distinguished.models import (
     Activity,
     ActivityType,
@@ -147,3 +148,33 @@ def membership_overview(*, user, activity_limit: int = ACTIVITY_LIMIT) -> Member
         listing=_listing(user),
         referral=_referral(user) if is_member else None,
     )
+
+
+def dashboard_card(*, user) -> dict:
+    """
+    What the learner dashboard's sidebar shows ``user`` (one small request per visit):
+
+    * ``kind`` "member": their current terms (their own and their organizations'), each with its
+      renewal progress against the retention rule (``None`` for lifetime terms), and the link to
+      their membership page;
+    * ``kind`` "call": while nominations are open and they are not a member, the open call: the
+      cycle, when it closes, how many nominations they may still start, and the links to the form
+      and to the program;
+    * ``kind`` "none": nothing to show.
+    """
+    terms = [term for term in MembershipTerm.objects.filter(_held_by(user), status__in=_CURRENT)
+             .select_related("track").distinct().order_by("track__sort_order", "track_id", "-starts_at")]
+    if terms:
+        progress, _ = _progress(terms)
+        by_term = {item.term_id: item for item in progress}
+        return {"kind": "member", "membership_url": url("membership/"), "terms": [
+            {"track": term.track.slug, "track_name": term.track.name, "status": term.status,
+             "ends_at": term.ends_at,
+             "renewal": {"needed": p.needed, "verified": p.verified, "pending": p.pending, "met": p.met}
+             if (p := by_term.get(term.pk)) else None}
+            for term in terms]}
+    window = nomination_window(user=user)
+    if window.is_open:
+        return {"kind": "call", "cycle_name": window.cycle.name, "closes_at": window.cycle.nominations_close_at,
+                "remaining": window.remaining, "nominate_url": url("nominate/"), "program_url": url("program/")}
+    return {"kind": "none"}

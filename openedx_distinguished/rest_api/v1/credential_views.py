@@ -9,7 +9,15 @@ from openedx_distinguished import access, api
 from . import serializers as s
 from .permissions import allowed, require_staff
 from .schema import extend_schema
-from .views import PAGINATION_PARAMETERS, AuthenticatedView, PublicView, call_api, page_bounds, validated
+from .views import (
+    PAGINATION_PARAMETERS,
+    WIDGET_CACHE_CONTROL,
+    AuthenticatedView,
+    PublicView,
+    call_api,
+    page_bounds,
+    validated,
+)
 
 
 class MyCredentialsView(AuthenticatedView):
@@ -101,8 +109,10 @@ class ProfileBadgesView(PublicView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, username):
         """Return the visible badges."""
-        return Response(call_api(api.profile_badges, username=username, viewer=request.user,
-                                 viewer_is_staff=api.is_program_staff(request.user)))
+        response = Response(call_api(api.profile_badges, username=username, viewer=request.user,
+                                     viewer_is_staff=api.is_program_staff(request.user)))
+        response["Cache-Control"] = WIDGET_CACHE_CONTROL
+        return response
 
 
 class MyListingView(AuthenticatedView):

@@ -14,6 +14,7 @@ from .permissions import allowed, require_staff
 from .schema import extend_schema
 from .views import (
     PAGINATION_PARAMETERS,
+    WIDGET_CACHE_CONTROL,
     AuthenticatedView,
     PublicView,
     call_api,
@@ -261,6 +262,20 @@ class ReferralView(AuthenticatedView):
         code = call_api(api.referral_code, user=request.user)
         url = request.build_absolute_uri(reverse("openedx_distinguished:pages:join", args=[code]))
         return Response({"code": code, "url": url})
+
+
+class DashboardCardView(AuthenticatedView):
+    """
+    What the learner dashboard's widget shows the caller: ``GET /api/distinguished/v1/me/dashboard/``.
+    200 with ``kind`` "member" (current terms and renewal progress), "call" (nominations are open)
+    or "none"; 401 anonymous. Kept a minute by the caller's browser.
+    """
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        response = Response(call_api(api.dashboard_card, user=request.user))
+        response["Cache-Control"] = WIDGET_CACHE_CONTROL
+        return response
 
 
 class OnboardingView(AuthenticatedView):

@@ -71,6 +71,7 @@ urlpatterns = [
          name="fulfilment-address"),
     path("profiles/<str:username>/", credentials.ProfileBadgesView.as_view(), name="profile-badges"),
     path("me/listing/", credentials.MyListingView.as_view(), name="my-listing"),
+    path("me/dashboard/", membership.DashboardCardView.as_view(), name="my-dashboard"),
     path("kpis/", dashboard.KpiView.as_view(), name="kpis"),
     path("budget/<bounded_int:year>/", dashboard.BudgetView.as_view(), name="budget"),
     path("schema/", SchemaView.as_view(), name="schema"),

@@ -66,6 +66,10 @@ def validated(serializer_class, data):
 
 MAX_OFFSET = 1_000_000_000
 
+# What the MFE widgets read (the profile's badges, the dashboard's card): one request per page view,
+# kept a minute by the reader's browser only (the answer depends on who asks).
+WIDGET_CACHE_CONTROL = "private, max-age=60"
+
 
 def page_bounds(request):
     """Read ``limit`` and ``offset`` from the query string; out-of-range values are a 400 per parameter."""
