@@ -25,7 +25,6 @@ from openedx_distinguished.data import (
     TermStatus,
 )
 from openedx_distinguished.membership import retention_progress
-from openedx_distinguished.nominations import nomination_window
 from openedx_distinguished.models import (
     Activity,
     ActivityType,
@@ -35,6 +34,7 @@ from openedx_distinguished.models import (
     Onboarding,
     Track,
 )
+from openedx_distinguished.nominations import nomination_window
 from openedx_distinguished.program import get_program, incentive_data
 from openedx_distinguished.terms import term_data
 
@@ -158,12 +158,12 @@ def dashboard_card(*, user) -> dict:
       renewal progress against the retention rule (``None`` for lifetime terms), and the link to
       their membership page;
     * ``kind`` "call": while nominations are open and they are not a member, the open call: the
-      cycle, when it closes, how many nominations they may still start, and the links to the form
-      and to the program;
+      cycle, when it closes, how many nominations they may still start, and the links to the form,
+      to their nominations and to the program;
     * ``kind`` "none": nothing to show.
     """
-    terms = [term for term in MembershipTerm.objects.filter(_held_by(user), status__in=_CURRENT)
-             .select_related("track").distinct().order_by("track__sort_order", "track_id", "-starts_at")]
+    terms = list(MembershipTerm.objects.filter(_held_by(user), status__in=_CURRENT)
+                 .select_related("track").distinct().order_by("track__sort_order", "track_id", "-starts_at"))
     if terms:
         progress, _ = _progress(terms)
         by_term = {item.term_id: item for item in progress}
@@ -176,5 +176,6 @@ def dashboard_card(*, user) -> dict:
     window = nomination_window(user=user)
     if window.is_open:
         return {"kind": "call", "cycle_name": window.cycle.name, "closes_at": window.cycle.nominations_close_at,
-                "remaining": window.remaining, "nominate_url": url("nominate/"), "program_url": url("program/")}
+                "remaining": window.remaining, "nominate_url": url("nominate/"),
+                "nominations_url": url("nominations/"), "program_url": url("program/")}
     return {"kind": "none"}

@@ -65,6 +65,7 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def answers(tmp_path_factory):
+    """What the demo answered each request of SCRIPT, run once in a process with the demo's settings."""
     where = tmp_path_factory.mktemp("demo-mfe")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "demo.settings", "DISTINGUISHED_DEMO_DB_PATH": str(where / "db"),
            "DISTINGUISHED_DEMO_EMAIL": "none", "PYTHONPATH": str(ROOT)}

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from openedx_distinguished import api
 from openedx_distinguished.models import Activity, ActivityType, Cycle, Program
 
 from .factories import CycleFactory, UserFactory
@@ -47,6 +48,7 @@ def test_a_learner_sees_the_open_call(client_for, cycle, users, settings):
                     "closes_at": cycle.nominations_close_at.isoformat().replace("+00:00", "Z"),
                     "remaining": Program.objects.get().max_nominations_per_nominator,
                     "nominate_url": "https://lms.example.org/distinguished/nominate/",
+                    "nominations_url": "https://lms.example.org/distinguished/nominations/",
                     "program_url": "https://lms.example.org/distinguished/program/"}
 
 
@@ -106,3 +108,14 @@ def test_the_card_follows_the_cycle(client_for, users, program):
     assert client_for(learner).get(URL).json() == {"kind": "none"}
     Cycle.objects.filter(pk=upcoming.pk).update(nominations_open_at=timezone.now() - timedelta(minutes=1))
     assert client_for(learner).get(URL).json()["kind"] == "call"
+
+
+def test_the_call_counts_down_the_callers_nominations(client_for, cycle, users):
+    """Each nomination started leaves one fewer; the widget leads to the caller's nominations when none is left."""
+    learner = users["learner"]
+    cap = Program.objects.get().max_nominations_per_nominator
+    api.create_nomination(nominator=learner, cycle_year=cycle.year, track_slug="engineer",
+                          nominee_username=users["nominee"].username)
+    card = client_for(learner).get(URL).json()
+    assert card["kind"] == "call" and card["remaining"] == cap - 1
+    assert card["nominations_url"].endswith("/distinguished/nominations/")
