@@ -102,7 +102,7 @@ test-browser: system-requirements $(TOX_STAMP) ## run the browser tests: Playwri
 dist: $(TOX_STAMP) ## build the release into dist/: sdists and wheels of openedx-distinguished and tutor-contrib-distinguished, twine check, contents check, and the wheel installed alone in a clean venv (django check, migrate, pages served)
 	$(TOX) -e dist $(TOX_ARGS)
 
-test-tutor: $(TOX_STAMP) ## run the Tutor plugin's tests (tutor/): render it with tutor and tutor-mfe, parse and run its profile widget with Node.js
+test-tutor: $(TOX_STAMP) ## run the Tutor plugin's tests (tutor/): render it with tutor and tutor-mfe, parse its widgets and render their slots with the real frontend packages in Node.js
 	$(TOX) -e tutor $(TOX_ARGS)
 
 # Sizes of `make bench`: full (the sizes the targets are set for: ~15 min on 2 CPUs) or small (the CI smoke run, <1 min).

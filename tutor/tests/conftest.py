@@ -1,6 +1,6 @@
 """
 Fixtures: Tutor projects rendered with the real tutor and tutor-mfe (no Docker), and the Node.js
-scripts that parse and run the rendered env.config.jsx.
+scripts that parse the rendered env.config.jsx and render its slots.
 """
 import json
 import os
@@ -105,13 +105,16 @@ def node():
 
 
 @pytest.fixture(scope="session")
-def run_widget(node, default_project):
-    """Run the default project's profile env.config.jsx in a scenario; return what run.js reports."""
+def render_slot(node, default_project):
+    """
+    Render one plugin slot of the default project's env.config.jsx with the real frontend-platform
+    and frontend-plugin-framework (slot.js); return what it reports.
+    """
     path = default_project.root / "env" / "plugins" / "mfe" / "build" / "mfe" / "env.config.jsx"
 
-    def run(**scenario):
-        code, out, err = node("run.js", path, json.dumps({"app": "profile", "status": 200, **scenario}))
+    def render(**scenario):
+        code, out, err = node("slot.js", path, json.dumps(scenario))
         assert code == 0, err
         return json.loads(out)
 
-    return run
+    return render

@@ -1,5 +1,7 @@
 """
-The profile widget in tutor-mfe's env.config.jsx: parsed by Babel's parser, then run with React.
+The profile widget as Tutor renders it into tutor-mfe's env.config.jsx: parsed by Babel's parser, and
+rendered in its slot by the real @edx/frontend-platform and @openedx/frontend-plugin-framework
+(tests/js/slot.js) against answers of GET /api/distinguished/v1/profiles/<username>/.
 """
 import json
 
@@ -7,17 +9,19 @@ import pytest
 
 SLOT = "org.openedx.frontend.profile.additional_profile_fields.v1"
 LMS = "https://lms.example.org"
+ADA_URL = f"{LMS}/api/distinguished/v1/profiles/ada/"
+VIEWER = {"username": "grace", "userId": 7, "administrator": False}
 
-# An answer of GET /api/distinguished/v1/profiles/<username>/ (openedx_distinguished.presence).
+# An answer of the endpoint (openedx_distinguished.presence) for a viewer who is not the owner.
 ADA = {
     "username": "ada",
     "member_url": f"{LMS}/distinguished/members/ada-example/",
     "badges": [
         {"track": "innovator", "name": "Distinguished Innovator", "lifetime": True, "valid_until": None,
-         "image_url": f"{LMS}/distinguished/badges/art/innovator.svg",
+         "image_url": f"{LMS}/distinguished/badges/art/innovator.svg?v=1a2b3c",
          "verify_url": f"{LMS}/distinguished/verify/6c1a/"},
         {"track": "engineer", "name": "Distinguished Engineer", "lifetime": False,
-         "valid_until": "2027-03-01T00:00:00Z", "image_url": f"{LMS}/distinguished/badges/art/engineer.svg",
+         "valid_until": "2027-03-01T00:00:00Z", "image_url": f"{LMS}/distinguished/badges/art/engineer.svg?v=1a2b3c",
          "verify_url": f"{LMS}/distinguished/verify/9f2e/"},
     ],
 }
@@ -35,6 +39,16 @@ def parsed(node, env_config):
     return json.loads(out)
 
 
+@pytest.fixture
+def profile(render_slot):
+    """Render the profile slot at /u/<username> for ``user``, the endpoint answering ``answer``."""
+    def render(answer, username="ada", user=VIEWER, **scenario):
+        url = f"{LMS}/api/distinguished/v1/profiles/{username}/"
+        return render_slot(app="profile", slot=SLOT, pathname=f"/u/{username}", user=user,
+                           responses={url: answer}, **scenario)
+    return render
+
+
 def test_the_widget_is_inserted_in_the_profile_slot_of_the_profile_mfe(parsed):
     ours = [slot for slot in parsed["slots"] if slot["slot"] == SLOT]
     assert ours == [{"app": "profile", "slot": SLOT, "plugins": [{
@@ -46,16 +60,6 @@ def test_the_widget_is_inserted_in_the_profile_slot_of_the_profile_mfe(parsed):
     assert any("/api/distinguished/v1/profiles/" in string for string in parsed["strings"])
 
 
-def test_the_markup_is_accessible(parsed):
-    elements = parsed["jsxElements"]
-    images = [element for element in elements if element["name"] == "img"]
-    assert images and all("alt" in image["attributes"] for image in images)
-    names = [element["name"] for element in elements]
-    assert "ul" in names and "li" in names
-    (section,) = [element for element in elements if element["name"] == "section"]
-    assert "aria-labelledby" in section["attributes"]
-
-
 def test_the_parser_rejects_broken_jsx(node, env_config, tmp_path):
     broken = tmp_path / "env.config.jsx"
     broken.write_text(env_config.read_text(encoding="utf-8").replace("</ul>", "</ol>", 1), encoding="utf-8")
@@ -64,77 +68,93 @@ def test_the_parser_rejects_broken_jsx(node, env_config, tmp_path):
     assert "Expected corresponding JSX closing tag for <ul>" in err
 
 
-def nodes(tree):
-    """Every element of a react-test-renderer tree, depth first."""
-    if isinstance(tree, dict):
-        yield tree
-        for child in tree.get("children") or []:
-            yield from nodes(child)
+def test_a_visitor_sees_the_members_badges_with_verification_links(profile):
+    result = profile({"status": 200, "data": ADA})
+    assert result["plugins"] == [{"op": "insert", "id": "distinguished_profile_badges", "type": "DIRECT_PLUGIN",
+                                  "priority": 50}]
+    # One request, with the app's authenticated client (the JWT cookie goes with it).
+    assert result["requestDetails"] == [{"url": ADA_URL, "method": "GET", "client": "authenticated",
+                                         "withCredentials": True}]
+    assert result["headings"] == [{"level": 2, "text": "Distinguished Contributor"}]
+    assert result["images"] == [
+        {"src": badge["image_url"], "alt": f"{badge['name']} badge", "width": "56", "height": "56"}
+        for badge in ADA["badges"]]
+    assert result["links"] == [
+        {"href": ADA["badges"][0]["verify_url"], "text": "Verify",
+         "fullText": "Verify the Distinguished Innovator badge"},
+        {"href": ADA["badges"][1]["verify_url"], "text": "Verify",
+         "fullText": "Verify the Distinguished Engineer badge"},
+        {"href": ADA["member_url"], "text": "Member page", "fullText": "Member page"},
+    ]
+    assert "Distinguished Innovator Lifetime member" in result["text"]
+    assert "Distinguished Engineer Member until March 1, 2027" in result["text"]
+    # The heading names the section; it sits apart from the profile field above it.
+    assert 'aria-labelledby="distinguished-badges-heading"' in result["html"]
+    assert 'id="distinguished-badges-heading"' in result["html"]
+    assert 'class="distinguished-badges mt-4 pt-3 mb-4 border-top"' in result["html"]
+    assert result["axe"] == []
+    assert result["consoleErrors"] == [] and result["logged"]["errors"] == []
 
 
-def texts(tree):
-    if isinstance(tree, str):
-        return tree
-    return "".join(texts(child) for child in (tree or {}).get("children") or [])
-
-
-def test_a_member_sees_their_badges_with_verification_links(run_widget):
-    result = run_widget(pathname="/profile/u/ada", data=ADA)
-    assert result["errors"] == []
-    assert result["widget"] == {"op": "insert", "type": "direct_plugin", "priority": 50}
-    assert result["requests"] == [f"{LMS}/api/distinguished/v1/profiles/ada/"]
-    tree = result["tree"]
-    (heading,) = [element for element in nodes(tree) if element["type"] == "h2"]
-    assert tree["props"]["aria-labelledby"] == heading["props"]["id"]
-    (badge_list,) = [element for element in nodes(tree) if element["type"] == "ul"]
-    items = [child for child in badge_list["children"] if child["type"] == "li"]
-    assert len(items) == 2
-    for item, badge in zip(items, ADA["badges"]):
-        (image,) = [element for element in nodes(item) if element["type"] == "img"]
-        assert image["props"]["src"] == badge["image_url"]
-        assert image["props"]["alt"] == f"{badge['name']} badge"
-        (link,) = [element for element in nodes(item) if element["type"] == "a"]
-        assert link["props"]["href"] == badge["verify_url"]
-        assert texts(link) == f"Verify the {badge['name']} badge"
-    assert "Lifetime member" in texts(items[0])
-    assert "Member until" in texts(items[1]) and "2027" in texts(items[1])
-    member_links = [element for element in tree["children"] if element["type"] == "a"]
-    assert [link["props"]["href"] for link in member_links] == [ADA["member_url"]]
-
-
-def test_the_owner_is_led_to_their_membership(run_widget):
+def test_the_owner_is_led_to_their_membership(profile):
     # The endpoint adds membership_url for the profile's owner only (openedx_distinguished.presence).
     own = {**ADA, "membership_url": f"{LMS}/distinguished/membership/"}
-    result = run_widget(pathname="/profile/u/ada", data=own)
-    links = [element for element in result["tree"]["children"] if element["type"] == "a"]
-    assert [(link["props"]["href"], texts(link)) for link in links] == [
-        (ADA["member_url"], "Member page"), (f"{LMS}/distinguished/membership/", "Your membership")]
+    result = profile({"status": 200, "data": own}, user={"username": "ada", "userId": 3, "administrator": False})
+    assert [(link["href"], link["text"]) for link in result["links"][-2:]] == [
+        (ADA["member_url"], "Member page"), (f"{LMS}/distinguished/membership/", "My membership")]
+    assert result["axe"] == []
 
 
-def test_usernames_are_escaped_in_the_request(run_widget):
-    result = run_widget(pathname="/profile/u/j%C3%BCrgen%2Fx", data={"badges": []})
+def test_dates_and_strings_follow_the_apps_locale(profile):
+    """Dates are formatted for the app's language, and the app's translations replace the strings."""
+    french = {"distinguished.profile.heading": "Contributeur distingué",
+              "distinguished.profile.until": "Membre jusqu’au {date}",
+              "distinguished.profile.verify": "Vérifier"}
+    result = profile({"status": 200, "data": ADA}, locale="fr", messages={"fr": french})
+    assert result["headings"] == [{"level": 2, "text": "Contributeur distingué"}]
+    assert "Membre jusqu’au 1 mars 2027" in result["text"]
+    assert [link["text"] for link in result["links"][:2]] == ["Vérifier", "Vérifier"]
+    # Strings the app has not translated keep their English text.
+    assert "Lifetime member" in result["text"]
+
+
+def test_usernames_are_escaped_in_the_request(profile):
+    result = profile({"status": 200, "data": {"badges": []}}, username="j%C3%BCrgen%2Fx")
     assert result["requests"] == [f"{LMS}/api/distinguished/v1/profiles/j%C3%BCrgen%2Fx/"]
 
 
-@pytest.mark.parametrize("scenario", [
-    pytest.param({"data": {"username": "grace", "badges": []}}, id="no visible badges"),
-    pytest.param({"status": 404, "data": {"username": ["Not found."]}}, id="unknown user"),
-    pytest.param({"status": 500, "data": "Server Error"}, id="server error"),
-    pytest.param({"data": "<html>not the API</html>"}, id="not JSON"),
+@pytest.mark.parametrize("answer", [
+    pytest.param({"status": 200, "data": {"username": "grace", "badges": []}}, id="not a member"),
+    # An unlisted member, or a profile its owner keeps private: the endpoint gives no badges.
+    pytest.param({"status": 200, "data": {"username": "grace", "badges": [], "member_url": None}},
+                 id="unlisted or private"),
+    pytest.param({"status": 200, "data": "<html>not the API</html>"}, id="not JSON"),
 ])
-def test_nothing_shows_without_badges(run_widget, scenario):
-    result = run_widget(pathname="/profile/u/grace", **scenario)
+def test_nothing_shows_without_badges(profile, answer):
+    result = profile(answer, username="grace")
     assert result["requests"] == [f"{LMS}/api/distinguished/v1/profiles/grace/"]
-    assert result["tree"] is None
-    assert result["errors"] == []
+    assert result["html"] == ""
+    assert result["logged"]["errors"] == [] and result["consoleErrors"] == []
 
 
-def test_no_request_off_a_profile_page(run_widget):
-    result = run_widget(pathname="/profile/", data=ADA)
-    assert result["requests"] == [] and result["tree"] is None
+@pytest.mark.parametrize("status", [404, 500])
+def test_a_failed_request_shows_nothing_and_is_logged(profile, status):
+    result = profile({"status": status, "data": {"detail": "No."}}, username="grace")
+    assert result["html"] == ""
+    url = f"{LMS}/api/distinguished/v1/profiles/grace/"
+    assert result["logged"]["errors"] == [{
+        "message": f"Request failed with status code {status}", "status": status,
+        "attributes": {"widget": "distinguished_profile_badges", "url": url}}]
+    assert result["consoleErrors"] == []
 
 
-def test_other_mfes_do_not_get_the_widget(run_widget):
-    result = run_widget(app="learning", pathname="/learning/u/ada", data=ADA)
-    assert SLOT not in result["slots"]
-    assert result["requests"] == [] and result["errors"] == []
+def test_no_request_off_a_profile_page(render_slot):
+    result = render_slot(app="profile", slot=SLOT, pathname="/", user=VIEWER, responses={})
+    assert result["requests"] == [] and result["html"] == ""
+
+
+def test_other_mfes_do_not_get_the_widget(render_slot):
+    result = render_slot(app="learning", slot=SLOT, pathname="/u/ada", user=VIEWER,
+                         responses={ADA_URL: {"status": 200, "data": ADA}})
+    assert SLOT not in result["slots"] and result["plugins"] == []
+    assert result["requests"] == [] and result["html"] == ""

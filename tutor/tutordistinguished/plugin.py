@@ -15,6 +15,8 @@ from tutormfe.hooks import PLUGIN_SLOTS
 
 # The slot of the profile MFE (frontend-app-profile) under the learner's profile fields.
 PROFILE_SLOT = "org.openedx.frontend.profile.additional_profile_fields.v1"
+# The right-hand sidebar of the learner dashboard MFE (frontend-app-learner-dashboard).
+DASHBOARD_SLOT = "org.openedx.frontend.learner_dashboard.widget_sidebar.v1"
 
 # The management command a scheduler runs; idempotent, so running it often is harmless.
 RUN_JOBS_COMMAND = "./manage.py lms distinguished_run_jobs"
@@ -157,8 +159,8 @@ def run_jobs() -> list[tuple[str, str]]:
 hooks.Filters.CLI_DO_COMMANDS.add_item(run_jobs)
 hooks.Filters.ENV_TEMPLATE_VARIABLES.add_item(("DISTINGUISHED_RUN_JOBS_COMMAND", RUN_JOBS_COMMAND))
 
-# The profile widget: the component is defined by the mfe-env-config-runtime-definitions-profile
-# patch, in the same block of env.config.jsx as this slot's plugins.
+# The widgets: each component is defined by a mfe-env-config-runtime-definitions-<app> patch, in the
+# same block of env.config.jsx as its slot's plugins.
 PLUGIN_SLOTS.add_items(
     [
         (
@@ -174,6 +176,21 @@ PLUGIN_SLOTS.add_items(
             RenderWidget: distinguishedProfile.Badges,
           },
         }""",
-        )
+        ),
+        # Priority 40: ahead of other widgets inserted at the usual priority (50).
+        (
+            "learner-dashboard",
+            DASHBOARD_SLOT,
+            """
+        {
+          op: PLUGIN_OPERATIONS.Insert,
+          widget: {
+            id: 'distinguished_dashboard',
+            type: DIRECT_PLUGIN,
+            priority: 40,
+            RenderWidget: distinguishedDashboard.Card,
+          },
+        }""",
+        ),
     ]
 )
