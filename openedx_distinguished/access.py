@@ -163,6 +163,12 @@ def check_fulfilment_holder(*, user, fulfilment_id) -> None:
         raise Hidden("No such award.")
 
 
+def check_deliverable_holder(*, user, deliverable_id) -> None:
+    """Refuse anyone but the incentive's member (or the member organization's contacts): Hidden."""
+    if user is None or not user.is_authenticated or user.pk not in api.deliverable_holder_ids(deliverable_id):
+        raise Hidden("No such incentive.")
+
+
 def check_credential_holder(*, user, public_id) -> None:
     """
     Refuse anyone but a credential's holder (or the holding organization's contacts) and program

@@ -34,6 +34,7 @@ from openedx_distinguished.models import (
     Cycle,
     Decision,
     DeclaredConflict,
+    Deliverable,
     Endorsement,
     Expense,
     Fulfilment,
@@ -855,6 +856,127 @@ class FulfilmentAdmin(admin.ModelAdmin):
     list_select_related = ("term__holder_user", "term__holder_organization", "term__track", "incentive")
     search_fields = ("term__holder_user__username", "tracking_number")
     raw_id_fields = ("term",)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Deliverables past their due date that are not settled yet."""
+
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(api.overdue_deliverables()) if self.value() == "yes" else queryset
+
+
+class DeliverableForm(forms.ModelForm):
+    """The staff fields of a deliverable, checked by the API's rules so that errors show by their fields."""
+
+    class Meta:
+        model = Deliverable
+        fields = ("owner", "due_on", "cost", "currency", "notes")
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            changes = api.checked_changes(owner=cleaned.get("owner"), due_on=cleaned.get("due_on") or "",
+                                          cost="" if cleaned.get("cost") is None else cleaned["cost"],
+                                          currency=cleaned.get("currency", ""), notes=cleaned.get("notes", ""))
+        except DistinguishedError as exc:
+            for field, messages_ in exc.errors.items():
+                self.add_error(field if field in self.fields else None, messages_)
+        else:
+            cleaned.update(changes)
+        return cleaned
+
+
+@admin.register(Deliverable)
+class DeliverableAdmin(admin.ModelAdmin):
+    """
+    The incentive board: every incentive owed to a term, filtered by cycle, track, kind, status,
+    owner or lateness, moved along its kind's flow in bulk (the actions), its owner, due date, cost
+    and notes edited one by one. Members answer offers on My membership.
+    """
+
+    list_display = ("holder", "incentive", "kind", "status", "owner", "due_on", "late", "amount")
+    # Owners: only the people who own something (an LMS has many users).
+    list_filter = ("term__cycle", "incentive__track", "incentive__kind", "status",
+                   ("owner", admin.RelatedOnlyFieldListFilter), OverdueFilter)
+    list_select_related = ("term__holder_user", "term__holder_organization", "incentive", "owner")
+    search_fields = ("term__holder_user__username", "term__holder_organization__name", "incentive__name")
+    fields = ("term", "incentive", "status", "answered_at", "owner", "due_on", "cost", "currency", "notes",
+              "updated_by", "modified")
+    readonly_fields = ("term", "incentive", "status", "answered_at", "updated_by", "modified")
+    raw_id_fields = ("owner",)
+    form = DeliverableForm
+    actions = ["mark_offered", "mark_delivered", "mark_cancelled", "mark_planned"]
+
+    def has_add_permission(self, request):
+        return False  # owed by the terms themselves (started terms, the scheduled jobs)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancel instead: the record of what was owed stays
+
+    @admin.display(description=_("member"), ordering="term__holder_user__username")
+    def holder(self, obj):
+        term = obj.term
+        return term.holder_user.username if term.holder_user_id else (
+            term.holder_organization.name if term.holder_organization_id else _("(retired)"))
+
+    @admin.display(description=_("kind"), ordering="incentive__kind")
+    def kind(self, obj):
+        return obj.incentive.kind
+
+    @admin.display(description=_("cost"), ordering="cost")
+    def amount(self, obj):
+        return "" if obj.cost is None else f"{obj.cost} {obj.currency}"
+
+    @admin.display(description=_("overdue"))
+    def late(self, obj):
+        if api.is_overdue(obj):
+            return format_html('<strong style="color:#b4232c">{}</strong>', _("Overdue"))
+        return ""
+
+    def save_model(self, request, obj, form, change):
+        """Through the API (the form has checked each field by its rules)."""
+        api.update_deliverable(deliverable_id=obj.pk, actor=request.user, owner=obj.owner,
+                               due_on=obj.due_on or "", cost="" if obj.cost is None else obj.cost,
+                               currency=obj.currency, notes=obj.notes)
+
+    def _move(self, request, queryset, status):
+        """Move each selected deliverable through the API; report each refusal with its reason."""
+        moved = 0
+        for deliverable_id in queryset.values_list("pk", flat=True):
+            try:
+                api.update_deliverable(deliverable_id=deliverable_id, actor=request.user, status=status)
+            except DistinguishedError as exc:
+                self.message_user(request, f"Deliverable {deliverable_id}: {exc}", messages.ERROR)
+            else:
+                moved += 1
+        if moved:
+            self.message_user(request, f"{moved} deliverable(s) now {status}.", messages.SUCCESS)
+
+    @admin.action(description=_("Offer the selected incentives to their members"), permissions=["change"])
+    def mark_offered(self, request, queryset):
+        """Offers wait for the member's answer on My membership."""
+        self._move(request, queryset, "offered")
+
+    @admin.action(description=_("Mark the selected incentives delivered"), permissions=["change"])
+    def mark_delivered(self, request, queryset):
+        """Delivered: given (recognition, badges) or taken up after the member accepted."""
+        self._move(request, queryset, "delivered")
+
+    @admin.action(description=_("Cancel the selected incentives"), permissions=["change"])
+    def mark_cancelled(self, request, queryset):
+        """Cancelled: not delivered after all (kept on record)."""
+        self._move(request, queryset, "cancelled")
+
+    @admin.action(description=_("Plan the selected incentives again"), permissions=["change"])
+    def mark_planned(self, request, queryset):
+        """Back to planned (a cancelled one, or an offer withdrawn before its answer)."""
+        self._move(request, queryset, "planned")
 
 
 @admin.register(MessageLog)

@@ -70,6 +70,18 @@ from openedx_distinguished.credentials import (
     verification_details,
 )
 from openedx_distinguished.data import ActivityStatus, CredentialStatus, TermStatus
+from openedx_distinguished.incentives import (
+    allowed_next,
+    answer_offer,
+    checked_changes,
+    deliverable_holder_ids,
+    ensure_current_deliverables,
+    is_overdue,
+    list_all_deliverables,
+    list_deliverables,
+)
+from openedx_distinguished.incentives import overdue_filter as overdue_deliverables
+from openedx_distinguished.incentives import update_deliverable
 from openedx_distinguished.jobs import run_due_jobs
 from openedx_distinguished.kpis import compute_kpis, kpis_csv
 from openedx_distinguished.membership import (
@@ -304,6 +316,17 @@ __all__ = [
     "set_shipping_address",
     "status_list",
     "update_fulfilment",
+    # incentive delivery
+    "allowed_next",
+    "answer_offer",
+    "checked_changes",
+    "deliverable_holder_ids",
+    "ensure_current_deliverables",
+    "is_overdue",
+    "list_all_deliverables",
+    "overdue_deliverables",
+    "list_deliverables",
+    "update_deliverable",
     "verification_details",
     # public presence
     "hall_of_fame",

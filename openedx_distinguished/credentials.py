@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from openedx_distinguished import baking, events, freshness, parsing, platform, signing
+from openedx_distinguished import baking, events, freshness, incentives, parsing, platform, signing
 from openedx_distinguished.artwork import ArtworkRefused, check_artwork
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.data import CredentialData, CredentialStatus, FulfilmentStatus, NomineeKind, Page, TermStatus
@@ -348,6 +348,7 @@ def _issued(issued):
     fulfilments now; CREDENTIAL_ISSUED, and BADGE_AWARDED for individuals, after the commit.
     """
     ensure_fulfilments(*(term for term, _ in issued))
+    incentives.badges_delivered(*(term.pk for term, _ in issued))
     freshness.changed(freshness.BADGES, freshness.PRESENCE)
     events.credentials_issued([(term, str(public_id), url(f"verify/{public_id}/")) for term, public_id in issued])
     transaction.on_commit(functools.partial(_send_badge_events, issued, revoked=False))
@@ -986,6 +987,8 @@ def update_fulfilment(*, fulfilment_id, actor, status=None, tracking_number=None
         fulfilment = _locked_fulfilment(fulfilment_id)
         if status is not None:
             fulfilment.status = status.value
+            if status == FulfilmentStatus.DELIVERED:
+                incentives.award_delivered(term_id=fulfilment.term_id, incentive_id=fulfilment.incentive_id)
         if tracking_number is not None:
             fulfilment.tracking_number = tracking_number.strip()[:100]
         if cost is not None:

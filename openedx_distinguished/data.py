@@ -662,6 +662,60 @@ class FulfilmentStatus(StrEnum):
     RETURNED = "returned"
 
 
+class DeliverableStatus(StrEnum):
+    """Where the delivery of one incentive to one term stands (ADR 0020)."""
+
+    PLANNED = "planned"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+_GIVEN = {DeliverableStatus.PLANNED: frozenset({DeliverableStatus.DELIVERED, DeliverableStatus.CANCELLED}),
+          DeliverableStatus.CANCELLED: frozenset({DeliverableStatus.PLANNED})}
+_OFFERED = {DeliverableStatus.PLANNED: frozenset({DeliverableStatus.OFFERED, DeliverableStatus.CANCELLED}),
+            DeliverableStatus.OFFERED: frozenset({DeliverableStatus.PLANNED, DeliverableStatus.CANCELLED}),
+            DeliverableStatus.ACCEPTED: frozenset({DeliverableStatus.DELIVERED, DeliverableStatus.CANCELLED}),
+            DeliverableStatus.DECLINED: frozenset({DeliverableStatus.OFFERED}),
+            DeliverableStatus.CANCELLED: frozenset({DeliverableStatus.PLANNED})}
+# Where program staff may move a deliverable, from each status, by the kind of its incentive:
+# recognition and badges are given (planned, then delivered); opportunities, access and funding
+# are offered first, and the member accepts or declines before delivery.
+DELIVERABLE_FLOW = {
+    IncentiveKind.RECOGNITION: _GIVEN,
+    IncentiveKind.BADGE: _GIVEN,
+    IncentiveKind.OPPORTUNITY: _OFFERED,
+    IncentiveKind.ACCESS: _OFFERED,
+    IncentiveKind.FUNDING: _OFFERED,
+}
+
+
+@attrs.frozen
+class DeliverableData:
+    """One incentive owed to one term, as its holder and program staff see it."""
+
+    id: int
+    term_id: int
+    incentive_slug: str
+    incentive_name: str
+    kind: IncentiveKind
+    status: DeliverableStatus
+    due_on: datetime.date | None
+    answered_at: datetime.datetime | None
+    # Staff only: what it cost, who owns it, their notes (None for the holder).
+    cost: str | None = None
+    currency: str | None = None
+    owner_username: str | None = None
+    notes: str | None = None
+
+    @property
+    def awaits_answer(self) -> bool:
+        """An offer the member has not answered yet."""
+        return self.status == DeliverableStatus.OFFERED
+
+
 class BudgetCategory(StrEnum):
     """What a budget line pays for; fulfilment costs count against the physical-awards line."""
 
@@ -762,6 +816,7 @@ class IncentiveDeliveryData:
     incentive: IncentiveData
     fulfilment: dict | None = None
     fulfilment_status: FulfilmentStatus | None = None
+    deliverable: DeliverableData | None = None
 
 
 @attrs.frozen

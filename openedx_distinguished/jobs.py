@@ -3,6 +3,7 @@ Rules of the scheduled work: what is due now, done in order, each step idempoten
 """
 from openedx_distinguished.credentials import issue_missing_credentials
 from openedx_distinguished.exceptions import DistinguishedError
+from openedx_distinguished.incentives import ensure_current_deliverables
 from openedx_distinguished.membership import (
     cycles_due_for_evaluation,
     cycles_due_for_release,
@@ -17,6 +18,7 @@ def run_due_jobs(*, now=None, progress=None) -> list[str]:
     """
     Release announcements whose time has come, flag renewals due, evaluate the terms of open
     cycles, issue the credentials still missing (e.g. terms started before a key was installed),
+    add the deliverables current terms lack (incentives added to a track since they started),
     remind reviewers of a near review deadline, and deliver the emails no task delivered.
     Returns one line per thing done (or refused, with the reason); running it again soon
     after finds nothing new to do.
@@ -40,6 +42,7 @@ def run_due_jobs(*, now=None, progress=None) -> list[str]:
         counts = evaluate_terms(cycle_year=year, progress=progress)
         report.append(f"evaluation {year}: " + ", ".join(f"{n} {o}" for o, n in sorted(counts.items())))
     report.append(f"credentials: {issue_missing_credentials()} issued")
+    report.append(f"incentives: {ensure_current_deliverables()} deliverable(s) added")
     report.append(f"review reminders: {queue_review_reminders(now=now)} queued")
     sent, failed = redeliver_stale(now=now)
     report.append(f"emails: {sent} redelivered, {failed} failed")

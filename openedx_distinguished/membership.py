@@ -15,7 +15,7 @@ from django.db.models.constants import OnConflict
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from openedx_distinguished import events, freshness, notifications, platform
+from openedx_distinguished import events, freshness, incentives, notifications, platform
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.credentials import issue_credential, revoke_for_term
 from openedx_distinguished.data import (
@@ -98,6 +98,7 @@ def start_terms_for_release(*, cycle, nominations, starts_at, actor=None) -> lis
         except IntegrityError:
             continue  # already a current member of this track
         started.append(term)
+        incentives.ensure_deliverables(term)
         events.membership_granted(term)
         issue_if_possible(term)
     return started
@@ -549,6 +550,7 @@ def _apply(evaluation, outcome, *, cycle, months):
     )
     following.current_key = _current_key(following)
     following.save()
+    incentives.ensure_deliverables(following)
     if outcome == EvaluationOutcome.LIFETIME:
         events.lifetime_granted(following)
     else:

@@ -24,10 +24,12 @@ from openedx_distinguished.data import (
     RetentionProgressData,
     TermStatus,
 )
+from openedx_distinguished.incentives import deliverable_data
 from openedx_distinguished.membership import retention_progress
 from openedx_distinguished.models import (
     Activity,
     ActivityType,
+    Deliverable,
     Fulfilment,
     MemberProfile,
     MembershipTerm,
@@ -88,7 +90,10 @@ def _activity_types(counting_slugs, program):
 
 
 def _incentives(terms):
-    """The incentives of each current term's track, with the fulfilment of the physical ones."""
+    """
+    The incentives of each current term's track, with where their delivery stands and the
+    fulfilment of the physical ones.
+    """
     current = [term for term in terms if term.status in _CURRENT]
     if not current:
         return ()
@@ -96,14 +101,18 @@ def _incentives(terms):
               .prefetch_related("incentives")}
     fulfilments = {(f.term_id, f.incentive_id): f for f in Fulfilment.objects.select_related("incentive")
                    .filter(term_id__in=[t.pk for t in current])}
+    deliverables = {(d.term_id, d.incentive_id): d for d in Deliverable.objects.select_related("incentive")
+                    .filter(term_id__in=[t.pk for t in current])}
     deliveries = []
     for term in current:
         for incentive in tracks[term.track_id].incentives.all():
             fulfilment = fulfilments.get((term.pk, incentive.pk))
+            deliverable = deliverables.get((term.pk, incentive.pk))
             deliveries.append(IncentiveDeliveryData(
                 term_id=term.pk, incentive=incentive_data(incentive),
                 fulfilment=fulfilment_data(fulfilment, with_address=True) if fulfilment else None,
-                fulfilment_status=FulfilmentStatus(fulfilment.status) if fulfilment else None))
+                fulfilment_status=FulfilmentStatus(fulfilment.status) if fulfilment else None,
+                deliverable=deliverable_data(deliverable, for_staff=False) if deliverable else None))
     return tuple(deliveries)
 
 

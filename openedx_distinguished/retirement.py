@@ -15,6 +15,7 @@ from openedx_distinguished.models import (
     Credential,
     Decision,
     DeclaredConflict,
+    Deliverable,
     Endorsement,
     Fulfilment,
     Initiative,
@@ -103,7 +104,10 @@ def _nominations_about(nomination_ids):
 
 
 def _terms_of(user_id):
-    """End the user's memberships, revoke and empty their credentials, erase shipping addresses."""
+    """
+    End the user's memberships, revoke and empty their credentials, erase shipping addresses and
+    staff's notes on their incentives.
+    """
     terms = MembershipTerm.objects.filter(holder_user_id=user_id)
     term_ids = list(terms.values_list("pk", flat=True))
     terms.filter(status__in=[s.value for s in CURRENT_TERM_STATUSES]).update(
@@ -113,3 +117,4 @@ def _terms_of(user_id):
         revoked_at=timezone.now(), revocation_reason=RETIRED)
     Credential.objects.filter(term_id__in=term_ids).update(recipient_email_hash="", document={}, jwt="")
     Fulfilment.objects.filter(term_id__in=term_ids).update(shipping_name="", shipping_address="")
+    Deliverable.objects.filter(term_id__in=term_ids).update(notes="")

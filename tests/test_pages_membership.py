@@ -10,7 +10,7 @@ from html import unescape
 import pytest
 
 from openedx_distinguished import api
-from openedx_distinguished.models import Activity, Credential, Fulfilment, MemberProfile, Onboarding, Track
+from openedx_distinguished.models import Activity, Credential, Fulfilment, Incentive, MemberProfile, Onboarding, Track
 
 from .factories import PartnerOrganizationFactory, UserFactory
 from .membership_fixtures import add_term, credentialed_member, make_term, released_cycle
@@ -171,7 +171,7 @@ def test_alumni_and_newcomers(cycle, client, users):
 @pytest.mark.parametrize("rows", [1, 10, 100])
 def test_my_membership_queries_do_not_grow(cycle, client, users, panels, settings, rows,
                                            django_assert_max_num_queries):
-    """Activities, past terms and onboardings: a fixed number of queries for 1, 10 or 100 of each."""
+    """Activities, past terms, onboardings and incentives owed: a fixed number of queries for 1, 10 or 100 of each."""
     settings.DISTINGUISHED_PUBLIC_BASE_URL = "https://lms.example.org"
     api.add_signing_key()
     person = UserFactory(username="member")
@@ -181,7 +181,11 @@ def test_my_membership_queries_do_not_grow(cycle, client, users, panels, setting
         report(person, title=f"Activity {number}", status=("pending", "verified", "rejected")[number % 3])
         make_term(person, track, cycle, starts_days_ago=400 + 400 * number, status="lapsed", sequence=number + 1)
         Onboarding.objects.create(member=person, organization_name=f"Org {number}", year=2026)
+        Incentive.objects.create(track=Track.objects.get(slug="engineer"), slug=f"perk-{number}", name=f"Perk {number}",
+                                 kind="opportunity")
+    api.ensure_current_deliverables()
     client.force_login(person)
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(28):
         response = client.get(URL)
     assert visible(response).count("Activity ") >= rows
+    assert visible(response).count("Perk ") == rows

@@ -40,6 +40,7 @@ from openedx_distinguished.models import (
     Credential,
     Decision,
     DeclaredConflict,
+    Deliverable,
     Endorsement,
     Fulfilment,
     MembershipTerm,
@@ -179,8 +180,9 @@ def endorsement_state(state):
 
 
 def award_state(state):
-    """The award's shipping, the activities, the credentials and the terms."""
+    """The award's shipping, the incentives owed, the activities, the credentials and the terms."""
     return (list(Fulfilment.objects.values_list("shipping_name", "shipping_address", "status")),
+            sorted(Deliverable.objects.values_list("pk", "status", "owner_id", "due_on", "notes", "answered_at")),
             list(Activity.objects.values_list("title", "status")),
             list(Credential.objects.values_list("revoked_at")), list(MembershipTerm.objects.values_list("status")))
 
@@ -309,6 +311,12 @@ TABLE = (
         calls=(page_post("/membership/", lambda w: {"form": "activity", **ACTIVITY}),
                rest("post", "/activities/", ok=201, data=lambda w: ACTIVITY)),
         check=lambda state, user: access.check_member(user=user), effect=award_state),
+    Row("answer an incentive offer", "awarded", allowed=S({"nominee"}), forbidden=S(), extra_roles=(PANEL,),
+        calls=(page_post("/membership/", lambda w: {"form": "answer", "deliverable": w.deliverable,
+                                                    "answer": "accept"}),
+               rest("post", "/deliverables/{deliverable}/answer/", data=lambda w: {"answer": "decline"})),
+        check=lambda state, user: access.check_deliverable_holder(user=user, deliverable_id=state.deliverable),
+        effect=award_state),
     # Staff-only membership endpoints (no page: program staff use the admin).
     Row("manage memberships", "awarded", allowed=S({"staff"}), forbidden=EVERYONE_SIGNED_IN - {"staff"} | {PANEL},
         extra_roles=(PANEL,),
@@ -317,7 +325,9 @@ TABLE = (
                rest("post", "/terms/{term}/revoke/", data=lambda w: {"reason": "Code of conduct."},
                     label="REST POST revoke term"),
                rest("patch", "/fulfilments/{fulfilment}/", data=lambda w: {"status": "shipped"},
-                    label="REST PATCH fulfilment")),
+                    label="REST PATCH fulfilment"),
+               rest("patch", "/deliverables/{deliverable}/", data=lambda w: {"status": "planned", "notes": "Later."},
+                    label="REST PATCH deliverable")),
         check=lambda state, user: access.check_staff(user=user), effect=award_state),
 )
 
@@ -334,11 +344,12 @@ class World:
     public_id: str = ""
     fulfilment: int = 0
     term: int = 0
+    deliverable: int = 0
 
     def ids(self):
         """What the calls' addresses are formatted with."""
         return {"nomination": self.nomination, "endorsement": self.endorsement, "public_id": self.public_id,
-                "fulfilment": self.fulfilment, "term": self.term}
+                "fulfilment": self.fulfilment, "term": self.term, "deliverable": self.deliverable}
 
 
 @pytest.fixture
@@ -381,6 +392,9 @@ def world(cycle, users, panels):
             made.public_id = str(Credential.objects.get().public_id)
             made.fulfilment = Fulfilment.objects.get().pk
             made.term = MembershipTerm.objects.get(holder_user=users["nominee"]).pk
+            # An invitation waiting for the nominee's answer.
+            made.deliverable = Deliverable.objects.get(term_id=made.term, incentive__slug="lead-sessions").pk
+            api.update_deliverable(deliverable_id=made.deliverable, actor=users["staff"], status="offered")
         assert Nomination.objects.get(pk=made.nomination).status == {
             "draft": "draft", "awaiting_consent": "awaiting_consent", "in_review": "in_review",
             "decided": "in_review", "due": "in_review", "awarded": "accepted"}[state]

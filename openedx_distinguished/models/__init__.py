@@ -4,6 +4,7 @@ The plugin's database tables, one module per program concept.
 from .budget import BudgetLine, Expense
 from .communications import MessageLog
 from .credentials import Credential, Fulfilment, SigningKey
+from .incentives import Deliverable
 from .membership import (
     Activity,
     ActivityType,
@@ -25,6 +26,7 @@ __all__ = [
     "MessageLog",
     "Credential",
     "Fulfilment",
+    "Deliverable",
     "SigningKey",
     "Activity",
     "ActivityType",

@@ -69,7 +69,23 @@ def _give_address(request):
     return _back("awards")
 
 
-FORMS = {"activity": _report_activity, "listing": _set_listing, "address": _give_address}
+def _answer_offer(request):
+    """Accept or decline an incentive offered (its member, or the member organization's contacts)."""
+    try:
+        deliverable_id = parsing.whole_number(request.POST.get("deliverable", ""), field="deliverable")
+    except ValidationError as exc:
+        raise Http404("No such incentive.") from exc
+    allowed(access.check_deliverable_holder, user=request.user, deliverable_id=deliverable_id)
+    answer = request.POST.get("answer", "")
+    if answer not in ("accept", "decline"):
+        raise ValidationError({"answer": [_("Choose to accept or to decline.")]})
+    answered = api.answer_offer(deliverable_id=deliverable_id, user=request.user, accept=answer == "accept")
+    messages.success(request, (_("Thank you: you accepted “{name}”. Program staff will be in touch.") if answer ==
+                               "accept" else _("You declined “{name}”.")).format(name=answered.incentive_name))
+    return _back("awards")
+
+
+FORMS = {"activity": _report_activity, "listing": _set_listing, "address": _give_address, "answer": _answer_offer}
 
 
 @login_required
@@ -78,7 +94,8 @@ def my_membership(request):
     """
     The person's membership page. Its forms post here with ``form`` naming which one: ``activity``
     (report an activity; members), ``listing`` (appear in public or not), ``address`` (where to ship
-    an award; its holder). A refused form comes back with its errors next to its fields.
+    an award; its holder), ``answer`` (accept or decline an incentive offered; its holder). A
+    refused form comes back with its errors next to its fields.
     """
     errors, status, posted = {}, 200, ""
     if request.method == "POST":

@@ -10,6 +10,7 @@ from openedx_distinguished.data import (
     ActivitySource,
     ActivityStatus,
     CredentialStatus,
+    DeliverableStatus,
     FulfilmentStatus,
     NominationStanding,
     NominationStatus,
@@ -84,6 +85,16 @@ FULFILMENT_STATUS = {
     FulfilmentStatus.RETURNED: gettext_lazy("Returned to sender"),
 }
 
+# Where an incentive's delivery stands, as its member reads it.
+DELIVERABLE_STATUS = {
+    DeliverableStatus.PLANNED: gettext_lazy("Planned"),
+    DeliverableStatus.OFFERED: gettext_lazy("Offered to you: waiting for your answer"),
+    DeliverableStatus.ACCEPTED: gettext_lazy("You accepted"),
+    DeliverableStatus.DECLINED: gettext_lazy("You declined"),
+    DeliverableStatus.DELIVERED: gettext_lazy("Delivered"),
+    DeliverableStatus.CANCELLED: gettext_lazy("Cancelled"),
+}
+
 CREDENTIAL_STATUS = {
     CredentialStatus.VALID: gettext_lazy("Valid"),
     CredentialStatus.EXPIRED: gettext_lazy("Expired"),
@@ -144,6 +155,7 @@ WORDS = (
     (ActivityStatus, ACTIVITY_STATUS),
     (ActivitySource, ACTIVITY_SOURCE),
     (FulfilmentStatus, FULFILMENT_STATUS),
+    (DeliverableStatus, DELIVERABLE_STATUS),
     (CredentialStatus, CREDENTIAL_STATUS),
     (NominationStanding, STANDING),
     (Recommendation, OUTCOME),

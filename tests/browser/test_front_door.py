@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 
 from openedx_distinguished import api
-from openedx_distinguished.models import Activity, Fulfilment, MemberProfile, Nomination, Track
+from openedx_distinguished.models import Activity, Deliverable, Fulfilment, MemberProfile, Nomination, Track
 
 from ..factories import UserFactory
 from ..membership_fixtures import make_term
@@ -225,6 +225,10 @@ def world(people):
                             occurred_on=api.list_terms(username="member").items[0].starts_at.date(),
                             source="self_reported", status="rejected", review_note="The link is broken.")
     credential = api.list_credentials(holder=people.member)[0]
+    # An invitation waiting for the member's answer on My membership.
+    api.ensure_current_deliverables()
+    api.update_deliverable(deliverable_id=Deliverable.objects.get(incentive__slug="lead-sessions").pk,
+                           actor=people.staff, status="offered")
     return SimpleNamespace(peer=peer, draft=draft, reviewed=reviewed, endorsement=endorsement,
                            credential=credential)
 

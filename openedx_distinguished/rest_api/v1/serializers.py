@@ -488,6 +488,41 @@ class FulfilmentUpdateSerializer(serializers.Serializer):  # pylint: disable=abs
     currency = serializers.CharField(max_length=3, required=False)
 
 
+class DeliverableSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """An incentive owed to a term; cost, currency, owner and notes are program staff's (null for the member)."""
+
+    id = serializers.IntegerField()
+    term = serializers.IntegerField(source="term_id")
+    incentive = serializers.CharField(source="incentive_slug")
+    incentive_name = serializers.CharField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    awaits_answer = serializers.BooleanField(help_text="An offer the member has not answered yet.")
+    due_on = serializers.DateField(allow_null=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
+    cost = serializers.CharField(allow_null=True)
+    currency = serializers.CharField(allow_null=True)
+    owner = serializers.CharField(source="owner_username", allow_null=True)
+    notes = serializers.CharField(allow_null=True)
+
+
+class DeliverableUpdateSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of a staff update to a deliverable; ``owner`` is a staff username, null to clear it."""
+
+    status = serializers.CharField(max_length=20, required=False)
+    owner = serializers.CharField(max_length=150, required=False, allow_null=True)
+    due_on = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    cost = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    currency = serializers.CharField(max_length=3, required=False)
+    notes = serializers.CharField(max_length=5000, required=False, allow_blank=True, trim_whitespace=False)
+
+
+class OfferAnswerSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of a member's answer to an offer."""
+
+    answer = serializers.ChoiceField(choices=["accept", "decline"])
+
+
 class ListingInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """Request body of a member's public-presence choice."""
 

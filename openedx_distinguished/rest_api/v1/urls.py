@@ -7,6 +7,7 @@ from openedx_distinguished.parsing import register_path_converters
 
 from . import credential_views as credentials
 from . import dashboard_views as dashboard
+from . import incentive_views as incentives
 from . import membership_views as membership
 from . import review_views as review
 from . import views
@@ -69,6 +70,10 @@ urlpatterns = [
     path("fulfilments/<bounded_int:pk>/", credentials.FulfilmentDetailView.as_view(), name="fulfilment-detail"),
     path("fulfilments/<bounded_int:pk>/address/", credentials.FulfilmentAddressView.as_view(),
          name="fulfilment-address"),
+    path("deliverables/", incentives.DeliverableListView.as_view(), name="deliverable-list"),
+    path("deliverables/<bounded_int:pk>/", incentives.DeliverableDetailView.as_view(), name="deliverable-detail"),
+    path("deliverables/<bounded_int:pk>/answer/", incentives.DeliverableAnswerView.as_view(),
+         name="deliverable-answer"),
     path("profiles/<str:username>/", credentials.ProfileBadgesView.as_view(), name="profile-badges"),
     path("me/listing/", credentials.MyListingView.as_view(), name="my-listing"),
     path("me/dashboard/", membership.DashboardCardView.as_view(), name="my-dashboard"),

@@ -1,0 +1,287 @@
+"""
+Rules of incentive delivery (ADR 0020): every incentive of a term's track is owed to the term as a
+deliverable, which program staff move along the flow of its kind (``DELIVERABLE_FLOW``) and whose
+offers the member accepts or declines.
+
+Badges are delivered by the issuance of the term's credential, physical awards by their shipment
+(``Fulfilment``) reaching the member; everything else is recorded here by staff.
+"""
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openedx_distinguished import parsing
+from openedx_distinguished.data import (
+    CURRENT_TERM_STATUSES,
+    DELIVERABLE_FLOW,
+    DeliverableData,
+    DeliverableStatus,
+    IncentiveKind,
+    Page,
+)
+from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
+from openedx_distinguished.models import Credential, Deliverable, Incentive, MembershipTerm
+from openedx_distinguished.program import is_program_staff
+
+_CURRENT = [status.value for status in CURRENT_TERM_STATUSES]
+
+
+def deliverable_data(deliverable, *, for_staff) -> DeliverableData:
+    """The plain values of a deliverable (loaded with its incentive, and its owner for staff)."""
+    staff = {}
+    if for_staff:
+        staff = {"cost": str(deliverable.cost) if deliverable.cost is not None else None,
+                 "currency": deliverable.currency, "notes": deliverable.notes,
+                 "owner_username": deliverable.owner.username if deliverable.owner_id else None}
+    return DeliverableData(
+        id=deliverable.pk, term_id=deliverable.term_id, incentive_slug=deliverable.incentive.slug,
+        incentive_name=deliverable.incentive.name, kind=IncentiveKind(deliverable.incentive.kind),
+        status=DeliverableStatus(deliverable.status), due_on=deliverable.due_on,
+        answered_at=deliverable.answered_at, **staff)
+
+
+def ensure_deliverables(*terms) -> int:
+    """
+    A planned deliverable for each incentive of each term's track (once per term and incentive: the
+    constraint), the badge ones delivered at once when the term already has its credential.
+    Returns how many were added.
+    """
+    if not terms:
+        return 0
+    by_track = {}
+    for incentive in Incentive.objects.filter(track_id__in={term.track_id for term in terms}):
+        by_track.setdefault(incentive.track_id, []).append(incentive)
+    existing = set(Deliverable.objects.filter(term_id__in=[term.pk for term in terms])
+                   .values_list("term_id", "incentive_id"))
+    missing = [Deliverable(term=term, incentive=incentive) for term in terms
+               for incentive in by_track.get(term.track_id, ()) if (term.pk, incentive.pk) not in existing]
+    Deliverable.objects.bulk_create(missing, ignore_conflicts=True)
+    badges_delivered(*Credential.objects.filter(term_id__in=[term.pk for term in terms])
+                     .values_list("term_id", flat=True).distinct())
+    return len(missing)
+
+
+def ensure_current_deliverables() -> int:
+    """
+    What the scheduled jobs run: deliverables for every current term (terms started before this
+    table existed, or incentives staff added to a track since). Returns how many were added.
+    """
+    terms = list(MembershipTerm.objects.filter(status__in=_CURRENT).only("pk", "track_id").order_by("pk"))
+    added = 0
+    for start in range(0, len(terms), 500):
+        added += ensure_deliverables(*terms[start:start + 500])
+    return added
+
+
+def badges_delivered(*term_ids) -> None:
+    """The badge incentives (digital only) of terms whose credential is issued: delivered."""
+    if term_ids:
+        Deliverable.objects.filter(
+            term_id__in=term_ids, incentive__kind=IncentiveKind.BADGE.value, incentive__is_physical=False,
+            status=DeliverableStatus.PLANNED.value,
+        ).update(status=DeliverableStatus.DELIVERED.value, modified=timezone.now())
+
+
+def award_delivered(*, term_id, incentive_id) -> None:
+    """A physical award reached its member: its deliverable is delivered."""
+    Deliverable.objects.filter(term_id=term_id, incentive_id=incentive_id).exclude(
+        status=DeliverableStatus.DELIVERED.value).update(status=DeliverableStatus.DELIVERED.value,
+                                                         modified=timezone.now())
+
+
+def _holder_filter(user):
+    return Q(term__holder_user=user) | Q(term__holder_organization__contacts=user)
+
+
+def _rows():
+    return Deliverable.objects.select_related("incentive", "owner")
+
+
+def list_deliverables(*, holder) -> list[DeliverableData]:
+    """The deliverables of ``holder``'s current terms (their own and their organizations'), without staff fields."""
+    rows = _rows().filter(_holder_filter(holder), term__status__in=_CURRENT).distinct() \
+        .order_by("term_id", "incentive__sort_order", "incentive_id")
+    return [deliverable_data(row, for_staff=False) for row in rows]
+
+
+def list_all_deliverables(*, cycle_year=None, track=None, kind=None, status=None, owner=None,
+                          overdue=False, today=None, offset=0, limit=50) -> Page:
+    """
+    One page of every deliverable (program staff), filtered as the board filters them.
+
+    Raises:
+        ValidationError: an unknown kind or status.
+    """
+    errors = {}
+    for field, value, enum in (("kind", kind, IncentiveKind), ("status", status, DeliverableStatus)):
+        if value and value not in {member.value for member in enum}:
+            errors[field] = [_("Choose one of {choices}.").format(choices=", ".join(m.value for m in enum))]
+    if errors:
+        raise ValidationError(errors)
+    rows = _rows().order_by("due_on", "id")
+    if cycle_year is not None:
+        rows = rows.filter(term__cycle__year=cycle_year)
+    if track:
+        rows = rows.filter(incentive__track__slug=track)
+    if kind:
+        rows = rows.filter(incentive__kind=kind)
+    if status:
+        rows = rows.filter(status=status)
+    if owner:
+        rows = rows.filter(owner__username=owner)
+    if overdue:
+        rows = rows.filter(overdue_filter(today))
+    total = rows.count()
+    return Page(items=tuple(deliverable_data(row, for_staff=True) for row in rows[offset:offset + limit]),
+                total=total)
+
+
+# Nothing more to do for these.
+SETTLED = frozenset({DeliverableStatus.DELIVERED, DeliverableStatus.DECLINED, DeliverableStatus.CANCELLED})
+
+
+def overdue_filter(today=None) -> Q:
+    """Deliverables past their due date and not settled."""
+    return Q(due_on__lt=today or timezone.localdate()) & ~Q(status__in=[status.value for status in SETTLED])
+
+
+def is_overdue(deliverable, today=None) -> bool:
+    """Whether a deliverable row is past its due date and not settled (what ``overdue_filter`` selects)."""
+    return bool(deliverable.due_on) and deliverable.due_on < (today or timezone.localdate()) and \
+        DeliverableStatus(deliverable.status) not in SETTLED
+
+
+def deliverable_holder_ids(deliverable_id) -> set[int]:
+    """The users who may answer a deliverable's offer: the holder, or the holding organization's contacts."""
+    deliverable = Deliverable.objects.select_related("term__holder_organization").filter(pk=deliverable_id).first()
+    if deliverable is None:
+        return set()
+    term = deliverable.term
+    if term.holder_user_id:
+        return {term.holder_user_id}
+    return set(term.holder_organization.contacts.values_list("pk", flat=True)) if term.holder_organization else set()
+
+
+def _locked(deliverable_id):
+    """The deliverable row, locked for the rest of the transaction; NotFound if there is none."""
+    deliverable = Deliverable.objects.select_for_update().select_related("incentive", "owner", "term") \
+        .filter(pk=deliverable_id).first()
+    if deliverable is None:
+        raise NotFound({"deliverable": ["Not found."]})
+    return deliverable
+
+
+def _status(value, field="status"):
+    try:
+        return DeliverableStatus(value)
+    except ValueError:
+        raise ValidationError({field: [_("Choose one of {choices}.").format(
+            choices=", ".join(s.value for s in DeliverableStatus))]}) from None
+
+
+def allowed_next(kind, status) -> frozenset:
+    """The statuses staff may move a deliverable of ``kind`` to from ``status``."""
+    return DELIVERABLE_FLOW[IncentiveKind(kind)].get(DeliverableStatus(status), frozenset())
+
+
+def checked_changes(*, owner=..., due_on=None, cost=None, currency=None, notes=None) -> dict:
+    """
+    The staff fields of an update, checked (every refused field at once) and normalised; ``None``
+    (``...`` for the owner) leaves a field out.
+
+    Raises:
+        ValidationError: an owner who is not program staff, or a bad field.
+    """
+    errors, values = {}, {}
+    if owner is not ...:
+        if owner is not None and not is_program_staff(owner):
+            errors["owner"] = [_("Choose a member of the program staff.")]
+        values["owner"] = owner
+    if due_on is not None:
+        if isinstance(due_on, date) or due_on == "":
+            values["due_on"] = due_on or None
+        else:
+            try:
+                values["due_on"] = date.fromisoformat(str(due_on))
+            except ValueError:
+                errors["due_on"] = [_("Give a date as YYYY-MM-DD.")]
+    if cost is not None:
+        if cost == "":
+            values["cost"] = None
+        else:
+            try:
+                values["cost"] = Decimal(str(cost))
+                if not values["cost"].is_finite() or values["cost"] < 0 or values["cost"] >= Decimal("1e8"):
+                    raise InvalidOperation
+                values["cost"] = values["cost"].quantize(Decimal("0.01"))
+            except InvalidOperation:
+                errors["cost"] = [_("Give a non-negative amount below 100,000,000.")]
+    if currency is not None:
+        code = str(currency).strip().upper()
+        if len(code) != 3 or not (code.isascii() and code.isalpha()):
+            errors["currency"] = [_("Give a three-letter currency code, such as USD.")]
+        values["currency"] = code
+    if notes is not None:
+        try:
+            values["notes"] = parsing.text(notes, field="notes", most=5000, lines=True)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def update_deliverable(*, deliverable_id, actor, status=None, owner=..., due_on=None, cost=None, currency=None,
+                       notes=None) -> DeliverableData:
+    """
+    Program staff move a deliverable along its kind's flow and record its owner, due date, cost and
+    notes (``None`` leaves a field as it is; ``owner=None`` clears the owner).
+
+    Raises:
+        ValidationError: an unknown status, an owner who is not program staff, or a bad field.
+        InvalidTransition: a move its kind's flow
+        does not allow (an offer the member has not answered cannot be marked accepted by staff).
+        NotFound: no such deliverable.
+    """
+    target = _status(status) if status is not None else None
+    values = checked_changes(owner=owner, due_on=due_on, cost=cost, currency=currency, notes=notes)
+    with transaction.atomic():
+        deliverable = _locked(deliverable_id)
+        if target is not None and target.value != deliverable.status:
+            if target not in allowed_next(deliverable.incentive.kind, deliverable.status):
+                raise InvalidTransition({"status": [_("A {kind} incentive cannot go from {old} to {new}.").format(
+                    kind=deliverable.incentive.kind, old=deliverable.status, new=target.value)]})
+            deliverable.status = target.value
+            if target == DeliverableStatus.OFFERED:
+                deliverable.answered_at = None
+        for name, value in values.items():
+            setattr(deliverable, name, value)
+        deliverable.updated_by = actor if actor is not None and actor.is_authenticated else None
+        deliverable.save()
+    return deliverable_data(deliverable, for_staff=True)
+
+
+def answer_offer(*, deliverable_id, user, accept) -> DeliverableData:
+    """
+    The member (or a contact of the member organization) accepts or declines an offer.
+
+    Raises:
+        NotFound: no such deliverable, or not theirs. InvalidTransition: not an open offer (not
+        offered yet, already answered, cancelled) or the term is no longer current.
+    """
+    answer = DeliverableStatus.ACCEPTED if accept else DeliverableStatus.DECLINED
+    with transaction.atomic():
+        deliverable = _locked(deliverable_id)
+        if user is None or not user.is_authenticated or user.pk not in deliverable_holder_ids(deliverable_id):
+            raise NotFound({"deliverable": ["Not found."]})
+        if deliverable.status != DeliverableStatus.OFFERED.value or deliverable.term.status not in _CURRENT:
+            raise InvalidTransition({"deliverable": [_("This offer is no longer open.")]})
+        deliverable.status = answer.value
+        deliverable.answered_at = timezone.now()
+        deliverable.updated_by = user
+        deliverable.save(update_fields=["status", "answered_at", "updated_by", "modified"])
+    return deliverable_data(deliverable, for_staff=False)

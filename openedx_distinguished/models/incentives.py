@@ -1,0 +1,48 @@
+"""
+Tables of incentive delivery: each incentive of a term's track, owed to that term, with where its
+delivery stands (ADR 0020).
+"""
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from openedx_distinguished.data import DeliverableStatus
+
+from .membership import MembershipTerm
+from .program import Incentive
+
+
+class Deliverable(models.Model):
+    """
+    One incentive of a track owed to one membership term: its status (which moves along the flow of
+    its incentive's kind), the staff member who owns it, when it is due, what it cost and notes.
+
+    .. pii: The notes are program staff's, and may mention the member; emptied on retirement.
+    .. pii_types: other
+    .. pii_retirement: local_api
+    """
+
+    term = models.ForeignKey(MembershipTerm, on_delete=models.CASCADE, related_name="deliverables")
+    incentive = models.ForeignKey(Incentive, on_delete=models.PROTECT, related_name="deliverables")
+    status = models.CharField(max_length=20, default=DeliverableStatus.PLANNED.value,
+                              choices=[(s.value, s.name.capitalize()) for s in DeliverableStatus])
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", help_text="The staff member who sees to it.")
+    due_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True, help_text="Program staff's notes; the member does not see them.")
+    cost = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
+                               validators=[MinValueValidator(0)])
+    currency = models.CharField(max_length=3, default="USD")
+    answered_at = models.DateTimeField(null=True, blank=True, help_text="When the member answered the offer.")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["term", "incentive"], name="od_deliverable_once")]
+        indexes = [models.Index(fields=["status", "due_on"], name="od_deliverable_status_due")]
+
+    def __str__(self):
+        return f"{self.incentive} for term {self.term_id}: {self.status}"

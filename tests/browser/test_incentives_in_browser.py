@@ -1,0 +1,81 @@
+"""
+Incentive delivery in a real browser: program staff move a deliverable through its states from the
+board (the admin), and the member accepts the invitation from My membership; both pages checked
+with axe-core at 1280 and 390 px.
+"""
+from types import SimpleNamespace
+
+import pytest
+
+from openedx_distinguished import api
+from openedx_distinguished.models import Deliverable, Track
+
+from ..factories import UserFactory
+from ..membership_fixtures import make_term
+from .conftest import WIDTHS, check_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BOARD = "/admin/openedx_distinguished/deliverable/"
+
+
+@pytest.fixture
+def people(cycle, users, live_server, settings):
+    """A member of Distinguished Engineer owed the track's incentives, and a superuser of the program."""
+    settings.DISTINGUISHED_PUBLIC_BASE_URL = live_server.url
+    member = UserFactory(username="member", first_name="Mara", last_name="Member")
+    term = make_term(member, Track.objects.get(slug="engineer"), cycle, starts_days_ago=20)
+    api.ensure_current_deliverables()
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    return SimpleNamespace(member=member, admin=admin, term=term, **users)
+
+
+def status_of(term, slug):
+    return Deliverable.objects.get(term=term, incentive__slug=slug).status
+
+
+def run_action(page, row_text, action):
+    """Tick the board's row that shows ``row_text`` and run ``action`` on it."""
+    page.locator("#result_list tbody tr", has_text=row_text).locator("input.action-select").check()
+    page.locator("select[name=action]").select_option(label=action)
+    page.locator("button[name=index], input[name=index]").first.click()
+    page.wait_for_load_state()
+
+
+def test_staff_move_an_invitation_through_its_states_and_the_member_accepts_it(people, page_as):
+    board = page_as(people.admin)
+    board.goto(BOARD + "?incentive__kind__exact=opportunity")
+    run_action(board, "Leads technical sessions", "Offer the selected incentives to their members")
+    assert "1 deliverable(s) now offered." in board.locator(".messagelist").inner_text()
+    assert status_of(people.term, "lead-sessions") == "offered"
+
+    mine = page_as(people.member)
+    mine.goto("/distinguished/membership/")
+    offer = mine.get_by_role("group", name="Will you take part in “Leads technical sessions or working groups”?")
+    offer.get_by_role("button", name="Accept").click()
+    mine.wait_for_load_state()
+    assert "you accepted “Leads technical sessions or working groups”" in mine.locator(".od-messages").inner_text()
+    assert status_of(people.term, "lead-sessions") == "accepted"
+    assert "Status: You accepted" in mine.locator("#awards").inner_text()
+
+    board.goto(BOARD + "?status__exact=accepted")
+    run_action(board, "Leads technical sessions", "Mark the selected incentives delivered")
+    assert status_of(people.term, "lead-sessions") == "delivered"
+    # A move the kind's flow does not allow is refused with its reason.
+    board.goto(BOARD + "?incentive__kind__exact=recognition")
+    run_action(board, "Recognition at the annual conference", "Offer the selected incentives to their members")
+    assert "cannot go from planned to offered" in board.locator(".messagelist").inner_text()
+    assert status_of(people.term, "conference-recognition") == "planned"
+
+
+def test_the_offer_and_the_board_are_accessible_and_fit_a_phone(people, page_as):
+    deliverable = Deliverable.objects.get(term=people.term, incentive__slug="architecture-discussions")
+    api.update_deliverable(deliverable_id=deliverable.pk, actor=people.admin, status="offered", due_on="2020-01-01")
+    for width in WIDTHS:
+        page = page_as(people.member, width=width)
+        page.goto("/distinguished/membership/#awards")
+        check_page(page, "membership-offer")
+    board = page_as(people.admin, width=1280)
+    board.goto(BOARD)
+    assert board.locator("#result_list tbody").get_by_text("Overdue", exact=True).count() == 1
+    check_page(board, "incentive-board")
