@@ -121,6 +121,9 @@ class ProgramAdmin(admin.ModelAdmin):
             "charts": dashboard_charts(program_rows, [row for row in rows if row.year == year]) if rows else [],
             "csv_url": reverse("admin:openedx_distinguished_dashboard_csv"),
             "budget_url": reverse("admin:openedx_distinguished_budget", args=[year]) if year else "",
+            "delivery": api.delivery_summary(cycle_year=year) if year else [],
+            "board_url": reverse("admin:openedx_distinguished_deliverable_changelist"),
+            "cycle_id": Cycle.objects.filter(year=year).values_list("pk", flat=True).first() if year else None,
         }
         return TemplateResponse(request, "openedx_distinguished/admin/dashboard.html", context)
 
@@ -880,6 +883,9 @@ class DeliverableForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("cost") is not None and self.instance.incentive.is_physical:
+            self.add_error("cost", str(api.PHYSICAL_COST))
+            return cleaned
         try:
             changes = api.checked_changes(owner=cleaned.get("owner"), due_on=cleaned.get("due_on") or "",
                                           cost="" if cleaned.get("cost") is None else cleaned["cost"],

@@ -71,10 +71,12 @@ from openedx_distinguished.credentials import (
 )
 from openedx_distinguished.data import ActivityStatus, CredentialStatus, TermStatus
 from openedx_distinguished.incentives import (
+    PHYSICAL_COST,
     allowed_next,
     answer_offer,
     checked_changes,
     deliverable_holder_ids,
+    delivery_summary,
     ensure_current_deliverables,
     is_overdue,
     list_all_deliverables,
@@ -317,10 +319,12 @@ __all__ = [
     "status_list",
     "update_fulfilment",
     # incentive delivery
+    "PHYSICAL_COST",
     "allowed_next",
     "answer_offer",
     "checked_changes",
     "deliverable_holder_ids",
+    "delivery_summary",
     "ensure_current_deliverables",
     "is_overdue",
     "list_all_deliverables",

@@ -1,6 +1,7 @@
 """
 The program budget: a cycle's deliverable lines with their estimates, the actual costs (recorded
-expenses, and the cost of the cycle's award fulfilments), and the report in the proposal's shape:
+expenses, the cost of the cycle's award fulfilments and of the incentives delivered to its
+members), and the report in the proposal's shape:
 Deliverable | Description | Cost, with a TOTAL, plus what was actually spent and the variance.
 """
 import io
@@ -9,8 +10,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
-from openedx_distinguished.data import BudgetCategory, BudgetReport, BudgetReportLine
-from openedx_distinguished.models import BudgetLine, Expense, Fulfilment
+from openedx_distinguished.data import INCENTIVE_BUDGET_CATEGORY, BudgetCategory, BudgetReport, BudgetReportLine
+from openedx_distinguished.models import BudgetLine, Deliverable, Expense, Fulfilment
 from openedx_distinguished.program import get_cycle
 from openedx_distinguished.spreadsheet import SafeWriter
 
@@ -43,11 +44,13 @@ def _sum_by(queryset, group, amount):
 
 def budget_report(cycle_year: int) -> BudgetReport:
     """
-    The budget of the cycle of ``cycle_year``, in three queries whatever its size.
+    The budget of the cycle of ``cycle_year``, in four queries whatever its size.
 
     Actuals: each expense counts against its line; fulfilment costs of the cycle's terms count
-    against the cycle's (first) physical-awards line. Money spent outside any line is shown as an
-    "Unbudgeted" line per currency, so the TOTAL is everything that was spent.
+    against the cycle's (first) physical-awards line, and the costs of their incentives against the
+    (first) line of their kind's category (``INCENTIVE_BUDGET_CATEGORY``). Money spent outside any
+    line, or in another currency than its line's, is shown as an "Unbudgeted" line per currency, so
+    the TOTAL is everything that was spent.
     """
     cycle = get_cycle(cycle_year)
     lines = list(BudgetLine.objects.filter(cycle=cycle))
@@ -56,8 +59,13 @@ def budget_report(cycle_year: int) -> BudgetReport:
         lines = list(BudgetLine.objects.filter(program_id=cycle.program_id, cycle__isnull=True))
     expenses = _sum_by(Expense.objects.filter(cycle=cycle), ("budget_line_id", "currency"), "amount")
     fulfilments = _sum_by(Fulfilment.objects.filter(term__cycle=cycle, cost__isnull=False), ("currency",), "cost")
+    incentives = _sum_by(Deliverable.objects.filter(term__cycle=cycle, cost__isnull=False),
+                         ("incentive__kind", "currency"), "cost")
 
-    awards_line = next((line for line in lines if line.category == BudgetCategory.PHYSICAL_AWARDS.value), None)
+    def first_line(category):
+        return next((line for line in lines if line.category == category.value), None)
+
+    awards_line = first_line(BudgetCategory.PHYSICAL_AWARDS)
     unbudgeted = {}
     actual = {line.pk: Decimal(0) for line in lines}
     line_ids = {} if from_default else {line.pk: line for line in lines}
@@ -67,9 +75,12 @@ def budget_report(cycle_year: int) -> BudgetReport:
             actual[line.pk] += total
         else:
             unbudgeted[currency] = unbudgeted.get(currency, Decimal(0)) + total
-    for (currency,), total in fulfilments.items():
-        if awards_line is not None and awards_line.currency == currency:
-            actual[awards_line.pk] += total
+    costs = [(awards_line, currency, total) for (currency,), total in fulfilments.items()]
+    costs += [(first_line(INCENTIVE_BUDGET_CATEGORY[kind]), currency, total)
+              for (kind, currency), total in incentives.items()]
+    for line, currency, total in costs:
+        if line is not None and line.currency == currency:
+            actual[line.pk] += total
         else:
             unbudgeted[currency] = unbudgeted.get(currency, Decimal(0)) + total
 

@@ -723,7 +723,38 @@ class BudgetCategory(StrEnum):
     CERTIFICATES = "certificates"
     PHYSICAL_AWARDS = "physical_awards"
     EVENTS = "events"
+    FUNDING = "funding"
     OTHER = "other"
+
+
+# The budget line (by category) a deliverable's cost counts against, by its incentive's kind. A
+# physical award's cost is its shipment's (``Fulfilment.cost``, on the physical-awards line).
+INCENTIVE_BUDGET_CATEGORY = {
+    IncentiveKind.RECOGNITION: BudgetCategory.EVENTS,
+    IncentiveKind.OPPORTUNITY: BudgetCategory.EVENTS,
+    IncentiveKind.ACCESS: BudgetCategory.EVENTS,
+    IncentiveKind.BADGE: BudgetCategory.BADGES,
+    IncentiveKind.FUNDING: BudgetCategory.FUNDING,
+}
+
+
+@attrs.frozen
+class DeliverySummaryData:
+    """How far a track's incentives owed to a cycle's terms are delivered."""
+
+    track_slug: str
+    track_name: str
+    owed: int
+    delivered: int
+    declined: int
+    cancelled: int
+    overdue: int
+
+    @property
+    def delivered_share(self) -> float | None:
+        """Delivered, of what is still to be delivered or was (declined and cancelled left out)."""
+        due = self.owed - self.declined - self.cancelled
+        return self.delivered / due if due else None
 
 
 class CredentialStatus(StrEnum):

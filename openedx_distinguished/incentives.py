@@ -10,9 +10,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openedx_distinguished import parsing
 from openedx_distinguished.data import (
@@ -20,6 +21,7 @@ from openedx_distinguished.data import (
     DELIVERABLE_FLOW,
     DeliverableData,
     DeliverableStatus,
+    DeliverySummaryData,
     IncentiveKind,
     Page,
 )
@@ -140,6 +142,9 @@ def list_all_deliverables(*, cycle_year=None, track=None, kind=None, status=None
                 total=total)
 
 
+PHYSICAL_COST = gettext_lazy(
+    "Record the cost of a physical award on its shipment (the fulfilment), where the budget counts it.")
+
 # Nothing more to do for these.
 SETTLED = frozenset({DeliverableStatus.DELIVERED, DeliverableStatus.DECLINED, DeliverableStatus.CANCELLED})
 
@@ -153,6 +158,25 @@ def is_overdue(deliverable, today=None) -> bool:
     """Whether a deliverable row is past its due date and not settled (what ``overdue_filter`` selects)."""
     return bool(deliverable.due_on) and deliverable.due_on < (today or timezone.localdate()) and \
         DeliverableStatus(deliverable.status) not in SETTLED
+
+
+def delivery_summary(*, cycle_year) -> list[DeliverySummaryData]:
+    """
+    Per track, how the incentives owed to the terms the cycle of ``cycle_year`` started are
+    delivered: owed, delivered, declined, cancelled and overdue counts, in one query.
+    """
+    today = timezone.localdate()
+    rows = Deliverable.objects.filter(term__cycle__year=cycle_year).values(
+        "incentive__track__slug", "incentive__track__name", "incentive__track__sort_order").annotate(
+        owed=Count("id"),
+        delivered=Count("id", filter=Q(status=DeliverableStatus.DELIVERED.value)),
+        declined=Count("id", filter=Q(status=DeliverableStatus.DECLINED.value)),
+        cancelled=Count("id", filter=Q(status=DeliverableStatus.CANCELLED.value)),
+        overdue=Count("id", filter=overdue_filter(today)),
+    ).order_by("incentive__track__sort_order", "incentive__track__slug")
+    return [DeliverySummaryData(track_slug=row["incentive__track__slug"], track_name=row["incentive__track__name"],
+                                owed=row["owed"], delivered=row["delivered"], declined=row["declined"],
+                                cancelled=row["cancelled"], overdue=row["overdue"]) for row in rows]
 
 
 def deliverable_holder_ids(deliverable_id) -> set[int]:
@@ -251,6 +275,8 @@ def update_deliverable(*, deliverable_id, actor, status=None, owner=..., due_on=
     values = checked_changes(owner=owner, due_on=due_on, cost=cost, currency=currency, notes=notes)
     with transaction.atomic():
         deliverable = _locked(deliverable_id)
+        if values.get("cost") is not None and deliverable.incentive.is_physical:
+            raise ValidationError({"cost": [str(PHYSICAL_COST)]})
         if target is not None and target.value != deliverable.status:
             if target not in allowed_next(deliverable.incentive.kind, deliverable.status):
                 raise InvalidTransition({"status": [_("A {kind} incentive cannot go from {old} to {new}.").format(

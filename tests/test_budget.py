@@ -54,27 +54,27 @@ def spent(cycle):
 class TestDefaultEstimate:
     """The default program loads a first estimate; cycles copy it and staff edit the copies."""
 
-    def test_the_program_loads_four_deliverables(self, program):
+    def test_the_program_loads_five_deliverables(self, program):
         lines = BudgetLine.objects.filter(cycle__isnull=True)
-        assert [line.category for line in lines] == ["badges", "certificates", "physical_awards", "events"]
-        assert sum(line.estimated_cost for line in lines) == Decimal("10300")
+        assert [line.category for line in lines] == ["badges", "certificates", "physical_awards", "events", "funding"]
+        assert sum(line.estimated_cost for line in lines) == Decimal("20300")
         assert {line.currency for line in lines} == {"USD"}
 
     def test_a_cycle_without_lines_reports_the_estimate(self, cycle):
         report = api.budget_report(2026)
         assert report.from_default_estimate is True
         assert [line.deliverable for line in report.lines][:2] == ["Digital badges", "Certificates"]
-        assert [(t.currency, t.estimated, t.actual) for t in report.totals] == [("USD", Decimal("10300"),
+        assert [(t.currency, t.estimated, t.actual) for t in report.totals] == [("USD", Decimal("20300"),
                                                                                  Decimal("0"))]
 
     def test_starting_copies_once_and_edits_stay_per_cycle(self, cycle):
-        assert api.start_cycle_budget(2026) == 4
+        assert api.start_cycle_budget(2026) == 5
         assert api.start_cycle_budget(2026) == 0
         BudgetLine.objects.filter(cycle=cycle, slug="certificates").update(estimated_cost=Decimal("950"))
         assert BudgetLine.objects.get(cycle__isnull=True, slug="certificates").estimated_cost == Decimal("800")
         report = api.budget_report(2026)
         assert report.from_default_estimate is False
-        assert report.totals[0].estimated == Decimal("10450")
+        assert report.totals[0].estimated == Decimal("20450")
 
     def test_reloading_the_program_keeps_staff_edits_of_the_estimate(self, program):
         BudgetLine.objects.filter(cycle__isnull=True, slug="recognition-events").update(
@@ -134,7 +134,7 @@ class TestActuals:
         unbudgeted = by_name["Unbudgeted"]
         assert (unbudgeted.currency, unbudgeted.estimated, unbudgeted.actual) == ("EUR", 0, Decimal("400"))
         assert [(t.currency, t.estimated, t.actual, t.variance) for t in report.totals] == [
-            ("USD", Decimal("10300"), Decimal("1475"), Decimal("8825")),
+            ("USD", Decimal("20300"), Decimal("1475"), Decimal("18825")),
             ("EUR", Decimal("0"), Decimal("400"), Decimal("-400")),
         ]
 
@@ -151,12 +151,12 @@ class TestActuals:
         lines = {(line.deliverable, line.currency): line for line in api.budget_report(2026).lines}
         assert lines[("Unbudgeted", "USD")].actual == Decimal("275")
 
-    def test_the_report_takes_three_queries_whatever_the_size(self, spent, django_assert_num_queries):
-        with django_assert_num_queries(4):  # the cycle, its lines, expenses, fulfilments
+    def test_the_report_takes_five_queries_whatever_the_size(self, spent, django_assert_num_queries):
+        with django_assert_num_queries(5):  # the cycle, its lines, expenses, fulfilments, incentives
             api.budget_report(2026)
         for number in range(30):
             Expense.objects.create(cycle=spent, description=f"e{number}", amount=1, incurred_on=date.today())
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             report = api.budget_report(2026)
         unbudgeted = {line.currency: line.actual for line in report.lines if line.deliverable == "Unbudgeted"}
         assert unbudgeted == {"EUR": Decimal("400"), "USD": Decimal("30")}
@@ -172,7 +172,7 @@ class TestExports:
         assert lines[1] == "|---|---|---|---|---|---|"
         assert lines[2].startswith("| Digital badges | Badge artwork for the three tracks")
         assert lines[2].endswith("| 1,500.00 | 1,200.00 | 300.00 | USD |")
-        assert lines[-2] == "| **TOTAL** |  | **10,300.00** | **1,475.00** | **8,825.00** | **USD** |"
+        assert lines[-2] == "| **TOTAL** |  | **20,300.00** | **1,475.00** | **18,825.00** | **USD** |"
         assert lines[-1] == "| **TOTAL** |  | **0.00** | **400.00** | **-400.00** | **EUR** |"
 
     def test_markdown_escapes_pipes(self, spent):
@@ -182,8 +182,8 @@ class TestExports:
     def test_csv(self, spent):
         rows = list(csv.reader(io.StringIO(api.budget_csv(api.budget_report(2026)))))
         assert rows[0] == ["Deliverable", "Description", "Cost", "Actual", "Variance", "Currency"]
-        assert rows[-2] == ["TOTAL", "", "10300.00", "1475.00", "8825.00", "USD"]
-        assert len(rows) == 1 + 5 + 2
+        assert rows[-2] == ["TOTAL", "", "20300.00", "1475.00", "18825.00", "USD"]
+        assert len(rows) == 1 + 6 + 2
 
 
 class TestBudgetAdmin:
@@ -194,7 +194,7 @@ class TestBudgetAdmin:
         response = client.get(budget_page(2026))
         assert response.status_code == 200
         html = response.content.decode()
-        assert "<strong>TOTAL</strong>" in html and "10,300.00" in html and "1,475.00" in html
+        assert "<strong>TOTAL</strong>" in html and "20,300.00" in html and "1,475.00" in html
         assert "Start this cycle" not in html
 
     def test_downloads(self, client, superuser, spent):
@@ -209,8 +209,8 @@ class TestBudgetAdmin:
         client.force_login(superuser)
         assert "Start this cycle" in client.get(budget_page(2026)).content.decode()
         response = client.post(budget_page(2026), follow=True)
-        assert BudgetLine.objects.filter(cycle=cycle).count() == 4
-        assert "4 budget line(s) copied" in response.content.decode()
+        assert BudgetLine.objects.filter(cycle=cycle).count() == 5
+        assert "5 budget line(s) copied" in response.content.decode()
 
     def test_unknown_year_is_404(self, client, superuser, program):
         client.force_login(superuser)
@@ -223,7 +223,7 @@ class TestBudgetAdmin:
         for method in (client.get, client.post):
             response = method(budget_page(2026))
             assert response.status_code == 302 and "/login/" in response["Location"]
-        assert BudgetLine.objects.filter(cycle=spent).count() == 4
+        assert BudgetLine.objects.filter(cycle=spent).count() == 5
 
     def test_a_new_cycle_starts_with_the_estimate(self, client, superuser, program):
         client.force_login(superuser)
@@ -237,7 +237,7 @@ class TestBudgetAdmin:
         response = client.post(reverse("admin:openedx_distinguished_cycle_add"),
                                {"program": program_pk, "year": 2030, "name": "2030", **dates})
         assert response.status_code == 302, response.content.decode()[:2000]
-        assert BudgetLine.objects.filter(cycle__year=2030).count() == 4
+        assert BudgetLine.objects.filter(cycle__year=2030).count() == 5
 
     @pytest.fixture
     def other(self, spent):
@@ -283,7 +283,7 @@ class TestBudgetEndpoint:
         body = client_for(users["staff"]).get(BUDGET_API.format(2026)).json()
         assert body["cycle_year"] == 2026 and body["from_default_estimate"] is False
         assert body["totals"][0] == {"deliverable": "TOTAL", "description": "", "category": "", "currency": "USD",
-                                     "estimated": "10300.00", "actual": "1475.00", "variance": "8825.00"}
+                                     "estimated": "20300.00", "actual": "1475.00", "variance": "18825.00"}
 
     @pytest.mark.parametrize("who, status", [("anonymous", 401), ("learner", 403), ("nominee", 403),
                                              ("nominator", 403), ("endorser", 403)])
@@ -302,7 +302,7 @@ class TestBudgetCommand:
         out, err = io.StringIO(), io.StringIO()
         call_command("distinguished_budget", "--cycle", "2026", "--start", "--format", "markdown", stdout=out,
                      stderr=err)
-        assert "4 budget line(s) copied" in err.getvalue()
+        assert "5 budget line(s) copied" in err.getvalue()
         assert out.getvalue() == api.budget_markdown(api.budget_report(2026))
 
     def test_table(self, spent):
@@ -310,7 +310,7 @@ class TestBudgetCommand:
         call_command("distinguished_budget", "--cycle", "2026", stdout=out)
         lines = out.getvalue().splitlines()
         assert lines[0].split()[:3] == ["Deliverable", "Description", "Cost"]
-        assert any(line.startswith("TOTAL") and "10,300.00" in line for line in lines)
+        assert any(line.startswith("TOTAL") and "20,300.00" in line for line in lines)
 
     def test_unknown_cycle(self, program):
         with pytest.raises(CommandError, match="1999"):

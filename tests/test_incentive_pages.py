@@ -110,6 +110,15 @@ class TestTheBoard:
                            ).status_code in (200, 302)
         assert Deliverable.objects.filter(pk=deliverable.pk).exists()
 
+    def test_a_physical_awards_cost_is_refused_by_its_field(self, client, superuser, term):
+        deliverable = owed(term, "engineer-badge")
+        client.force_login(superuser)
+        url = reverse("admin:openedx_distinguished_deliverable_change", args=[deliverable.pk])
+        response = client.post(url, {"owner": "", "due_on": "", "cost": "120", "currency": "USD", "notes": ""})
+        assert response.status_code == 200
+        assert "on its shipment" in response.context["adminform"].form.errors["cost"][0]
+        assert Deliverable.objects.get(pk=deliverable.pk).cost is None
+
     @pytest.mark.parametrize("who", ["learner", "member"])
     def test_people_who_are_not_staff_are_kept_out(self, client, users, member, who):
         client.force_login(users["learner"] if who == "learner" else member)
@@ -128,6 +137,20 @@ class TestTheBoard:
         assert Deliverable.objects.count() > 100
         with django_assert_max_num_queries(len(few.captured_queries)):
             client.get(BOARD + "?all=")
+
+
+def test_the_dashboard_shows_delivery_per_track(client, superuser, term, users, cycle):
+    staff = users["staff"]
+    api.update_deliverable(deliverable_id=owed(term, "conference-recognition").pk, actor=staff, status="delivered")
+    api.update_deliverable(deliverable_id=owed(term, "lead-sessions").pk, actor=staff, due_on="2020-01-01")
+    client.force_login(superuser)
+    response = client.get(reverse("admin:openedx_distinguished_dashboard") + f"?year={cycle.year}")
+    html = unescape(response.content.decode())
+    table = html[html.index('id="od-delivery"'):]
+    table = table[:table.index("</table>")]
+    row = " ".join(re.sub(r"<[^>]+>", " ", table[table.index("Distinguished Engineer"):]).split())
+    assert row.startswith("Distinguished Engineer 4 1 (25 %) 0 / 0 1")
+    assert f'{BOARD}?overdue=yes&term__cycle__id__exact={cycle.pk}' in table
 
 
 class TestMyMembership:

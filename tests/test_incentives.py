@@ -268,3 +268,50 @@ def test_the_flows_cover_every_kind():
         flow = api.allowed_next(kind, DeliverableStatus.PLANNED)
         assert DeliverableStatus.CANCELLED in flow
         assert (DeliverableStatus.DELIVERED in flow) != (DeliverableStatus.OFFERED in flow)
+
+
+# Costs and delivery in the program's figures ------------------------------------------------------
+
+def test_incentive_costs_land_on_the_line_of_their_kind(term, users, cycle):
+    api.start_cycle_budget(cycle.year)
+    staff = users["staff"]
+    for slug, cost, currency in (("conference-recognition", "1200", "USD"), ("lead-sessions", "300", "USD"),
+                                 ("architecture-discussions", "80", "EUR")):
+        api.update_deliverable(deliverable_id=owed(term, slug).pk, actor=staff, cost=cost, currency=currency)
+    innovator = add_term(UserFactory(username="innovator"), "innovator", cycle, "active")
+    api.ensure_current_deliverables()
+    funding = Deliverable.objects.get(term=innovator, incentive__kind="funding")
+    api.update_deliverable(deliverable_id=funding.pk, actor=staff, cost="2500")
+    lines = {(line.deliverable, line.currency): line.actual for line in api.budget_report(cycle.year).lines}
+    assert lines[("Recognition at the conference", "USD")] == 1500
+    assert lines[("Project funding", "USD")] == 2500
+    # Money in another currency than its line's is shown, as unbudgeted.
+    assert lines[("Unbudgeted", "EUR")] == 80
+
+
+def test_a_physical_awards_cost_is_its_shipments(term, users):
+    deliverable = owed(term, "engineer-badge")
+    before = state()
+    with pytest.raises(ValidationError) as caught:
+        api.update_deliverable(deliverable_id=deliverable.pk, actor=users["staff"], cost="150")
+    assert "shipment" in caught.value.errors["cost"][0]
+    assert state() == before
+
+
+def test_the_delivery_summary_per_track(term, users, cycle):
+    other = add_term(UserFactory(username="advocate"), "advocate", cycle, "active")
+    api.ensure_current_deliverables()
+    staff = users["staff"]
+    api.update_deliverable(deliverable_id=owed(term, "conference-recognition").pk, actor=staff, status="delivered")
+    api.update_deliverable(deliverable_id=owed(term, "lead-sessions").pk, actor=staff, status="cancelled")
+    api.update_deliverable(deliverable_id=owed(term, "architecture-discussions").pk, actor=staff,
+                           due_on="2020-01-01")
+    api.update_deliverable(deliverable_id=owed(other, "spotlight").pk, actor=staff, due_on="2020-01-01",
+                           status="cancelled")
+    rows = {row.track_slug: row for row in api.delivery_summary(cycle_year=cycle.year)}
+    engineer, advocate = rows["engineer"], rows["advocate"]
+    assert (engineer.owed, engineer.delivered, engineer.cancelled, engineer.overdue) == (4, 1, 1, 1)
+    assert engineer.delivered_share == pytest.approx(1 / 3)
+    # A cancelled incentive past its date is not overdue.
+    assert (advocate.owed, advocate.cancelled, advocate.overdue) == (4, 1, 0)
+    assert api.delivery_summary(cycle_year=cycle.year + 1) == []

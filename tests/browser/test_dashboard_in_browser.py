@@ -58,4 +58,4 @@ def test_staff_read_the_dashboard_and_the_budget(cycle, page_as):
         page.get_by_role("link", name="Download Markdown").click()
     text = open(download.value.path(), encoding="utf-8").read()  # pylint: disable=consider-using-with
     assert text.startswith("| Deliverable | Description | Cost |")
-    assert "| **TOTAL** |  | **10,300.00** | **950.00** |" in text
+    assert "| **TOTAL** |  | **20,300.00** | **950.00** |" in text
