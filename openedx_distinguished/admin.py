@@ -38,6 +38,8 @@ from openedx_distinguished.models import (
     Endorsement,
     Expense,
     Fulfilment,
+    FundingPayment,
+    FundingRequest,
     Incentive,
     Initiative,
     MembershipTerm,
@@ -886,6 +888,9 @@ class DeliverableForm(forms.ModelForm):
         if cleaned.get("cost") is not None and self.instance.incentive.is_physical:
             self.add_error("cost", str(api.PHYSICAL_COST))
             return cleaned
+        if cleaned.get("cost") != self.instance.cost and hasattr(self.instance, "funding_request"):
+            self.add_error("cost", str(api.FUNDED_COST))
+            return cleaned
         try:
             changes = api.checked_changes(owner=cleaned.get("owner"), due_on=cleaned.get("due_on") or "",
                                           cost="" if cleaned.get("cost") is None else cleaned["cost"],
@@ -983,6 +988,123 @@ class DeliverableAdmin(admin.ModelAdmin):
     def mark_planned(self, request, queryset):
         """Back to planned (a cancelled one, or an offer withdrawn before its answer)."""
         self._move(request, queryset, "planned")
+
+
+class FundingPaymentInline(admin.TabularInline):
+    """The payments made on a request (recorded with the form above; kept as they are)."""
+
+    model = FundingPayment
+    fields = ("paid_on", "amount", "reference", "recorded_by", "created")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class FundingDecisionForm(forms.ModelForm):
+    """
+    Staff's decision on a funding request (approve an amount, or decline, with a note for the
+    member) and the payments on an approved one, checked by the API's rules next to each field.
+    """
+
+    decision = forms.ChoiceField(required=False, choices=[("", "—"), ("approve", _("Approve")),
+                                                          ("decline", _("Decline"))])
+    amount = forms.CharField(required=False, max_length=20,
+                             help_text=_("The amount approved; empty approves the whole request."))
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("What the member reads with the decision (required to decline)."))
+    payment_amount = forms.CharField(required=False, max_length=20, label=_("Payment: amount"))
+    payment_on = forms.DateField(required=False, label=_("Payment: date"), help_text="YYYY-MM-DD")
+    payment_reference = forms.CharField(required=False, max_length=100, label=_("Payment: reference"))
+
+    class Meta:
+        model = FundingRequest
+        fields = ()
+
+    def _check(self, names, check):
+        """Run one of the API's checks; put each refusal next to its field of this form (``names``)."""
+        try:
+            check()
+        except DistinguishedError as exc:
+            for field, messages_ in exc.errors.items():
+                self.add_error(names.get(field), messages_)
+
+    def clean(self):
+        cleaned = super().clean()
+        request = self.instance
+        decision = cleaned.get("decision")
+        if decision and request.status != "requested":
+            self.add_error("decision", _("This request is decided already."))
+        elif decision == "approve":
+            self._check({"amount": "amount"}, lambda: api.approved_amount(request, cleaned.get("amount")))
+        elif decision == "decline" and not (cleaned.get("note") or "").strip():
+            self.add_error("note", _("Say why, for the member."))
+        if cleaned.get("payment_amount") or cleaned.get("payment_on"):
+            if request.status != "approved":
+                self.add_error("payment_amount", _("Payments are recorded on approved requests only."))
+            else:
+                self._check({"amount": "payment_amount", "paid_on": "payment_on", "reference": "payment_reference"},
+                            lambda: api.payment_values(request, amount=cleaned.get("payment_amount"),
+                                                       paid_on=cleaned.get("payment_on") or "",
+                                                       reference=cleaned.get("payment_reference")))
+        return cleaned
+
+
+@admin.register(FundingRequest)
+class FundingRequestAdmin(admin.ModelAdmin):
+    """
+    Members' requests for project funding: the request as they wrote it, staff's decision and the
+    payments, which count on the cycle's funding budget line.
+    """
+
+    list_display = ("holder", "project", "requested", "status", "approved", "created")
+    list_filter = ("status", "deliverable__term__cycle")
+    list_select_related = ("deliverable__term__holder_user", "deliverable__term__holder_organization")
+    search_fields = ("project", "deliverable__term__holder_user__username")
+    form = FundingDecisionForm
+    readonly_fields = ("deliverable", "project", "description", "reasons", "amount_requested", "currency", "status",
+                       "amount_approved", "decision_note", "decided_at", "decided_by", "requested_by", "created")
+    fieldsets = (
+        (_("The request"), {"fields": ("deliverable", "requested_by", "project", "description", "reasons",
+                                       "amount_requested", "currency", "created")}),
+        (_("Where it stands"), {"fields": ("status", "amount_approved", "decision_note", "decided_at",
+                                           "decided_by")}),
+        (_("Decide (while requested)"), {"fields": ("decision", "amount", "note")}),
+        (_("Record a payment (once approved)"), {"fields": ("payment_amount", "payment_on", "payment_reference")}),
+    )
+    inlines = [FundingPaymentInline]
+
+    def has_add_permission(self, request):
+        return False  # members make requests on My membership
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("member"))
+    def holder(self, obj):
+        term = obj.deliverable.term
+        return term.holder_user.username if term.holder_user_id else (
+            term.holder_organization.name if term.holder_organization_id else _("(retired)"))
+
+    @admin.display(description=_("requested"), ordering="amount_requested")
+    def requested(self, obj):
+        return f"{obj.amount_requested} {obj.currency}"
+
+    @admin.display(description=_("approved"), ordering="amount_approved")
+    def approved(self, obj):
+        return "" if obj.amount_approved is None else f"{obj.amount_approved} {obj.currency}"
+
+    def save_model(self, request, obj, form, change):
+        """The decision, then the payment, through the API (the form has checked them)."""
+        data = form.cleaned_data
+        if data.get("decision"):
+            api.decide_funding(request_id=obj.pk, actor=request.user, approve=data["decision"] == "approve",
+                               amount=data.get("amount"), note=data.get("note") or "")
+        if data.get("payment_amount"):
+            api.record_payment(request_id=obj.pk, actor=request.user, amount=data["payment_amount"],
+                               paid_on=data["payment_on"], reference=data.get("payment_reference") or "")
 
 
 @admin.register(MessageLog)

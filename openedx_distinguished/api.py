@@ -70,7 +70,16 @@ from openedx_distinguished.credentials import (
     verification_details,
 )
 from openedx_distinguished.data import ActivityStatus, CredentialStatus, TermStatus
+from openedx_distinguished.funding import (
+    approved_amount,
+    decide_funding,
+    funding_data,
+    payment_values,
+    record_payment,
+    request_funding,
+)
 from openedx_distinguished.incentives import (
+    FUNDED_COST,
     PHYSICAL_COST,
     allowed_next,
     answer_offer,
@@ -319,6 +328,7 @@ __all__ = [
     "status_list",
     "update_fulfilment",
     # incentive delivery
+    "FUNDED_COST",
     "PHYSICAL_COST",
     "allowed_next",
     "answer_offer",
@@ -331,6 +341,13 @@ __all__ = [
     "overdue_deliverables",
     "list_deliverables",
     "update_deliverable",
+    # project funding
+    "approved_amount",
+    "decide_funding",
+    "funding_data",
+    "payment_values",
+    "record_payment",
+    "request_funding",
     "verification_details",
     # public presence
     "hall_of_fame",

@@ -692,6 +692,33 @@ DELIVERABLE_FLOW = {
 }
 
 
+class FundingStatus(StrEnum):
+    """Where a member's funding request stands: staff approve an amount, then payments settle it."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    PAID = "paid"
+
+
+@attrs.frozen
+class FundingRequestData:
+    """A funding request as its member and program staff see it."""
+
+    id: int
+    deliverable_id: int
+    project: str
+    description: str
+    reasons: str
+    amount_requested: Decimal
+    currency: str
+    status: FundingStatus
+    amount_approved: Decimal | None
+    amount_paid: Decimal
+    decision_note: str
+    created: datetime.datetime
+
+
 @attrs.frozen
 class DeliverableData:
     """One incentive owed to one term, as its holder and program staff see it."""
@@ -709,6 +736,8 @@ class DeliverableData:
     currency: str | None = None
     owner_username: str | None = None
     notes: str | None = None
+    # Funding incentives: the member's request, if they made one.
+    funding: FundingRequestData | None = None
 
     @property
     def awaits_answer(self) -> bool:

@@ -7,7 +7,6 @@ Badges are delivered by the issuance of the term's credential, physical awards b
 (``Fulfilment``) reaching the member; everything else is recorded here by staff.
 """
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -32,8 +31,11 @@ from openedx_distinguished.program import is_program_staff
 _CURRENT = [status.value for status in CURRENT_TERM_STATUSES]
 
 
-def deliverable_data(deliverable, *, for_staff) -> DeliverableData:
-    """The plain values of a deliverable (loaded with its incentive, and its owner for staff)."""
+def deliverable_data(deliverable, *, for_staff, funding=None) -> DeliverableData:
+    """
+    The plain values of a deliverable (loaded with its incentive, and its owner for staff), with its
+    funding request's (``funding``) when it has one.
+    """
     staff = {}
     if for_staff:
         staff = {"cost": str(deliverable.cost) if deliverable.cost is not None else None,
@@ -43,7 +45,7 @@ def deliverable_data(deliverable, *, for_staff) -> DeliverableData:
         id=deliverable.pk, term_id=deliverable.term_id, incentive_slug=deliverable.incentive.slug,
         incentive_name=deliverable.incentive.name, kind=IncentiveKind(deliverable.incentive.kind),
         status=DeliverableStatus(deliverable.status), due_on=deliverable.due_on,
-        answered_at=deliverable.answered_at, **staff)
+        answered_at=deliverable.answered_at, funding=funding, **staff)
 
 
 def ensure_deliverables(*terms) -> int:
@@ -145,6 +147,8 @@ def list_all_deliverables(*, cycle_year=None, track=None, kind=None, status=None
 PHYSICAL_COST = gettext_lazy(
     "Record the cost of a physical award on its shipment (the fulfilment), where the budget counts it.")
 
+FUNDED_COST = gettext_lazy("The cost of funding is what was approved or paid on its request.")
+
 # Nothing more to do for these.
 SETTLED = frozenset({DeliverableStatus.DELIVERED, DeliverableStatus.DECLINED, DeliverableStatus.CANCELLED})
 
@@ -233,25 +237,14 @@ def checked_changes(*, owner=..., due_on=None, cost=None, currency=None, notes=N
                 values["due_on"] = date.fromisoformat(str(due_on))
             except ValueError:
                 errors["due_on"] = [_("Give a date as YYYY-MM-DD.")]
-    if cost is not None:
-        if cost == "":
-            values["cost"] = None
-        else:
-            try:
-                values["cost"] = Decimal(str(cost))
-                if not values["cost"].is_finite() or values["cost"] < 0 or values["cost"] >= Decimal("1e8"):
-                    raise InvalidOperation
-                values["cost"] = values["cost"].quantize(Decimal("0.01"))
-            except InvalidOperation:
-                errors["cost"] = [_("Give a non-negative amount below 100,000,000.")]
-    if currency is not None:
-        code = str(currency).strip().upper()
-        if len(code) != 3 or not (code.isascii() and code.isalpha()):
-            errors["currency"] = [_("Give a three-letter currency code, such as USD.")]
-        values["currency"] = code
-    if notes is not None:
+    readers = (("cost", cost, lambda value: None if value == "" else parsing.money(value, field="cost")),
+               ("currency", currency, lambda value: parsing.currency(value, field="currency")),
+               ("notes", notes, lambda value: parsing.text(value, field="notes", most=5000, lines=True)))
+    for field, value, read in readers:
+        if value is None:
+            continue
         try:
-            values["notes"] = parsing.text(notes, field="notes", most=5000, lines=True)
+            values[field] = read(value)
         except ValidationError as exc:
             errors.update(exc.errors)
     if errors:
@@ -275,8 +268,11 @@ def update_deliverable(*, deliverable_id, actor, status=None, owner=..., due_on=
     values = checked_changes(owner=owner, due_on=due_on, cost=cost, currency=currency, notes=notes)
     with transaction.atomic():
         deliverable = _locked(deliverable_id)
-        if values.get("cost") is not None and deliverable.incentive.is_physical:
+        changes_cost = "cost" in values and values["cost"] != deliverable.cost
+        if changes_cost and deliverable.incentive.is_physical:
             raise ValidationError({"cost": [str(PHYSICAL_COST)]})
+        if changes_cost and Deliverable.objects.filter(pk=deliverable.pk, funding_request__isnull=False).exists():
+            raise ValidationError({"cost": [str(FUNDED_COST)]})
         if target is not None and target.value != deliverable.status:
             if target not in allowed_next(deliverable.incentive.kind, deliverable.status):
                 raise InvalidTransition({"status": [_("A {kind} incentive cannot go from {old} to {new}.").format(

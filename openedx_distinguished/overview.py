@@ -24,6 +24,7 @@ from openedx_distinguished.data import (
     RetentionProgressData,
     TermStatus,
 )
+from openedx_distinguished.funding import funding_by_deliverable
 from openedx_distinguished.incentives import deliverable_data
 from openedx_distinguished.membership import retention_progress
 from openedx_distinguished.models import (
@@ -103,16 +104,18 @@ def _incentives(terms):
                    .filter(term_id__in=[t.pk for t in current])}
     deliverables = {(d.term_id, d.incentive_id): d for d in Deliverable.objects.select_related("incentive")
                     .filter(term_id__in=[t.pk for t in current])}
+    requests = funding_by_deliverable(d.pk for d in deliverables.values() if d.incentive.kind == "funding")
     deliveries = []
     for term in current:
         for incentive in tracks[term.track_id].incentives.all():
             fulfilment = fulfilments.get((term.pk, incentive.pk))
             deliverable = deliverables.get((term.pk, incentive.pk))
+            funding = requests.get(deliverable.pk) if deliverable else None
             deliveries.append(IncentiveDeliveryData(
                 term_id=term.pk, incentive=incentive_data(incentive),
                 fulfilment=fulfilment_data(fulfilment, with_address=True) if fulfilment else None,
                 fulfilment_status=FulfilmentStatus(fulfilment.status) if fulfilment else None,
-                deliverable=deliverable_data(deliverable, for_staff=False) if deliverable else None))
+                deliverable=deliverable_data(deliverable, for_staff=False, funding=funding) if deliverable else None))
     return tuple(deliveries)
 
 

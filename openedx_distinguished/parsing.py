@@ -1,11 +1,13 @@
 """
 Reading what a request carries (paths, query strings, form fields, CSV cells, JSON values): whole
-numbers, years, dates and text, each refused with a message for its field instead of an error page.
+numbers, years, dates, amounts of money, currency codes and text, each refused with a message for
+its field instead of an error page.
 """
 from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.urls import register_converter
 from django.urls.converters import get_converters
@@ -66,6 +68,34 @@ def day(value, *, field: str) -> datetime.date:
         except ValueError:
             pass
     raise ValidationError({field: ["Give a date as YYYY-MM-DD."]})
+
+
+# Money the program's tables hold (DecimalField(max_digits=10 or 12, decimal_places=2)).
+MOST_MONEY = Decimal("100000000")
+
+
+def money(value, *, field: str, positive: bool = False) -> Decimal:
+    """
+    An amount of money: a number below 100,000,000, rounded to cents; zero or more (more than zero
+    when ``positive``). ValidationError on ``field`` otherwise.
+    """
+    try:
+        amount = Decimal(str(value).strip())
+        if not amount.is_finite() or amount < 0 or amount >= MOST_MONEY or (positive and amount == 0):
+            raise InvalidOperation
+        return amount.quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: [
+            "Give an amount above zero, below 100,000,000." if positive
+            else "Give a non-negative amount below 100,000,000."]}) from None
+
+
+def currency(value, *, field: str) -> str:
+    """A three-letter currency code (ISO 4217's shape), upper-cased; ValidationError on ``field`` otherwise."""
+    code = str(value or "").strip().upper()
+    if len(code) != 3 or not (code.isascii() and code.isalpha()):
+        raise ValidationError({field: ["Give a three-letter currency code, such as USD."]})
+    return code
 
 
 def text(value, *, field: str, most: int, lines: bool = False) -> str:

@@ -18,6 +18,7 @@ from openedx_distinguished.models import (
     Deliverable,
     Endorsement,
     Fulfilment,
+    FundingRequest,
     Initiative,
     MemberProfile,
     MembershipTerm,
@@ -106,7 +107,7 @@ def _nominations_about(nomination_ids):
 def _terms_of(user_id):
     """
     End the user's memberships, revoke and empty their credentials, erase shipping addresses and
-    staff's notes on their incentives.
+    staff's notes on their incentives, and their funding requests' words.
     """
     terms = MembershipTerm.objects.filter(holder_user_id=user_id)
     term_ids = list(terms.values_list("pk", flat=True))
@@ -118,3 +119,5 @@ def _terms_of(user_id):
     Credential.objects.filter(term_id__in=term_ids).update(recipient_email_hash="", document={}, jwt="")
     Fulfilment.objects.filter(term_id__in=term_ids).update(shipping_name="", shipping_address="")
     Deliverable.objects.filter(term_id__in=term_ids).update(notes="")
+    FundingRequest.objects.filter(deliverable__term_id__in=term_ids).update(
+        project="", description="", reasons="", decision_note="")

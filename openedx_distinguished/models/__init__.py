@@ -4,7 +4,7 @@ The plugin's database tables, one module per program concept.
 from .budget import BudgetLine, Expense
 from .communications import MessageLog
 from .credentials import Credential, Fulfilment, SigningKey
-from .incentives import Deliverable
+from .incentives import Deliverable, FundingPayment, FundingRequest
 from .membership import (
     Activity,
     ActivityType,
@@ -27,6 +27,8 @@ __all__ = [
     "Credential",
     "Fulfilment",
     "Deliverable",
+    "FundingPayment",
+    "FundingRequest",
     "SigningKey",
     "Activity",
     "ActivityType",

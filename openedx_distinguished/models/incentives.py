@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from openedx_distinguished.data import DeliverableStatus
+from openedx_distinguished.data import DeliverableStatus, FundingStatus
 
 from .membership import MembershipTerm
 from .program import Incentive
@@ -46,3 +46,62 @@ class Deliverable(models.Model):
 
     def __str__(self):
         return f"{self.incentive} for term {self.term_id}: {self.status}"
+
+
+class FundingRequest(models.Model):
+    """
+    A member's request for support of a project, made on a funding incentive owed to them: what the
+    project is, why, how much; then staff's decision and the amount approved (ADR 0020).
+
+    .. pii: The project's description and reasons are the member's words; the staff note may
+       mention the member. Emptied on retirement.
+    .. pii_types: other
+    .. pii_retirement: local_api
+    """
+
+    deliverable = models.OneToOneField(Deliverable, on_delete=models.CASCADE, related_name="funding_request")
+    project = models.CharField(max_length=200)
+    description = models.TextField(help_text="What the project is and what the money pays for.")
+    reasons = models.TextField(help_text="Why it matters for Open edX.")
+    amount_requested = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(max_length=3, default="USD")
+    status = models.CharField(max_length=20, default=FundingStatus.REQUESTED.value,
+                              choices=[(s.value, s.name.capitalize()) for s in FundingStatus])
+    amount_approved = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True,
+                                          validators=[MinValueValidator(0)])
+    decision_note = models.TextField(blank=True, help_text="What the member is told with the decision.")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"{self.project} ({self.amount_requested} {self.currency}): {self.status}"
+
+
+class FundingPayment(models.Model):
+    """
+    A payment made on an approved funding request.
+
+    .. no_pii:
+    """
+
+    funding_request = models.ForeignKey(FundingRequest, on_delete=models.CASCADE, related_name="payments")
+    amount = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
+    paid_on = models.DateField()
+    reference = models.CharField(max_length=100, blank=True, help_text="The transfer's or invoice's reference.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+
+    def __str__(self):
+        return f"{self.amount} on {self.paid_on}"

@@ -85,7 +85,45 @@ def _answer_offer(request):
     return _back("awards")
 
 
-FORMS = {"activity": _report_activity, "listing": _set_listing, "address": _give_address, "answer": _answer_offer}
+def _request_funding(request):
+    """Ask for support of a project on a funding incentive (its member, or the member organization's contacts)."""
+    try:
+        deliverable_id = parsing.whole_number(request.POST.get("deliverable", ""), field="deliverable")
+    except ValidationError as exc:
+        raise Http404("No such incentive.") from exc
+    allowed(access.check_deliverable_holder, user=request.user, deliverable_id=deliverable_id)
+    asked = api.request_funding(deliverable_id=deliverable_id, user=request.user,
+                                project=request.POST.get("project", ""),
+                                description=request.POST.get("description", ""),
+                                reasons=request.POST.get("reasons", ""), amount=request.POST.get("amount", ""),
+                                currency=request.POST.get("currency", ""))
+    messages.success(request, _("Thank you: your request for “{project}” is with the program staff. You will "
+                                "see their decision here.").format(project=asked.project))
+    return _back("awards")
+
+
+# The fields of the funding form, for the error summary's links (suffixed with the incentive's id).
+FUNDING_FIELDS = {
+    "project": gettext_lazy("Project"),
+    "description": gettext_lazy("What it is and what the money pays for"),
+    "reasons": gettext_lazy("Why it matters for Open edX"),
+    "amount": gettext_lazy("Amount"),
+    "currency": gettext_lazy("Currency"),
+}
+
+FORMS = {"activity": _report_activity, "listing": _set_listing, "address": _give_address, "answer": _answer_offer,
+         "funding": _request_funding}
+
+
+def _anchors(posted, form):
+    """Where the error summary's links lead, for the form that was posted."""
+    if posted == "activity":
+        return ACTIVITY_FIELDS
+    if posted == "funding":
+        suffix = form.get("deliverable", "")
+        return {field: (f"{field}-{suffix}", label) for field, label in FUNDING_FIELDS.items()}
+    return {"name": (f"name-{form.get('fulfilment', '')}", _("Recipient")),
+            "address": (f"address-{form.get('fulfilment', '')}", _("Address"))}
 
 
 @login_required
@@ -94,8 +132,9 @@ def my_membership(request):
     """
     The person's membership page. Its forms post here with ``form`` naming which one: ``activity``
     (report an activity; members), ``listing`` (appear in public or not), ``address`` (where to ship
-    an award; its holder), ``answer`` (accept or decline an incentive offered; its holder). A
-    refused form comes back with its errors next to its fields.
+    an award; its holder), ``answer`` (accept or decline an incentive offered; its holder),
+    ``funding`` (request support for a project; its holder). A refused form comes back with its
+    errors next to its fields.
     """
     errors, status, posted = {}, 200, ""
     if request.method == "POST":
@@ -116,9 +155,8 @@ def my_membership(request):
                        for t in overview.terms if any(item.term_id == t.id for item in overview.incentives)],
         "posted": posted, "errors": errors, "form": request.POST if status == 400 else {},
         "address_fulfilment": request.POST.get("fulfilment", "") if posted == "address" else "",
-        "summary": error_summary(errors, anchors=ACTIVITY_FIELDS if posted == "activity" else {
-            "name": (f"name-{request.POST.get('fulfilment', '')}", _("Recipient")),
-            "address": (f"address-{request.POST.get('fulfilment', '')}", _("Address"))}),
+        "funding_deliverable": request.POST.get("deliverable", "") if posted == "funding" else "",
+        "summary": error_summary(errors, anchors=_anchors(posted, request.POST)),
         "window": api.nomination_window(user=request.user),
     }, status=status, breadcrumbs=((_("Distinguished Contributors"), reverse("openedx_distinguished:pages:program")),),
         section="membership")

@@ -12,6 +12,7 @@ from openedx_distinguished.data import (
     CredentialStatus,
     DeliverableStatus,
     FulfilmentStatus,
+    FundingStatus,
     NominationStanding,
     NominationStatus,
     Recommendation,
@@ -95,6 +96,13 @@ DELIVERABLE_STATUS = {
     DeliverableStatus.CANCELLED: gettext_lazy("Cancelled"),
 }
 
+FUNDING_STATUS = {
+    FundingStatus.REQUESTED: gettext_lazy("waiting for the program staff's decision"),
+    FundingStatus.APPROVED: gettext_lazy("approved"),
+    FundingStatus.DECLINED: gettext_lazy("declined"),
+    FundingStatus.PAID: gettext_lazy("paid"),
+}
+
 CREDENTIAL_STATUS = {
     CredentialStatus.VALID: gettext_lazy("Valid"),
     CredentialStatus.EXPIRED: gettext_lazy("Expired"),
@@ -156,6 +164,7 @@ WORDS = (
     (ActivitySource, ACTIVITY_SOURCE),
     (FulfilmentStatus, FULFILMENT_STATUS),
     (DeliverableStatus, DELIVERABLE_STATUS),
+    (FundingStatus, FUNDING_STATUS),
     (CredentialStatus, CREDENTIAL_STATUS),
     (NominationStanding, STANDING),
     (Recommendation, OUTCOME),

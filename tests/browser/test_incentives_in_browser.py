@@ -79,3 +79,34 @@ def test_the_offer_and_the_board_are_accessible_and_fit_a_phone(people, page_as)
     board.goto(BOARD)
     assert board.locator("#result_list tbody").get_by_text("Overdue", exact=True).count() == 1
     check_page(board, "incentive-board")
+
+
+def test_an_innovator_requests_funding_from_my_membership(people, page_as, cycle):
+    innovator = UserFactory(username="ines", first_name="Ines", last_name="Innovator")
+    make_term(innovator, Track.objects.get(slug="innovator"), cycle, starts_days_ago=20)
+    api.ensure_current_deliverables()
+    for width in WIDTHS:
+        page = page_as(innovator, width=width)
+        page.goto("/distinguished/membership/#awards")
+        check_page(page, "membership-funding-form")
+    page = page_as(innovator)
+    page.goto("/distinguished/membership/")
+    form = page.get_by_role("group", name="Request funding for a project")
+    form.get_by_label("Project").fill("Offline mobile grading")
+    form.get_by_label("What it is and what the money pays for").fill("Sync ORA grading offline.")
+    form.get_by_label("Why it matters for Open edX").fill("Low-connectivity campuses.")
+    form.get_by_label("Amount").fill("a lot")
+    form.get_by_role("button", name="Send the request").click()
+    page.wait_for_load_state()
+    # Refused next to its field, with what was typed kept.
+    assert "Give an amount above zero" in page.locator(".od-error").first.inner_text()
+    assert page.get_by_label("Project").input_value() == "Offline mobile grading"
+    check_page(page, "membership-funding-refused")
+    page.get_by_label("Amount").fill("4000")
+    page.get_by_role("button", name="Send the request").click()
+    page.wait_for_load_state()
+    assert "Your request: Offline mobile grading" in page.locator("#awards").inner_text()
+    for width in WIDTHS:
+        page = page_as(innovator, width=width)
+        page.goto("/distinguished/membership/#awards")
+        check_page(page, "membership-funding-requested")
