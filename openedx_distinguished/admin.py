@@ -863,6 +863,13 @@ class FulfilmentAdmin(admin.ModelAdmin):
     raw_id_fields = ("term",)
 
 
+def holder_label(term):
+    """Who a term belongs to, as a list names them: the username, or the organization's name."""
+    if term.holder_user_id:
+        return term.holder_user.username
+    return term.holder_organization.name if term.holder_organization_id else _("(retired)")
+
+
 class OverdueFilter(admin.SimpleListFilter):
     """Deliverables past their due date that are not settled yet."""
 
@@ -932,9 +939,7 @@ class DeliverableAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("member"), ordering="term__holder_user__username")
     def holder(self, obj):
-        term = obj.term
-        return term.holder_user.username if term.holder_user_id else (
-            term.holder_organization.name if term.holder_organization_id else _("(retired)"))
+        return holder_label(obj.term)
 
     @admin.display(description=_("kind"), ordering="incentive__kind")
     def kind(self, obj):
@@ -1084,9 +1089,7 @@ class FundingRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("member"))
     def holder(self, obj):
-        term = obj.deliverable.term
-        return term.holder_user.username if term.holder_user_id else (
-            term.holder_organization.name if term.holder_organization_id else _("(retired)"))
+        return holder_label(obj.deliverable.term)
 
     @admin.display(description=_("requested"), ordering="amount_requested")
     def requested(self, obj):

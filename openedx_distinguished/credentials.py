@@ -30,7 +30,7 @@ from openedx_distinguished.data import CredentialData, CredentialStatus, Fulfilm
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.filters import CredentialIssuanceRequested
 from openedx_distinguished.models import Credential, Cycle, Fulfilment, Incentive, MembershipTerm, SigningKey, Track
-from openedx_distinguished.terms import term_data
+from openedx_distinguished.terms import holder_user_ids, term_data
 
 log = logging.getLogger(__name__)
 
@@ -897,10 +897,7 @@ def credential_holder_ids(*, public_id) -> set[int]:
         public_id=_uuid(public_id)).first()
     if credential is None:
         raise NotFound({"credential": ["Not found."]})
-    term = credential.term
-    if term.holder_user_id:
-        return {term.holder_user_id}
-    return set(term.holder_organization.contacts.values_list("pk", flat=True)) if term.holder_organization else set()
+    return holder_user_ids(credential.term)
 
 
 def list_credentials(*, holder) -> list[CredentialData]:
@@ -912,13 +909,8 @@ def list_credentials(*, holder) -> list[CredentialData]:
 
 def fulfilment_holder_ids(fulfilment_id) -> set[int]:
     """The users who may give the shipping address of a fulfilment (the holder, or the organization's contacts)."""
-    fulfilment = Fulfilment.objects.select_related("term").filter(pk=fulfilment_id).first()
-    if fulfilment is None:
-        return set()
-    term = fulfilment.term
-    if term.holder_user_id:
-        return {term.holder_user_id}
-    return set(term.holder_organization.contacts.values_list("pk", flat=True)) if term.holder_organization else set()
+    fulfilment = Fulfilment.objects.select_related("term__holder_organization").filter(pk=fulfilment_id).first()
+    return set() if fulfilment is None else holder_user_ids(fulfilment.term)
 
 
 def _locked_fulfilment(fulfilment_id):

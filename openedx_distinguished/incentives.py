@@ -27,6 +27,7 @@ from openedx_distinguished.data import (
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.models import Credential, Deliverable, Incentive, MembershipTerm
 from openedx_distinguished.program import is_program_staff
+from openedx_distinguished.terms import holder_user_ids
 
 _CURRENT = [status.value for status in CURRENT_TERM_STATUSES]
 
@@ -186,12 +187,7 @@ def delivery_summary(*, cycle_year) -> list[DeliverySummaryData]:
 def deliverable_holder_ids(deliverable_id) -> set[int]:
     """The users who may answer a deliverable's offer: the holder, or the holding organization's contacts."""
     deliverable = Deliverable.objects.select_related("term__holder_organization").filter(pk=deliverable_id).first()
-    if deliverable is None:
-        return set()
-    term = deliverable.term
-    if term.holder_user_id:
-        return {term.holder_user_id}
-    return set(term.holder_organization.contacts.values_list("pk", flat=True)) if term.holder_organization else set()
+    return set() if deliverable is None else holder_user_ids(deliverable.term)
 
 
 def _locked(deliverable_id):

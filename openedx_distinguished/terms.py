@@ -19,3 +19,13 @@ def term_data(term) -> TermData:
         status=TermStatus(term.status), starts_at=term.starts_at, ends_at=term.ends_at, sequence=term.sequence,
         cycle_year=term.cycle.year, revoked_reason=term.revoked_reason,
     )
+
+
+def holder_user_ids(term) -> set[int]:
+    """
+    The users a term belongs to: its holder, or the contacts of the holding organization (none once
+    the holder's account is retired).
+    """
+    if term.holder_user_id:
+        return {term.holder_user_id}
+    return set(term.holder_organization.contacts.values_list("pk", flat=True)) if term.holder_organization else set()

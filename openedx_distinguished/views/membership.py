@@ -56,13 +56,22 @@ def _set_listing(request):
     return _back("listing")
 
 
+def _own(request, field, check, missing):
+    """
+    The id the form posted in ``field``, once ``check`` (the rule book) says it is the person's:
+    a 404 (``missing``) for an id that is not one, or not theirs.
+    """
+    try:
+        pk = parsing.whole_number(request.POST.get(field, ""), field=field)
+    except ValidationError as exc:
+        raise Http404(missing) from exc
+    allowed(check, user=request.user, **{f"{field}_id": pk})
+    return pk
+
+
 def _give_address(request):
     """Where to ship an award (its holder, or the holding organization's contacts)."""
-    try:
-        fulfilment_id = parsing.whole_number(request.POST.get("fulfilment", ""), field="fulfilment")
-    except ValidationError as exc:
-        raise Http404("No such award.") from exc
-    allowed(access.check_fulfilment_holder, user=request.user, fulfilment_id=fulfilment_id)
+    fulfilment_id = _own(request, "fulfilment", access.check_fulfilment_holder, "No such award.")
     api.set_shipping_address(fulfilment_id=fulfilment_id, name=request.POST.get("name", ""),
                              address=request.POST.get("address", ""))
     messages.success(request, _("Thank you: the award will be shipped to this address."))
@@ -71,11 +80,7 @@ def _give_address(request):
 
 def _answer_offer(request):
     """Accept or decline an incentive offered (its member, or the member organization's contacts)."""
-    try:
-        deliverable_id = parsing.whole_number(request.POST.get("deliverable", ""), field="deliverable")
-    except ValidationError as exc:
-        raise Http404("No such incentive.") from exc
-    allowed(access.check_deliverable_holder, user=request.user, deliverable_id=deliverable_id)
+    deliverable_id = _own(request, "deliverable", access.check_deliverable_holder, "No such incentive.")
     answer = request.POST.get("answer", "")
     if answer not in ("accept", "decline"):
         raise ValidationError({"answer": [_("Choose to accept or to decline.")]})
@@ -87,11 +92,7 @@ def _answer_offer(request):
 
 def _request_funding(request):
     """Ask for support of a project on a funding incentive (its member, or the member organization's contacts)."""
-    try:
-        deliverable_id = parsing.whole_number(request.POST.get("deliverable", ""), field="deliverable")
-    except ValidationError as exc:
-        raise Http404("No such incentive.") from exc
-    allowed(access.check_deliverable_holder, user=request.user, deliverable_id=deliverable_id)
+    deliverable_id = _own(request, "deliverable", access.check_deliverable_holder, "No such incentive.")
     asked = api.request_funding(deliverable_id=deliverable_id, user=request.user,
                                 project=request.POST.get("project", ""),
                                 description=request.POST.get("description", ""),
