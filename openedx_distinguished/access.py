@@ -169,6 +169,20 @@ def check_deliverable_holder(*, user, deliverable_id) -> None:
         raise Hidden("No such incentive.")
 
 
+def check_invitation_reply(*, user, reply_id) -> None:
+    """Refuse anyone but the invited member (or the member organization's contacts): Hidden."""
+    if user is None or not user.is_authenticated or user.pk not in api.invitation_reply_holders(reply_id):
+        raise Hidden("No such invitation.")
+
+
+def check_invitee(*, user, invitation_id) -> None:
+    """Refuse anyone but the invited members and program staff: Hidden, as for an unknown invitation."""
+    if user is None or not user.is_authenticated:
+        raise Hidden("No such invitation.")
+    if not api.is_program_staff(user) and user.pk not in api.invitee_ids(invitation_id):
+        raise Hidden("No such invitation.")
+
+
 def check_credential_holder(*, user, public_id) -> None:
     """
     Refuse anyone but a credential's holder (or the holding organization's contacts) and program

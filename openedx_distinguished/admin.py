@@ -42,6 +42,8 @@ from openedx_distinguished.models import (
     FundingRequest,
     Incentive,
     Initiative,
+    Invitation,
+    InvitationReply,
     MembershipTerm,
     MessageLog,
     Nomination,
@@ -1108,6 +1110,109 @@ class FundingRequestAdmin(admin.ModelAdmin):
         if data.get("payment_amount"):
             api.record_payment(request_id=obj.pk, actor=request.user, amount=data["payment_amount"],
                                paid_on=data["payment_on"], reference=data.get("payment_reference") or "")
+
+
+class InvitationReplyInline(admin.TabularInline):
+    """Who was invited and what they answered (members answer on My membership)."""
+
+    model = InvitationReply
+    fields = ("term", "answer", "answered_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class InvitationForm(forms.ModelForm):
+    """An invitation, checked by the API's rules next to each field."""
+
+    class Meta:
+        model = Invitation
+        fields = ("incentive", "title", "starts_at", "ends_at", "location", "details")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "incentive" in self.fields:
+            self.fields["incentive"].queryset = Incentive.objects.filter(
+                kind__in=api.INVITING_KINDS).select_related("track").order_by("track__sort_order", "sort_order")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            api.check_invitation(incentive_id=cleaned["incentive"].pk, title=cleaned.get("title"),
+                                 starts_at=cleaned["starts_at"], ends_at=cleaned["ends_at"],
+                                 details=cleaned.get("details"), location=cleaned.get("location"))
+        except DistinguishedError as exc:
+            for field, messages_ in exc.errors.items():
+                self.add_error(field if field in self.fields else None, messages_)
+        return cleaned
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """
+    Invitations to discussions, sessions and programmes: sent to every eligible member of the
+    incentive's track at once (the action), their answers listed here and downloaded as CSV, the
+    event as an iCalendar file.
+    """
+
+    form = InvitationForm
+    list_display = ("title", "incentive", "starts_at", "sent_at", "answers", "downloads")
+    list_filter = ("incentive__track",)
+    list_select_related = ("incentive",)
+    readonly_fields = ("sent_at", "created_by")
+    inlines = [InvitationReplyInline]
+    actions = ["send_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            yes=Count("replies", filter=Q(replies__answer="yes")), total=Count("replies"))
+
+    @admin.display(description=_("answers"))
+    def answers(self, obj):
+        return _("%(yes)s yes of %(total)s invited") % {"yes": obj.yes, "total": obj.total}
+
+    @admin.display(description=_("downloads"))
+    def downloads(self, obj):
+        return format_html('<a href="{}">{}</a> · <a href="{}">{}</a>',
+                           reverse("admin:openedx_distinguished_invitation_answers", args=[obj.pk]), _("answers (CSV)"),
+                           reverse("openedx_distinguished:pages:invitation-ics", args=[obj.pk]), _("event (.ics)"))
+
+    def get_urls(self):
+        return [path("<bounded_int:invitation_id>/answers.csv", self.admin_site.admin_view(self.answers_view),
+                     name="openedx_distinguished_invitation_answers")] + super().get_urls()
+
+    def answers_view(self, request, invitation_id):
+        """Who was invited and what they answered, as CSV (program staff)."""
+        if not api.is_program_staff(request.user):
+            raise PermissionDenied
+        try:
+            body = api.answers_csv(invitation_id=invitation_id)
+        except DistinguishedError as exc:
+            raise Http404(str(exc)) from exc
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="invitation-{invitation_id}-answers.csv"'
+        return response
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Send to every eligible member"), permissions=["change"])
+    def send_selected(self, request, queryset):
+        """Invite the members of each selected invitation's track (again: only those not invited yet)."""
+        for invitation in queryset:
+            try:
+                added = api.send_invitation(invitation_id=invitation.pk)
+            except DistinguishedError as exc:
+                self.message_user(request, f"{invitation}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{invitation}: {added} member(s) invited.", messages.SUCCESS)
 
 
 @admin.register(MessageLog)

@@ -93,6 +93,18 @@ from openedx_distinguished.incentives import (
 )
 from openedx_distinguished.incentives import overdue_filter as overdue_deliverables
 from openedx_distinguished.incentives import update_deliverable
+from openedx_distinguished.invitations import (
+    INVITING_KINDS,
+    answer_invitation,
+    answers_csv,
+    check_invitation,
+    create_invitation,
+    invitation_ics,
+    invitation_reply_holders,
+    invitee_ids,
+    list_invitations,
+    send_invitation,
+)
 from openedx_distinguished.jobs import run_due_jobs
 from openedx_distinguished.kpis import compute_kpis, kpis_csv
 from openedx_distinguished.membership import (
@@ -341,6 +353,17 @@ __all__ = [
     "overdue_deliverables",
     "list_deliverables",
     "update_deliverable",
+    # invitations
+    "answer_invitation",
+    "INVITING_KINDS",
+    "answers_csv",
+    "check_invitation",
+    "create_invitation",
+    "invitation_ics",
+    "invitation_reply_holders",
+    "invitee_ids",
+    "list_invitations",
+    "send_invitation",
     # project funding
     "approved_amount",
     "decide_funding",

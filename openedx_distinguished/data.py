@@ -701,6 +701,32 @@ class FundingStatus(StrEnum):
     PAID = "paid"
 
 
+class InvitationAnswer(StrEnum):
+    """A member's answer to an invitation."""
+
+    WAITING = "waiting"
+    YES = "yes"
+    NO = "no"
+
+
+@attrs.frozen
+class InvitationData:
+    """An invitation as an invitee sees it, with their answer."""
+
+    id: int
+    reply_id: int
+    incentive_slug: str
+    title: str
+    details: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    location: str
+    answer: InvitationAnswer
+    term_id: int
+    # Whether it can still be answered (it has not started).
+    is_open: bool
+
+
 @attrs.frozen
 class FundingRequestData:
     """A funding request as its member and program staff see it."""

@@ -4,7 +4,7 @@ The plugin's database tables, one module per program concept.
 from .budget import BudgetLine, Expense
 from .communications import MessageLog
 from .credentials import Credential, Fulfilment, SigningKey
-from .incentives import Deliverable, FundingPayment, FundingRequest
+from .incentives import Deliverable, FundingPayment, FundingRequest, Invitation, InvitationReply
 from .membership import (
     Activity,
     ActivityType,
@@ -29,6 +29,8 @@ __all__ = [
     "Deliverable",
     "FundingPayment",
     "FundingRequest",
+    "Invitation",
+    "InvitationReply",
     "SigningKey",
     "Activity",
     "ActivityType",

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from openedx_distinguished.data import DeliverableStatus, FundingStatus
+from openedx_distinguished.data import DeliverableStatus, FundingStatus, InvitationAnswer
 
 from .membership import MembershipTerm
 from .program import Incentive
@@ -105,3 +105,51 @@ class FundingPayment(models.Model):
 
     def __str__(self):
         return f"{self.amount} on {self.paid_on}"
+
+
+class Invitation(models.Model):
+    """
+    A discussion, session or programme members of a track are invited to, through one of its
+    incentives (an opportunity or an access): when and where, sent to every eligible member at once,
+    their answers collected (ADR 0020).
+
+    .. no_pii:
+    """
+
+    incentive = models.ForeignKey(Incentive, on_delete=models.PROTECT, related_name="invitations")
+    title = models.CharField(max_length=200)
+    details = models.TextField(blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    location = models.CharField(max_length=300, blank=True, help_text="A place, or the link to join.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When it was last sent to eligible members.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+
+    def __str__(self):
+        return f"{self.title} ({self.starts_at:%Y-%m-%d})"
+
+
+class InvitationReply(models.Model):
+    """
+    One invited term's answer to an invitation: waiting, yes or no.
+
+    .. no_pii:
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="replies")
+    term = models.ForeignKey(MembershipTerm, on_delete=models.CASCADE, related_name="invitation_replies")
+    answer = models.CharField(max_length=10, default=InvitationAnswer.WAITING.value,
+                              choices=[(a.value, a.name.capitalize()) for a in InvitationAnswer])
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["invitation", "term"], name="od_invitation_reply_once")]
+
+    def __str__(self):
+        return f"{self.invitation_id} / term {self.term_id}: {self.answer}"

@@ -4,15 +4,15 @@ awards, the hall-of-fame listing and the referral link, in one page with its for
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from openedx_distinguished import access, api, parsing
-from openedx_distinguished.exceptions import DistinguishedError, ValidationError
+from openedx_distinguished.exceptions import DistinguishedError, NotFound, ValidationError
 
 from .forms import error_summary
 from .guard import allowed
@@ -103,6 +103,18 @@ def _request_funding(request):
     return _back("awards")
 
 
+def _answer_invitation(request):
+    """Say whether one will attend (the invited member, or the member organization's contacts)."""
+    reply_id = _own(request, "reply", access.check_invitation_reply, "No such invitation.")
+    answer = request.POST.get("answer", "")
+    if answer not in ("yes", "no"):
+        raise ValidationError({"answer": [_("Choose yes or no.")]})
+    answered = api.answer_invitation(reply_id=reply_id, user=request.user, attend=answer == "yes")
+    messages.success(request, (_("Thank you: you will attend “{title}”.") if answer == "yes"
+                               else _("You will not attend “{title}”.")).format(title=answered.title))
+    return _back("awards")
+
+
 # The fields of the funding form, for the error summary's links (suffixed with the incentive's id).
 FUNDING_FIELDS = {
     "project": gettext_lazy("Project"),
@@ -113,7 +125,7 @@ FUNDING_FIELDS = {
 }
 
 FORMS = {"activity": _report_activity, "listing": _set_listing, "address": _give_address, "answer": _answer_offer,
-         "funding": _request_funding}
+         "funding": _request_funding, "invitation": _answer_invitation}
 
 
 def _anchors(posted, form):
@@ -134,8 +146,8 @@ def my_membership(request):
     The person's membership page. Its forms post here with ``form`` naming which one: ``activity``
     (report an activity; members), ``listing`` (appear in public or not), ``address`` (where to ship
     an award; its holder), ``answer`` (accept or decline an incentive offered; its holder),
-    ``funding`` (request support for a project; its holder). A refused form comes back with its
-    errors next to its fields.
+    ``funding`` (request support for a project; its holder), ``invitation`` (attend or not; the
+    invited member). A refused form comes back with its errors next to its fields.
     """
     errors, status, posted = {}, 200, ""
     if request.method == "POST":
@@ -147,12 +159,15 @@ def my_membership(request):
         except DistinguishedError as exc:
             errors, status = exc.errors, 400
     overview = api.membership_overview(user=request.user)
+    invitations = api.list_invitations(holder=request.user)
     progress = {p.term_id: p for p in overview.progress}
     return page(request, "openedx_distinguished/pages/membership.html", {
         "overview": overview,
         "current": [t for t in overview.terms if t.status.value in ("active", "renewal_due", "lifetime")],
         "renewals": [(t, progress[t.id]) for t in overview.terms if t.id in progress],
-        "incentives": [(t, [item for item in overview.incentives if item.term_id == t.id])
+        "incentives": [(t, [(item, [i for i in invitations if i.term_id == t.id
+                                    and i.incentive_slug == item.incentive.slug])
+                            for item in overview.incentives if item.term_id == t.id])
                        for t in overview.terms if any(item.term_id == t.id for item in overview.incentives)],
         "posted": posted, "errors": errors, "form": request.POST if status == 400 else {},
         "address_fulfilment": request.POST.get("fulfilment", "") if posted == "address" else "",
@@ -161,3 +176,18 @@ def my_membership(request):
         "window": api.nomination_window(user=request.user),
     }, status=status, breadcrumbs=((_("Distinguished Contributors"), reverse("openedx_distinguished:pages:program")),),
         section="membership")
+
+
+@login_required
+@require_safe
+def invitation_ics(request, invitation_id):
+    """An invitation's event as an iCalendar file, for the invited members and program staff."""
+    allowed(access.check_invitee, user=request.user, invitation_id=invitation_id)
+    try:
+        body = api.invitation_ics(invitation_id=invitation_id)
+    except NotFound as exc:
+        raise Http404("No such invitation.") from exc
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="invitation-{invitation_id}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response

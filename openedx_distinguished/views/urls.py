@@ -44,6 +44,7 @@ urlpatterns = [
          name="activities"),
     path("verify/<str:public_id>/", badges.verify, name="verify"),
     path("certificates/<str:public_id>.pdf", badges.certificate, name="certificate"),
+    path("invitations/<bounded_int:invitation_id>.ics", membership.invitation_ics, name="invitation-ics"),
     path("verify/", badges.verify_presented, name="verify-presented"),
     path("join/<str:code>/", onboarding.join, name="join"),
     path("review/", review.assignments, name="review"),

@@ -3,12 +3,15 @@ Incentive delivery in a real browser: program staff move a deliverable through i
 board (the admin), and the member accepts the invitation from My membership; both pages checked
 with axe-core at 1280 and 390 px.
 """
+from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from openedx_distinguished import api
-from openedx_distinguished.models import Deliverable, Track
+from openedx_distinguished.models import Deliverable, Incentive, InvitationReply, Track
 
 from ..factories import UserFactory
 from ..membership_fixtures import make_term
@@ -110,3 +113,27 @@ def test_an_innovator_requests_funding_from_my_membership(people, page_as, cycle
         page = page_as(innovator, width=width)
         page.goto("/distinguished/membership/#awards")
         check_page(page, "membership-funding-requested")
+
+
+def test_a_member_answers_an_invitation_and_gets_the_event(people, page_as):
+    start = timezone.now() + timedelta(days=7)
+    invitation = api.create_invitation(
+        incentive_id=Incentive.objects.get(slug="architecture-discussions").pk, title="Architecture summit",
+        starts_at=start, ends_at=start + timedelta(hours=2), location="https://meet.example.org/arch",
+        details="Events bus; plugin slots.")
+    api.send_invitation(invitation_id=invitation.pk)
+    for width in WIDTHS:
+        page = page_as(people.member, width=width)
+        page.goto("/distinguished/membership/#awards")
+        check_page(page, "membership-invitation")
+    page = page_as(people.member)
+    page.goto("/distinguished/membership/")
+    page.get_by_role("group", name="Will you attend “Architecture summit”?").get_by_role(
+        "button", name="Yes, I will attend").click()
+    page.wait_for_load_state()
+    assert "you will attend “Architecture summit”" in page.locator(".od-messages").inner_text()
+    assert InvitationReply.objects.get().answer == "yes"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Add to your calendar (.ics)").click()
+    assert download.value.suggested_filename == f"invitation-{invitation.pk}.ics"
+    assert "SUMMARY:Architecture summit" in Path(download.value.path()).read_text("utf-8")
