@@ -143,7 +143,16 @@ from openedx_distinguished.nominations import (
 )
 from openedx_distinguished.notifications import MessageNotSent, deliver_message
 from openedx_distinguished.overview import dashboard_card, membership_overview
-from openedx_distinguished.presence import hall_of_fame, hall_of_fame_page, member_page, profile_badges, set_listing
+from openedx_distinguished.presence import (
+    announcement,
+    announcements_atom,
+    hall_of_fame,
+    hall_of_fame_page,
+    member_page,
+    profile_badges,
+    released_cycles,
+    set_listing,
+)
 from openedx_distinguished.program import cycle_phase, get_cycle, get_cycle_data
 from openedx_distinguished.program import get_track as _get_track
 from openedx_distinguished.program import (
@@ -373,6 +382,9 @@ __all__ = [
     "request_funding",
     "verification_details",
     # public presence
+    "announcement",
+    "announcements_atom",
+    "released_cycles",
     "hall_of_fame",
     "hall_of_fame_page",
     "member_page",

@@ -393,6 +393,7 @@ class DecisionData:
     decided_at: datetime.datetime
     quorum_override_reason: str
     released_at: datetime.datetime | None
+    citation: str = ""
 
 
 @attrs.frozen

@@ -1,5 +1,6 @@
 """
-Rules of the program's public presence: who is listed, the hall of fame, and profile badges.
+Rules of the program's public presence: who is listed, the hall of fame, profile badges and the
+yearly announcements.
 
 Only members who chose to be listed appear (organizations: when staff list them), never a retired
 user (their terms have no holder), never a revoked term, and never someone whose learner profile
@@ -22,13 +23,16 @@ from django.db.models import DateField, Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
 from openedx_distinguished import freshness, platform
+from openedx_distinguished.conf import get_setting
 from openedx_distinguished.credentials import artwork_query, url
 from openedx_distinguished.data import CURRENT_TERM_STATUSES, TermStatus
 from openedx_distinguished.exceptions import NotFound, ValidationError
-from openedx_distinguished.models import MemberProfile, MembershipTerm, Track
+from openedx_distinguished.models import Cycle, MemberProfile, MembershipTerm, Track
 
 PUBLIC_STATUSES = [s.value for s in (TermStatus.ACTIVE, TermStatus.RENEWAL_DUE, TermStatus.LIFETIME,
                                      TermStatus.RENEWED, TermStatus.LAPSED)]
@@ -331,3 +335,93 @@ def profile_badges(*, username, viewer, viewer_is_staff=False) -> dict:
                         "verify_url": f"{base}verify/{public_id}/"}
                        for _, _, _, status, ends_at, track, track_name, badge_name, public_id, revoked_at, _ in rows
                        if status in _CURRENT and public_id is not None and revoked_at is None]}
+
+
+# The announcement ---------------------------------------------------------------------------
+
+_ANNOUNCEMENT_COLUMNS = (
+    "holder_organization_id", "holder_user_id", "holder_kind", "track__slug", "track__name", "track__sort_order",
+    "holder_organization__name", "holder_user__first_name", "holder_user__last_name", "holder_user__username",
+    "holder_user__distinguished_profile__slug", "credential__public_id", "credential__revoked_at",
+    "nomination__decision__citation", "profile_name", "privacy",
+)
+
+
+def released_cycles() -> list[dict]:
+    """The cycles whose announcement is released, newest first: year, name and release time."""
+    return [{"year": cycle.year, "name": str(cycle), "released_at": cycle.announcement_released_at}
+            for cycle in Cycle.objects.filter(announcement_released_at__isnull=False).order_by("-year")]
+
+
+def announcement(*, cycle_year) -> dict:
+    """
+    The released announcement of the cycle of ``cycle_year``: its new members by track (the terms
+    its release started), each with name, badge, the panel's public citation and links, listed
+    only if they chose to be (as in the hall of fame). Three queries, whatever the number of members.
+
+    Raises:
+        NotFound: no such cycle, or its announcement is not released (the embargo: nothing shows).
+    """
+    cycle = Cycle.objects.filter(year=cycle_year, announcement_released_at__isnull=False).first()
+    if cycle is None:
+        raise NotFound({"cycle": ["No released announcement for this year."]})
+    tracks = OrderedDict((slug, {"slug": slug, "name": name, "members": []}) for slug, name in Track.objects.filter(
+        program_id=cycle.program_id, is_active=True).order_by("sort_order", "id").values_list("slug", "name"))
+    base, art = url(""), artwork_query()
+    rows = MembershipTerm.objects.filter(PUBLIC_TERMS, cycle=cycle, nomination__isnull=False).annotate(
+        profile_name=platform.profile_name_of("holder_user_id"), privacy=platform.privacy_of("holder_user_id"),
+    ).order_by("track__sort_order", "holder_organization__name", "holder_user__last_name", "id").values_list(
+        *_ANNOUNCEMENT_COLUMNS)
+    for (organization_id, user_id, kind, track, track_name, _order, organization_name, first_name, last_name,
+         username, member_slug, public_id, revoked_at, citation, profile_name, privacy) in rows:
+        if user_id and platform.is_private(privacy):
+            continue
+        section = tracks.setdefault(track, {"slug": track, "name": track_name, "members": []})
+        section["members"].append({
+            "name": organization_name if organization_id else platform.compose_name(
+                profile_name, first_name, last_name, username),
+            "kind": kind, "citation": citation or "",
+            "badge_url": f"{base}badges/art/{track}.svg{art}",
+            "member_url": f"{base}members/{member_slug}/" if user_id and member_slug else None,
+            "verify_url": f"{base}verify/{public_id}/" if public_id is not None and revoked_at is None else None,
+        })
+    return {"year": cycle.year, "name": str(cycle), "released_at": cycle.announcement_released_at,
+            "url": f"{base}announcements/{cycle.year}/",
+            "tracks": [section for section in tracks.values() if section["members"]],
+            "count": sum(len(section["members"]) for section in tracks.values())}
+
+
+def _member_html(member) -> str:
+    """One new member of an announcement as HTML: the name (a link to their page) and the citation."""
+    name = format_html('<a href="{}">{}</a>', member["member_url"], member["name"]) if member["member_url"] \
+        else format_html("{}", member["name"])
+    return format_html("{}: {}", name, member["citation"]) if member["citation"] else name
+
+
+def _announcement_html(details) -> str:
+    """An announcement as HTML for a feed entry: each track's new members, with their citations."""
+    return "".join(format_html("<h2>{}</h2><ul>{}</ul>", section["name"], format_html_join(
+        "", "<li>{}</li>", ((_member_html(member),) for member in section["members"])))
+        for section in details["tracks"])
+
+
+def announcements_atom(*, feed_url) -> str:
+    """
+    The released announcements as an Atom 1.0 feed (RFC 4287), newest first: one entry a cycle,
+    with its new members and their citations as HTML content.
+    """
+    issuer = get_setting("DISTINGUISHED_ISSUER")
+    cycles = released_cycles()
+    feed = Atom1Feed(
+        title=f"{issuer.get('name') or 'Open edX'}: Distinguished Contributors", link=url(""),
+        description="The yearly announcements of the Distinguished Contributor program.", feed_url=feed_url,
+        feed_guid=feed_url, author_name=issuer.get("name") or "Open edX", language=settings.LANGUAGE_CODE,
+    )
+    for cycle in cycles:
+        details = announcement(cycle_year=cycle["year"])
+        feed.add_item(
+            title=f"{details['name']}: {details['count']} new Distinguished Contributor(s)",
+            link=details["url"], unique_id=details["url"], description=_announcement_html(details),
+            pubdate=details["released_at"], updateddate=details["released_at"],
+        )
+    return feed.writeString("utf-8")

@@ -98,7 +98,7 @@ def _nominations_about(nomination_ids):
     Endorsement.objects.filter(nomination_id__in=nomination_ids).update(justifications={}, evidence_links=[])
     NominationTransition.objects.filter(nomination_id__in=nomination_ids).exclude(reason=RETIRED).update(reason="")
     Review.objects.filter(nomination_id__in=nomination_ids).update(panel_comments="", nominee_feedback="")
-    Decision.objects.filter(nomination_id__in=nomination_ids).update(rationale="", feedback="",
+    Decision.objects.filter(nomination_id__in=nomination_ids).update(rationale="", feedback="", citation="",
                                                                      quorum_override_reason="")
     DeclaredConflict.objects.filter(nomination_id__in=nomination_ids).update(reason="")
     AuditEntry.objects.filter(nomination_id__in=nomination_ids).update(detail={})

@@ -815,7 +815,7 @@ def _decision_data(decision):
         rationale=decision.rationale, feedback=decision.feedback,
         decided_by_username=decision.decided_by.username if decision.decided_by else None,
         decided_at=decision.decided_at, quorum_override_reason=decision.quorum_override_reason,
-        released_at=decision.released_at,
+        released_at=decision.released_at, citation=decision.citation,
     )
 
 
@@ -825,13 +825,19 @@ def get_decision(*, nomination_id) -> DecisionData | None:
     return _decision_data(decision) if decision else None
 
 
-def record_decision(*, nomination_id, actor, outcome, rationale, feedback="", override_reason="") -> DecisionData:
+# A citation is a line or two of the announcement.
+MAX_CITATION = 300
+
+
+def record_decision(*, nomination_id, actor, outcome, rationale, feedback="", override_reason="",
+                    citation="") -> DecisionData:
     """
     Record (or, until the release, change) the decision on a nomination in review.
 
     The decision stays pending and confidential until the cycle's announcement is released.
     It needs the review quorum (``DISTINGUISHED_REVIEW_QUORUM`` counted reviews) unless an
-    override reason is given.
+    override reason is given. An accept decision may carry the public ``citation`` the
+    announcement shows with the new member (kept for accept decisions only).
 
     Raises:
         ValidationError: unknown outcome, no rationale, quorum not reached without an override,
@@ -845,6 +851,11 @@ def record_decision(*, nomination_id, actor, outcome, rationale, feedback="", ov
         errors["outcome"] = [f"Choose one of {', '.join(r.value for r in Recommendation)}."]
     texts = _texts(errors, rationale=rationale, feedback=feedback, override_reason=override_reason)
     rationale, feedback, override_reason = texts["rationale"], texts["feedback"], texts["override_reason"]
+    try:
+        citation = parsing.text(citation, field="citation", most=MAX_CITATION)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+        citation = ""
     if not rationale and "rationale" not in errors:
         errors["rationale"] = ["Explain the decision for the record."]
     with transaction.atomic():
@@ -863,6 +874,7 @@ def record_decision(*, nomination_id, actor, outcome, rationale, feedback="", ov
             raise ValidationError(errors)
         decision, created = Decision.objects.update_or_create(nomination=nomination, defaults={
             "outcome": outcome.value, "rationale": rationale, "feedback": feedback,
+            "citation": citation if outcome == Recommendation.ACCEPT else "",
             "quorum_override_reason": override_reason if counted < quorum else "",
             "decided_by": actor if actor and actor.is_authenticated else None, "decided_at": timezone.now(),
         })

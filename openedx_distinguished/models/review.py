@@ -159,6 +159,8 @@ class Decision(models.Model):
     outcome = models.CharField(max_length=10, choices=RECOMMENDATION_CHOICES)
     rationale = models.TextField()
     feedback = models.TextField(blank=True, help_text="Shared with the nominee after the announcement.")
+    citation = models.CharField(max_length=300, blank=True,
+                                help_text="Public once released: what the announcement says of the new member.")
     quorum_override_reason = models.TextField(blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

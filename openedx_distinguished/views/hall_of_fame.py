@@ -1,7 +1,8 @@
 """
-The public hall of fame, member pages and the JSON feed for the community website.
+The public hall of fame, member pages, the JSON feed for the community website, and the yearly
+announcements with their Atom feed.
 """
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -84,3 +85,33 @@ def feed(request):
                              "alumni": data["sections"]["alumni"]})
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _announcement_tag(request, **kwargs):
+    """The ETag of an announcement page or the feed: the public lists' version, the path and who asks."""
+    return freshness.etag(freshness.presence_version(), request.path,
+                          request.user.pk if request.user.is_authenticated else "anonymous")
+
+
+@require_safe
+@conditional(_announcement_tag, of=_cache_control)
+def announcement(request, year):
+    """
+    A cycle's announcement, once released: its new members by track with badge, citation and links
+    (those who chose to be listed). Before the release there is nothing here: 404.
+    """
+    try:
+        details = api.announcement(cycle_year=year)
+    except NotFound as exc:
+        raise Http404("No released announcement for this year.") from exc
+    return page(request, "openedx_distinguished/announcement.html", {
+        "announcement": details, "feed_url": reverse("openedx_distinguished:pages:announcements-feed"),
+    }, section="hall-of-fame", breadcrumbs=((_("Hall of fame"), reverse("openedx_distinguished:pages:hall-of-fame")),))
+
+
+@require_safe
+@conditional(_announcement_tag, f"public, max-age={freshness.PRESENCE_SECONDS}")
+def announcements_feed(request):
+    """The released announcements as an Atom feed, newest first, for the website and the blog."""
+    body = api.announcements_atom(feed_url=request.build_absolute_uri())
+    return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")

@@ -54,6 +54,7 @@ DECISION_FIELDS = {
     "outcome": ("outcome", _("Outcome")),
     "rationale": ("rationale", _("Rationale")),
     "feedback": ("feedback", _("Feedback for the nominee")),
+    "citation": ("citation", _("Public citation")),
     "quorum_override_reason": ("override_reason", _("Reason to decide below quorum")),
 }
 REVIEW_FIELDS = {
@@ -156,7 +157,8 @@ def record_decision(request, nomination_id):
         api.record_decision(nomination_id=nomination_id, actor=request.user,
                             outcome=request.POST.get("outcome", ""), rationale=request.POST.get("rationale", ""),
                             feedback=request.POST.get("feedback", ""),
-                            override_reason=request.POST.get("override_reason", ""))
+                            override_reason=request.POST.get("override_reason", ""),
+                            citation=request.POST.get("citation", ""))
     except DistinguishedError as exc:
         return _sheet(request, nomination_id, roles, decision_form=request.POST, decision_errors=exc.errors,
                       status=400)

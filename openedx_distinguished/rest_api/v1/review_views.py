@@ -141,7 +141,7 @@ class DecisionView(AuthenticatedView):
         body = validated(s.DecisionInputSerializer, request.data)
         decision = call_api(api.record_decision, nomination_id=pk, actor=request.user, outcome=body["outcome"],
                             rationale=body["rationale"], feedback=body["feedback"],
-                            override_reason=body["override_reason"])
+                            override_reason=body["override_reason"], citation=body["citation"])
         return Response(s.DecisionSerializer(decision).data)
 
 

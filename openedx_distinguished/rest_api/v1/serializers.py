@@ -272,6 +272,7 @@ class DecisionSerializer(serializers.Serializer):  # pylint: disable=abstract-me
     decided_at = serializers.DateTimeField()
     quorum_override_reason = serializers.CharField()
     released_at = serializers.DateTimeField(allow_null=True)
+    citation = serializers.CharField(help_text="Public once released: the announcement's words on the new member.")
 
 
 class DecisionInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
@@ -281,6 +282,8 @@ class DecisionInputSerializer(serializers.Serializer):  # pylint: disable=abstra
     rationale = serializers.CharField(max_length=10000)
     feedback = serializers.CharField(required=False, allow_blank=True, max_length=10000, default="")
     override_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    citation = serializers.CharField(required=False, allow_blank=True, max_length=300, default="",
+                                     help_text="For an accept decision: what the announcement says of the new member.")
 
 
 class AutoAssignInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
