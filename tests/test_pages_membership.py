@@ -171,7 +171,7 @@ def test_alumni_and_newcomers(cycle, client, users):
 @pytest.mark.parametrize("rows", [1, 10, 100])
 def test_my_membership_queries_do_not_grow(cycle, client, users, panels, settings, rows,
                                            django_assert_max_num_queries):
-    """Activities, past terms, onboardings, incentives owed (and invitations): fixed queries for 1, 10 or 100 of each."""
+    """Activities, past terms, onboardings and incentives owed: fixed queries for 1, 10 or 100 of each."""
     settings.DISTINGUISHED_PUBLIC_BASE_URL = "https://lms.example.org"
     api.add_signing_key()
     person = UserFactory(username="member")
