@@ -355,8 +355,8 @@ def released_cycles() -> list[dict]:
 
 def announcement(*, cycle_year) -> dict:
     """
-    The released announcement of the cycle of ``cycle_year``: its new members by track (the terms
-    its release started), each with name, badge, the panel's public citation and links, listed
+    The released announcement of the cycle of ``cycle_year``: its new members by track (the first
+    terms it started, not renewals), each with name, badge, the panel's public citation and links, listed
     only if they chose to be (as in the hall of fame). Three queries, whatever the number of members.
 
     Raises:
@@ -368,7 +368,9 @@ def announcement(*, cycle_year) -> dict:
     tracks = OrderedDict((slug, {"slug": slug, "name": name, "members": []}) for slug, name in Track.objects.filter(
         program_id=cycle.program_id, is_active=True).order_by("sort_order", "id").values_list("slug", "name"))
     base, art = url(""), artwork_query()
-    rows = MembershipTerm.objects.filter(PUBLIC_TERMS, cycle=cycle, nomination__isnull=False).annotate(
+    # New members: first terms (not renewals) that the cycle started, which cannot begin before it opened.
+    rows = MembershipTerm.objects.filter(PUBLIC_TERMS, cycle=cycle, previous__isnull=True,
+                                         starts_at__gte=cycle.nominations_open_at).annotate(
         profile_name=platform.profile_name_of("holder_user_id"), privacy=platform.privacy_of("holder_user_id"),
     ).order_by("track__sort_order", "holder_organization__name", "holder_user__last_name", "id").values_list(
         *_ANNOUNCEMENT_COLUMNS)

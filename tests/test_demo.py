@@ -32,7 +32,13 @@ signed_in = client.post("/login", {"username": "learner2", "password": "learner-
                                    "next": "/distinguished/nominations/"})
 nominations = client.get("/distinguished/nominations/").content.decode()
 credential = Credential.objects.exclude(jwt="").filter(revoked_at__isnull=True).first()
+member = Client(HTTP_HOST="127.0.0.1:8123")
+member.post("/login", {"username": "member", "password": "member-demo-pw", "next": "/distinguished/membership/"})
+from django.utils import timezone
 print(json.dumps({
+    "membership": member.get("/distinguished/membership/").content.decode(),
+    "announcement": Client(HTTP_HOST="127.0.0.1:8123").get(
+        f"/distinguished/announcements/{timezone.now().year - 1}/").content.decode(),
     "summary": out.getvalue(), "login": login, "redirect": signed_in.get("Location"),
     "nominations": nominations, "credential_id": credential.document["id"],
     "badge": client.get(f"/distinguished/badges/{credential.public_id}/v2.svg").content.decode(),
@@ -70,6 +76,15 @@ def test_every_account_signs_in_at_a_normal_path(demo):
     assert demo["redirect"] == "/distinguished/nominations/"
     # learner2 has member's nomination to answer.
     assert "Answer the nomination" in demo["nominations"]
+
+
+def test_the_member_has_incentives_to_answer_and_last_year_was_announced(demo):
+    assert "Will you take part in “Leads technical sessions or working groups”?" in demo["membership"]
+    assert "Will you attend “Architecture discussion: events bus”?" in demo["membership"]
+    assert "Recognition at the annual conference" in demo["membership"]
+    assert "Grace Hopper" in demo["announcement"] and "Example Learning Co." in demo["announcement"]
+    # Renewals are not new members; a revoked member is not shown.
+    assert "Ada Lovelace" not in demo["announcement"] and "Victor" not in demo["announcement"]
 
 
 def test_credentials_and_badges_follow_the_port(demo):

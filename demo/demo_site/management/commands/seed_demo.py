@@ -19,6 +19,7 @@ from openedx_distinguished.models import (
     Credential,
     Cycle,
     Expense,
+    Deliverable,
     Fulfilment,
     MembershipTerm,
     Nomination,
@@ -263,6 +264,22 @@ class Command(BaseCommand):
                                      address="1 Example Street\n02139 Cambridge MA\nUSA")
             api.update_fulfilment(fulfilment_id=fulfilment.pk, actor=users["staff"], status="shipped",
                                   tracking_number="1Z-DEMO-0001", cost="38.50")
+        # Incentives: each current member is owed their track's; the conference recognition was
+        # given (with its cost), a session to lead is offered to the demo member, and an architecture
+        # discussion next month is sent to the engineers.
+        api.ensure_current_deliverables()
+        owed = {d.incentive.slug: d for d in Deliverable.objects.filter(
+            term__holder_user=people["member"]).select_related("incentive")}
+        api.update_deliverable(deliverable_id=owed["conference-recognition"].pk, actor=users["staff"],
+                               status="delivered", cost="250", owner=users["staff"])
+        api.update_deliverable(deliverable_id=owed["lead-sessions"].pk, actor=users["staff"], status="offered",
+                               owner=users["staff"], due_on=(now + timedelta(days=45)).date())
+        start = (now + timedelta(days=30)).replace(hour=15, minute=0, second=0, microsecond=0)
+        discussion = api.create_invitation(
+            incentive_id=owed["architecture-discussions"].incentive_id, title="Architecture discussion: events bus",
+            starts_at=start, ends_at=start + timedelta(hours=1), location="https://meet.example.org/architecture",
+            details="Where the platform's events go next, with the core maintainers.", actor=users["staff"])
+        api.send_invitation(invitation_id=discussion.pk)
         Onboarding.objects.create(member=people["member"], organization_name="Campus Learning Lab", year=now.year,
                                   recorded_by=users["staff"])
         Onboarding.objects.create(member=people["ada"], referred_user=users["learner2"], year=now.year - 1,
@@ -304,7 +321,9 @@ class Command(BaseCommand):
             (f"Scoreboard {review_year}", f"/distinguished/review/cycles/{review_year}/scoreboard/"),
             ("A member's badge", f"/distinguished/verify/{credential_id}/" if credential_id else ""),
             ("Verify a badge file", "/distinguished/verify/"),
+            (f"Announcement {review_year - 1}", f"/distinguished/announcements/{review_year - 1}/"),
             ("Admin and dashboard", "/admin/openedx_distinguished/program/dashboard/"),
+            ("Incentive board", "/admin/openedx_distinguished/deliverable/"),
             ("REST API schema", "/api/distinguished/v1/schema/"),
         ]
         lines = ["", f"The demo is ready at {base}/"]
