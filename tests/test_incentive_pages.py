@@ -218,6 +218,10 @@ class TestTheApi:
         assert bad.status_code == 400 and set(bad.json()) <= {"kind", "status", "cycle"} and "cycle" in bad.json()
         worse = staff.get(API + "?kind=money&status=lost")
         assert worse.status_code == 400 and set(worse.json()) == {"kind", "status"}
+        # Digits that are not ASCII ones are not a year (int() would refuse "²" with a 500).
+        for odd in ("²", "٢٠٢٦", "99999"):
+            refused = staff.get(API + f"?cycle={odd}")
+            assert refused.status_code == 400 and "cycle" in refused.json(), odd
 
     def test_staff_update_and_the_flow_is_enforced(self, client_for, term, users):
         staff = client_for(users["staff"])
