@@ -894,14 +894,9 @@ class DeliverableForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("cost") is not None and self.instance.incentive.is_physical:
-            self.add_error("cost", str(api.PHYSICAL_COST))
-            return cleaned
-        if cleaned.get("cost") != self.instance.cost and hasattr(self.instance, "funding_request"):
-            self.add_error("cost", str(api.FUNDED_COST))
-            return cleaned
         try:
-            changes = api.checked_changes(owner=cleaned.get("owner"), due_on=cleaned.get("due_on") or "",
+            changes = api.checked_changes(deliverable=self.instance, owner=cleaned.get("owner"),
+                                          due_on=cleaned.get("due_on") or "",
                                           cost="" if cleaned.get("cost") is None else cleaned["cost"],
                                           currency=cleaned.get("currency", ""), notes=cleaned.get("notes", ""))
         except DistinguishedError as exc:

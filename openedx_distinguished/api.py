@@ -79,8 +79,6 @@ from openedx_distinguished.funding import (
     request_funding,
 )
 from openedx_distinguished.incentives import (
-    FUNDED_COST,
-    PHYSICAL_COST,
     allowed_next,
     answer_offer,
     checked_changes,
@@ -349,8 +347,6 @@ __all__ = [
     "status_list",
     "update_fulfilment",
     # incentive delivery
-    "FUNDED_COST",
-    "PHYSICAL_COST",
     "allowed_next",
     "answer_offer",
     "checked_changes",

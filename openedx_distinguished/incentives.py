@@ -6,7 +6,6 @@ offers the member accepts or declines.
 Badges are delivered by the issuance of the term's credential, physical awards by their shipment
 (``Fulfilment``) reaching the member; everything else is recorded here by staff.
 """
-from datetime import date
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -212,28 +211,22 @@ def allowed_next(kind, status) -> frozenset:
     return DELIVERABLE_FLOW[IncentiveKind(kind)].get(DeliverableStatus(status), frozenset())
 
 
-def checked_changes(*, owner=..., due_on=None, cost=None, currency=None, notes=None) -> dict:
+def checked_changes(*, deliverable=None, owner=..., due_on=None, cost=None, currency=None, notes=None) -> dict:
     """
-    The staff fields of an update, checked (every refused field at once) and normalised; ``None``
-    (``...`` for the owner) leaves a field out.
+    The staff fields of an update of ``deliverable``, checked (every refused field at once) and
+    normalised; ``None`` (``...`` for the owner) leaves a field out. A physical award's cost is its
+    shipment's, and funded work's is its request's: neither takes a cost typed here.
 
     Raises:
-        ValidationError: an owner who is not program staff, or a bad field.
+        ValidationError: an owner who is not program staff, a bad field, or such a cost.
     """
     errors, values = {}, {}
     if owner is not ...:
         if owner is not None and not is_program_staff(owner):
             errors["owner"] = [_("Choose a member of the program staff.")]
         values["owner"] = owner
-    if due_on is not None:
-        if isinstance(due_on, date) or due_on == "":
-            values["due_on"] = due_on or None
-        else:
-            try:
-                values["due_on"] = date.fromisoformat(str(due_on))
-            except ValueError:
-                errors["due_on"] = [_("Give a date as YYYY-MM-DD.")]
-    readers = (("cost", cost, lambda value: None if value == "" else parsing.money(value, field="cost")),
+    readers = (("due_on", due_on, lambda value: None if value == "" else parsing.day(value, field="due_on")),
+               ("cost", cost, lambda value: None if value == "" else parsing.money(value, field="cost")),
                ("currency", currency, lambda value: parsing.currency(value, field="currency")),
                ("notes", notes, lambda value: parsing.text(value, field="notes", most=5000, lines=True)))
     for field, value, read in readers:
@@ -243,6 +236,11 @@ def checked_changes(*, owner=..., due_on=None, cost=None, currency=None, notes=N
             values[field] = read(value)
         except ValidationError as exc:
             errors.update(exc.errors)
+    if deliverable is not None and "cost" in values and values["cost"] != deliverable.cost:
+        if deliverable.incentive.is_physical:
+            errors["cost"] = [str(PHYSICAL_COST)]
+        elif Deliverable.objects.filter(pk=deliverable.pk, funding_request__isnull=False).exists():
+            errors["cost"] = [str(FUNDED_COST)]
     if errors:
         raise ValidationError(errors)
     return values
@@ -256,19 +254,15 @@ def update_deliverable(*, deliverable_id, actor, status=None, owner=..., due_on=
 
     Raises:
         ValidationError: an unknown status, an owner who is not program staff, or a bad field.
-        InvalidTransition: a move its kind's flow
-        does not allow (an offer the member has not answered cannot be marked accepted by staff).
+        InvalidTransition: a move its kind's flow does not allow (an offer the member has not
+        answered cannot be marked accepted by staff).
         NotFound: no such deliverable.
     """
     target = _status(status) if status is not None else None
-    values = checked_changes(owner=owner, due_on=due_on, cost=cost, currency=currency, notes=notes)
     with transaction.atomic():
         deliverable = _locked(deliverable_id)
-        changes_cost = "cost" in values and values["cost"] != deliverable.cost
-        if changes_cost and deliverable.incentive.is_physical:
-            raise ValidationError({"cost": [str(PHYSICAL_COST)]})
-        if changes_cost and Deliverable.objects.filter(pk=deliverable.pk, funding_request__isnull=False).exists():
-            raise ValidationError({"cost": [str(FUNDED_COST)]})
+        values = checked_changes(deliverable=deliverable, owner=owner, due_on=due_on, cost=cost, currency=currency,
+                                 notes=notes)
         if target is not None and target.value != deliverable.status:
             if target not in allowed_next(deliverable.incentive.kind, deliverable.status):
                 raise InvalidTransition({"status": [_("A {kind} incentive cannot go from {old} to {new}.").format(
