@@ -179,7 +179,7 @@ def check_invitee(*, user, invitation_id) -> None:
     """Refuse anyone but the invited members and program staff: Hidden, as for an unknown invitation."""
     if user is None or not user.is_authenticated:
         raise Hidden("No such invitation.")
-    if not api.is_program_staff(user) and user.pk not in api.invitee_ids(invitation_id):
+    if not api.is_program_staff(user) and not api.is_invitee(invitation_id=invitation_id, user=user):
         raise Hidden("No such invitation.")
 
 

@@ -99,7 +99,7 @@ from openedx_distinguished.invitations import (
     create_invitation,
     invitation_ics,
     invitation_reply_holders,
-    invitee_ids,
+    is_invitee,
     list_invitations,
     send_invitation,
 )
@@ -366,7 +366,7 @@ __all__ = [
     "create_invitation",
     "invitation_ics",
     "invitation_reply_holders",
-    "invitee_ids",
+    "is_invitee",
     "list_invitations",
     "send_invitation",
     # project funding

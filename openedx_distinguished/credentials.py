@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connections, router, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,7 +30,7 @@ from openedx_distinguished.data import CredentialData, CredentialStatus, Fulfilm
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.filters import CredentialIssuanceRequested
 from openedx_distinguished.models import Credential, Cycle, Fulfilment, Incentive, MembershipTerm, SigningKey, Track
-from openedx_distinguished.terms import holder_user_ids, term_data
+from openedx_distinguished.terms import held_by, holder_user_ids, term_data
 
 log = logging.getLogger(__name__)
 
@@ -883,7 +883,7 @@ def list_fulfilments(*, holder=None, status=None, offset=0, limit=50, with_addre
     """One page of fulfilments (a holder's own, or all); addresses only when ``with_address``."""
     fulfilments = Fulfilment.objects.select_related("incentive").order_by("-modified", "-id")
     if holder is not None:
-        fulfilments = fulfilments.filter(Q(term__holder_user=holder) | Q(term__holder_organization__contacts=holder))
+        fulfilments = fulfilments.filter(held_by(holder, "term__"))
     if status:
         fulfilments = fulfilments.filter(status=FulfilmentStatus(status).value)
     total = fulfilments.count()
@@ -902,7 +902,7 @@ def credential_holder_ids(*, public_id) -> set[int]:
 
 def list_credentials(*, holder) -> list[CredentialData]:
     """The credentials of a user, and of the organizations they are a contact of, newest first."""
-    rows = _credentials().filter(Q(term__holder_user=holder) | Q(term__holder_organization__contacts=holder)) \
+    rows = _credentials().filter(held_by(holder, "term__")) \
         .order_by("-issued_at", "-id")
     return [_credential_data(row) for row in rows]
 

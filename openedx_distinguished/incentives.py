@@ -26,7 +26,7 @@ from openedx_distinguished.data import (
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.models import Credential, Deliverable, Incentive, MembershipTerm
 from openedx_distinguished.program import is_program_staff
-from openedx_distinguished.terms import holder_user_ids
+from openedx_distinguished.terms import held_by, holder_user_ids
 
 _CURRENT = [status.value for status in CURRENT_TERM_STATUSES]
 
@@ -97,17 +97,13 @@ def award_delivered(*, term_id, incentive_id) -> None:
                                                          modified=timezone.now())
 
 
-def _holder_filter(user):
-    return Q(term__holder_user=user) | Q(term__holder_organization__contacts=user)
-
-
 def _rows():
     return Deliverable.objects.select_related("incentive", "owner")
 
 
 def list_deliverables(*, holder) -> list[DeliverableData]:
     """The deliverables of ``holder``'s current terms (their own and their organizations'), without staff fields."""
-    rows = _rows().filter(_holder_filter(holder), term__status__in=_CURRENT).distinct() \
+    rows = _rows().filter(held_by(holder, "term__"), term__status__in=_CURRENT).distinct() \
         .order_by("term_id", "incentive__sort_order", "incentive_id")
     return [deliverable_data(row, for_staff=False) for row in rows]
 

@@ -10,7 +10,6 @@ from datetime import timezone as dt_timezone
 from urllib.parse import urlsplit
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +24,7 @@ from openedx_distinguished.data import (
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.models import Deliverable, Incentive, Invitation, InvitationReply, MembershipTerm
 from openedx_distinguished.spreadsheet import SafeWriter
-from openedx_distinguished.terms import holder_user_ids
+from openedx_distinguished.terms import held_by, holder_user_ids
 
 _CURRENT = [status.value for status in CURRENT_TERM_STATUSES]
 # What members may be invited to.
@@ -126,7 +125,7 @@ def list_invitations(*, holder, now=None) -> list[InvitationData]:
     """The invitations of ``holder``'s current terms (and their organizations'), soonest first."""
     now = now or timezone.now()
     replies = InvitationReply.objects.filter(
-        Q(term__holder_user=holder) | Q(term__holder_organization__contacts=holder), term__status__in=_CURRENT,
+        held_by(holder, "term__"), term__status__in=_CURRENT,
     ).select_related("invitation__incentive").distinct().order_by("invitation__starts_at", "id")
     return [_data(reply, now) for reply in replies]
 
@@ -160,13 +159,9 @@ def invitation_reply_holders(reply_id) -> set[int]:
     return set() if reply is None else holder_user_ids(reply.term)
 
 
-def invitee_ids(invitation_id) -> set[int]:
-    """The users invited to an invitation (who may download its calendar event)."""
-    ids = set()
-    for reply in InvitationReply.objects.filter(invitation_id=invitation_id).select_related(
-            "term__holder_organization"):
-        ids |= holder_user_ids(reply.term)
-    return ids
+def is_invitee(*, invitation_id, user) -> bool:
+    """Whether ``user`` was invited (themself or through their organization): one query."""
+    return InvitationReply.objects.filter(held_by(user, "term__"), invitation_id=invitation_id).exists()
 
 
 ANSWER_COLUMNS = ("Member", "Username", "Email", "Track", "Answer", "Answered at")

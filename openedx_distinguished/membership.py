@@ -34,7 +34,7 @@ from openedx_distinguished.data import (
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.models import Cycle, MembershipTerm, TermEvaluation, Track
 from openedx_distinguished.program import get_cycle, get_program
-from openedx_distinguished.terms import term_data
+from openedx_distinguished.terms import held_by, term_data
 
 T = TermStatus
 log = logging.getLogger(__name__)
@@ -564,8 +564,7 @@ def _apply(evaluation, outcome, *, cycle, months):
 
 def is_member(user) -> bool:
     """Whether ``user`` holds, or held, a term (individually or for their organization)."""
-    return bool(user and user.is_authenticated) and MembershipTerm.objects.filter(
-        Q(holder_user=user) | Q(holder_organization__contacts=user)).exists()
+    return bool(user and user.is_authenticated) and MembershipTerm.objects.filter(held_by(user)).exists()
 
 
 def cycles_due_for_release(now=None) -> list[int]:

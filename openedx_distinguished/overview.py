@@ -39,7 +39,7 @@ from openedx_distinguished.models import (
 )
 from openedx_distinguished.nominations import nomination_window
 from openedx_distinguished.program import get_program, incentive_data
-from openedx_distinguished.terms import term_data
+from openedx_distinguished.terms import held_by, term_data
 
 # How many of a person's activities the overview lists (the newest); the total is always given.
 ACTIVITY_LIMIT = 200
@@ -47,14 +47,9 @@ ACTIVITY_LIMIT = 200
 _CURRENT = [status.value for status in CURRENT_TERM_STATUSES]
 
 
-def _held_by(user):
-    """Terms ``user`` holds, themself or as a contact of the holding organization."""
-    return Q(holder_user=user) | Q(holder_organization__contacts=user)
-
-
 def _terms(user):
     """The person's terms, current ones first, then the newest."""
-    rows = list(MembershipTerm.objects.filter(_held_by(user)).select_related(
+    rows = list(MembershipTerm.objects.filter(held_by(user)).select_related(
         "holder_organization", "track", "cycle", *platform.with_profile("holder_user")).distinct()
         .order_by("-starts_at", "-id"))
     rows.sort(key=lambda term: term.status not in _CURRENT)  # stable: keeps the newest first within each group
@@ -174,7 +169,7 @@ def dashboard_card(*, user) -> dict:
       to their nominations and to the program;
     * ``kind`` "none": nothing to show.
     """
-    terms = list(MembershipTerm.objects.filter(_held_by(user), status__in=_CURRENT)
+    terms = list(MembershipTerm.objects.filter(held_by(user), status__in=_CURRENT)
                  .select_related("track").distinct().order_by("track__sort_order", "track_id", "-starts_at"))
     if terms:
         progress, _ = _progress(terms)

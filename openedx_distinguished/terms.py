@@ -1,6 +1,8 @@
 """
 The plain record of a membership term, shared by the membership and credential rules.
 """
+from django.db.models import Q
+
 from openedx_distinguished import platform
 from openedx_distinguished.data import NomineeKind, TermData, TermStatus
 
@@ -29,3 +31,11 @@ def holder_user_ids(term) -> set[int]:
     if term.holder_user_id:
         return {term.holder_user_id}
     return set(term.holder_organization.contacts.values_list("pk", flat=True)) if term.holder_organization else set()
+
+
+def held_by(user, path="") -> Q:
+    """
+    Rows whose term (at ``path``, such as ``"term__"``; empty for terms themselves) ``user`` holds,
+    themself or as a contact of the holding organization.
+    """
+    return Q(**{f"{path}holder_user": user}) | Q(**{f"{path}holder_organization__contacts": user})
