@@ -78,15 +78,21 @@ def _give_address(request):
     return _back("awards")
 
 
+def _posted_answer(request, yes, no, refusal):
+    """Whether the form's ``answer`` is ``yes`` (True) or ``no`` (False); a ValidationError otherwise."""
+    answer = request.POST.get("answer", "")
+    if answer not in (yes, no):
+        raise ValidationError({"answer": [refusal]})
+    return answer == yes
+
+
 def _answer_offer(request):
     """Accept or decline an incentive offered (its member, or the member organization's contacts)."""
     deliverable_id = _own(request, "deliverable", access.check_deliverable_holder, "No such incentive.")
-    answer = request.POST.get("answer", "")
-    if answer not in ("accept", "decline"):
-        raise ValidationError({"answer": [_("Choose to accept or to decline.")]})
-    answered = api.answer_offer(deliverable_id=deliverable_id, user=request.user, accept=answer == "accept")
-    messages.success(request, (_("Thank you: you accepted “{name}”. Program staff will be in touch.") if answer ==
-                               "accept" else _("You declined “{name}”.")).format(name=answered.incentive_name))
+    accept = _posted_answer(request, "accept", "decline", _("Choose to accept or to decline."))
+    answered = api.answer_offer(deliverable_id=deliverable_id, user=request.user, accept=accept)
+    messages.success(request, (_("Thank you: you accepted “{name}”. Program staff will be in touch.") if accept
+                               else _("You declined “{name}”.")).format(name=answered.incentive_name))
     return _back("awards")
 
 
@@ -106,11 +112,9 @@ def _request_funding(request):
 def _answer_invitation(request):
     """Say whether one will attend (the invited member, or the member organization's contacts)."""
     reply_id = _own(request, "reply", access.check_invitation_reply, "No such invitation.")
-    answer = request.POST.get("answer", "")
-    if answer not in ("yes", "no"):
-        raise ValidationError({"answer": [_("Choose yes or no.")]})
-    answered = api.answer_invitation(reply_id=reply_id, user=request.user, attend=answer == "yes")
-    messages.success(request, (_("Thank you: you will attend “{title}”.") if answer == "yes"
+    attend = _posted_answer(request, "yes", "no", _("Choose yes or no."))
+    answered = api.answer_invitation(reply_id=reply_id, user=request.user, attend=attend)
+    messages.success(request, (_("Thank you: you will attend “{title}”.") if attend
                                else _("You will not attend “{title}”.")).format(title=answered.title))
     return _back("awards")
 
