@@ -137,3 +137,15 @@ def test_a_member_answers_an_invitation_and_gets_the_event(people, page_as):
         page.get_by_role("link", name="Add to your calendar (.ics)").click()
     assert download.value.suggested_filename == f"invitation-{invitation.pk}.ics"
     assert "SUMMARY:Architecture summit" in Path(download.value.path()).read_text("utf-8")
+
+
+def test_the_dashboards_delivery_table_is_accessible_and_fits_a_phone(people, page_as):
+    deliverable = Deliverable.objects.get(term=people.term, incentive__slug="lead-sessions")
+    api.update_deliverable(deliverable_id=deliverable.pk, actor=people.admin, due_on="2020-01-01")
+    for width in WIDTHS:
+        page = page_as(people.admin, width=width)
+        page.goto(f"/admin/openedx_distinguished/program/dashboard/?year={people.term.cycle.year}")
+        table = page.locator("#od-delivery")
+        assert "Distinguished Engineer" in table.inner_text()
+        assert table.get_by_role("link", name="1").count() == 1  # the overdue one, linked to the board
+        check_page(page, "dashboard-delivery")
