@@ -1132,6 +1132,11 @@ class InvitationForm(forms.ModelForm):
         if "incentive" in self.fields:
             self.fields["incentive"].queryset = Incentive.objects.filter(
                 kind__in=api.INVITING_KINDS).select_related("track").order_by("track__sort_order", "sort_order")
+        # The admin splits a date and time in two inputs under one label: each gets a name of its own.
+        for name, label in (("starts_at", _("Starts")), ("ends_at", _("Ends"))):
+            parts = getattr(self.fields.get(name) and self.fields[name].widget, "widgets", ())
+            for part, what in zip(parts, (_("date"), _("time"))):
+                part.attrs["aria-label"] = f"{label}: {what}"
 
     def clean(self):
         cleaned = super().clean()

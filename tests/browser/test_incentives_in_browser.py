@@ -149,3 +149,23 @@ def test_the_dashboards_delivery_table_is_accessible_and_fits_a_phone(people, pa
         assert "Distinguished Engineer" in table.inner_text()
         assert table.get_by_role("link", name="1").count() == 1  # the overdue one, linked to the board
         check_page(page, "dashboard-delivery")
+
+
+def test_the_funding_and_invitation_admin_pages_are_accessible(people, page_as, cycle):
+    innovator = UserFactory(username="ines", first_name="Ines", last_name="Innovator")
+    make_term(innovator, Track.objects.get(slug="innovator"), cycle, starts_days_ago=20)
+    api.ensure_current_deliverables()
+    funding = Deliverable.objects.get(term__holder_user=innovator, incentive__kind="funding")
+    asked = api.request_funding(deliverable_id=funding.pk, user=innovator, project="Offline grading",
+                                description="Sync.", reasons="Reach.", amount="4000", currency="USD")
+    start = timezone.now() + timedelta(days=7)
+    invitation = api.create_invitation(incentive_id=Incentive.objects.get(slug="architecture-discussions").pk,
+                                       title="Architecture summit", starts_at=start, ends_at=start + timedelta(hours=1))
+    api.send_invitation(invitation_id=invitation.pk)
+    for width in WIDTHS:
+        page = page_as(people.admin, width=width)
+        for path in (f"/admin/openedx_distinguished/fundingrequest/{asked.id}/change/",
+                     "/admin/openedx_distinguished/invitation/",
+                     f"/admin/openedx_distinguished/invitation/{invitation.pk}/change/"):
+            assert page.goto(path).status == 200, path
+            check_page(page, path)
