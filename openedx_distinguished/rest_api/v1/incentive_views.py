@@ -1,10 +1,13 @@
 """
 Views of the incentive delivery API: the deliverables a member is owed (every one for program
-staff, filtered as the board filters them), staff updates, and members' answers to offers.
+staff, filtered as the board filters them), staff updates, and members' answers to offers; funding
+requests (the member asks, staff decide and record payments); invitations (staff send, invitees
+list and answer).
 """
 from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -93,3 +96,97 @@ class DeliverableAnswerView(AuthenticatedView):
         body = validated(s.OfferAnswerSerializer, request.data)
         return Response(s.DeliverableSerializer(call_api(
             api.answer_offer, deliverable_id=pk, user=request.user, accept=body["answer"] == "accept")).data)
+
+
+class FundingRequestView(AuthenticatedView):
+    """
+    Ask for support of a project on a funding incentive (its member, or the member organization's
+    contacts). ``POST /api/distinguished/v1/deliverables/7/funding/`` with ``{"project": "...",
+    "description": "...", "reasons": "...", "amount": "1500", "currency": "USD"}``: 201; 400 (each
+    field's message); 404 (not yours); 409 (not a funding incentive, or already asked).
+    """
+
+    @extend_schema(request=s.FundingRequestInputSerializer, responses={201: s.FundingRequestSerializer})
+    def post(self, request, pk):
+        """Request funding."""
+        allowed(access.check_deliverable_holder, user=request.user, deliverable_id=pk)
+        body = validated(s.FundingRequestInputSerializer, request.data)
+        asked = call_api(api.request_funding, deliverable_id=pk, user=request.user, **body)
+        return Response(s.FundingRequestSerializer(asked).data, status=status.HTTP_201_CREATED)
+
+
+class FundingDecisionView(AuthenticatedView):
+    """
+    Approve all or part of a funding request, or decline it, with a note for the member (program
+    staff). ``POST /api/distinguished/v1/funding-requests/3/decision/`` with ``{"approve": true,
+    "amount": "1000", "note": "..."}``: 200; 400; 403; 404; 409 (decided already).
+    """
+
+    @extend_schema(request=s.FundingDecisionSerializer, responses=s.FundingRequestSerializer)
+    def post(self, request, pk):
+        """Decide the request."""
+        require_staff(request)
+        body = validated(s.FundingDecisionSerializer, request.data)
+        return Response(s.FundingRequestSerializer(call_api(
+            api.decide_funding, request_id=pk, actor=request.user, approve=body["approve"],
+            amount=body["amount"], note=body["note"])).data)
+
+
+class FundingPaymentView(AuthenticatedView):
+    """
+    Record a payment on an approved request (program staff); once the approved amount is paid the
+    incentive is delivered. ``POST /api/distinguished/v1/funding-requests/3/payments/`` with
+    ``{"amount": "500", "paid_on": "2027-02-01", "reference": "TR-1"}``: 201; 400 (more than is
+    left, a bad date); 403; 404; 409 (not approved).
+    """
+
+    @extend_schema(request=s.FundingPaymentSerializer, responses={201: s.FundingRequestSerializer})
+    def post(self, request, pk):
+        """Record a payment."""
+        require_staff(request)
+        body = validated(s.FundingPaymentSerializer, request.data)
+        paid = call_api(api.record_payment, request_id=pk, actor=request.user, **body)
+        return Response(s.FundingRequestSerializer(paid).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationListView(AuthenticatedView):
+    """
+    The caller's invitations (their current terms' and their organizations'), soonest first, with
+    their answers. ``GET /api/distinguished/v1/invitations/``: 200.
+    """
+
+    @extend_schema(responses=s.InvitationSerializer(many=True))
+    def get(self, request):
+        """List my invitations."""
+        mine = api.list_invitations(holder=request.user)
+        return Response({"count": len(mine), "results": s.InvitationSerializer(mine, many=True).data})
+
+
+class InvitationSendView(AuthenticatedView):
+    """
+    Send an invitation to every eligible member of its track, by e-mail and on My membership
+    (program staff); sending again invites only the newly eligible.
+    ``POST /api/distinguished/v1/invitations/4/send/``: 200 ``{"invited": 12}``; 403; 404; 409 (started).
+    """
+
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request, pk):
+        """Send the invitation."""
+        require_staff(request)
+        return Response({"invited": call_api(api.send_invitation, invitation_id=pk)})
+
+
+class InvitationAnswerView(AuthenticatedView):
+    """
+    Say whether one attends (the invited member, or the member organization's contacts), and change
+    it until the event starts. ``POST /api/distinguished/v1/invitations/replies/9/`` with
+    ``{"answer": "yes"}``: 200; 400; 404 (not yours); 409 (it has started).
+    """
+
+    @extend_schema(request=s.InvitationAnswerSerializer, responses=s.InvitationSerializer)
+    def post(self, request, pk):
+        """Answer the invitation."""
+        allowed(access.check_invitation_reply, user=request.user, reply_id=pk)
+        body = validated(s.InvitationAnswerSerializer, request.data)
+        return Response(s.InvitationSerializer(call_api(
+            api.answer_invitation, reply_id=pk, user=request.user, attend=body["answer"] == "yes")).data)

@@ -526,6 +526,71 @@ class OfferAnswerSerializer(serializers.Serializer):  # pylint: disable=abstract
     answer = serializers.ChoiceField(choices=["accept", "decline"])
 
 
+class FundingRequestInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of a member's funding request (the domain checks each field and says what is wrong)."""
+
+    project = serializers.CharField(max_length=200, allow_blank=True)
+    description = serializers.CharField(max_length=5000, allow_blank=True, trim_whitespace=False)
+    reasons = serializers.CharField(max_length=5000, allow_blank=True, trim_whitespace=False)
+    amount = serializers.CharField(max_length=20, allow_blank=True)
+    currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
+
+
+class FundingRequestSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """A funding request as its member and program staff see it; amounts are decimal strings."""
+
+    id = serializers.IntegerField()
+    deliverable = serializers.IntegerField(source="deliverable_id")
+    project = serializers.CharField()
+    description = serializers.CharField()
+    reasons = serializers.CharField()
+    amount_requested = serializers.DecimalField(max_digits=10, decimal_places=2)
+    currency = serializers.CharField()
+    status = serializers.CharField()
+    amount_approved = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    amount_paid = serializers.DecimalField(max_digits=10, decimal_places=2)
+    decision_note = serializers.CharField()
+    created = serializers.DateTimeField()
+
+
+class FundingDecisionSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of staff's decision: approve (``amount`` empty for all that was asked) or decline."""
+
+    approve = serializers.BooleanField()
+    amount = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="", trim_whitespace=False)
+
+
+class FundingPaymentSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of a payment staff record on an approved request."""
+
+    amount = serializers.CharField(max_length=20)
+    paid_on = serializers.CharField(max_length=10)
+    reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class InvitationSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """An invitation as an invitee sees it, with their answer (waiting, yes or no) and whether it is still open."""
+
+    id = serializers.IntegerField()
+    reply = serializers.IntegerField(source="reply_id")
+    incentive = serializers.CharField(source="incentive_slug")
+    title = serializers.CharField()
+    details = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    location = serializers.CharField()
+    answer = serializers.CharField()
+    term = serializers.IntegerField(source="term_id")
+    is_open = serializers.BooleanField()
+
+
+class InvitationAnswerSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """Request body of an invitee's answer."""
+
+    answer = serializers.ChoiceField(choices=["yes", "no"])
+
+
 class ListingInputSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """Request body of a member's public-presence choice."""
 
