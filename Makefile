@@ -120,8 +120,8 @@ test-fuzz: $(TOX_STAMP) ## fuzz the REST API from its OpenAPI schema (schemathes
 loadtest: system-requirements $(TOX_STAMP) ## load-test the demo site under gunicorn on MariaDB (a throwaway database); options: TOX_ARGS="-- --duration 30"
 	$(TOX) -e load $(TOX_ARGS)
 
-system-requirements: ## apt-get install whatever is missing of libmariadb-dev pkg-config chromium chromium-driver (root only)
-	@pkgs="libmariadb-dev pkg-config chromium chromium-driver"; \
+system-requirements: ## apt-get install whatever is missing of libmariadb-dev pkg-config chromium chromium-driver poppler-utils (root only)
+	@pkgs="libmariadb-dev pkg-config chromium chromium-driver poppler-utils"; \
 	if [ "$$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then \
 	    echo "system-requirements: not root or no apt-get; make sure these are installed: $$pkgs"; exit 0; \
 	fi; \

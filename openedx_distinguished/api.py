@@ -24,6 +24,9 @@ from openedx_distinguished.activities import (
     report_activity,
     review_activity,
 )
+from openedx_distinguished.announcements import newsletter as announcement_newsletter
+from openedx_distinguished.announcements import share_kits
+from openedx_distinguished.announcements import slides_pdf as announcement_slides
 from openedx_distinguished.artwork import ArtworkRefused, check_artwork
 from openedx_distinguished.baking import BakingError
 from openedx_distinguished.budget import budget_csv, budget_markdown, budget_report, budget_table_rows
@@ -380,6 +383,9 @@ __all__ = [
     # public presence
     "announcement",
     "announcements_atom",
+    "announcement_newsletter",
+    "announcement_slides",
+    "share_kits",
     "released_cycles",
     "hall_of_fame",
     "hall_of_fame_page",

@@ -68,6 +68,12 @@ DEFAULTS["DISTINGUISHED_RENEWAL_NOTICE_DAYS"] = 60
 # .. setting_description: Where a referral link sends visitors after remembering the member's code.
 DEFAULTS["DISTINGUISHED_REGISTRATION_URL"] = "/register"
 
+# .. setting_name: DISTINGUISHED_SHARE_HASHTAGS
+# .. setting_default: ["OpenedX"]
+# .. setting_description: The hashtags (without "#") that end the post a member's share kit
+#   prepares for LinkedIn or Mastodon; an empty list adds none.
+DEFAULTS["DISTINGUISHED_SHARE_HASHTAGS"] = ["OpenedX"]
+
 # .. setting_name: DISTINGUISHED_ISSUER
 # .. setting_default: {"name": "Open edX", "url": "https://openedx.org", "email": "", "image": ""}
 # .. setting_description: The issuer profile of the program's Open Badges (name, url, email, image URL).
@@ -116,3 +122,13 @@ def get_setting(name):
     Read at call time so that overrides (tests, site configuration reloads) take effect.
     """
     return getattr(settings, name, DEFAULTS[name])
+
+
+def site_name() -> str:
+    """The site's name as the pages show it: ``DISTINGUISHED_SITE_NAME``, else ``PLATFORM_NAME``, else "Open edX"."""
+    return get_setting("DISTINGUISHED_SITE_NAME") or getattr(settings, "PLATFORM_NAME", None) or "Open edX"
+
+
+def logo_url() -> str:
+    """``DISTINGUISHED_LOGO_URL``, else the platform's ``LOGO_URL``, else an empty string (no logo)."""
+    return get_setting("DISTINGUISHED_LOGO_URL") or getattr(settings, "LOGO_URL", None) or ""

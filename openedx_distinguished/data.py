@@ -926,6 +926,19 @@ class MembershipOverviewData:
 
 
 @attrs.frozen
+class ShareKitData:
+    """What a member can share of one valid credential: a post ready to paste, and what to attach."""
+
+    public_id: str
+    track_name: str
+    post: str
+    linkedin_share_url: str
+    badge_image_url: str
+    certificate_url: str
+    verify_url: str
+
+
+@attrs.frozen
 class KpiRow:
     """
     The program's indicators for one year, for all tracks (``track_slug`` empty) or one track.

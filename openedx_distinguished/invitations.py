@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from openedx_distinguished import parsing, platform, signing
+from openedx_distinguished import notifications, parsing, platform, signing
 from openedx_distinguished.data import (
     CURRENT_TERM_STATUSES,
     DeliverableStatus,
@@ -87,7 +87,8 @@ def check_invitation(*, incentive_id, title, starts_at, ends_at, details="", loc
 def send_invitation(*, invitation_id, now=None) -> int:
     """
     Invite every member of the incentive's track with a current term whose incentive is not declined
-    or cancelled; sending again invites those who became eligible since. Returns how many were added.
+    or cancelled, by e-mail and on My membership; sending again invites those who became eligible
+    since. Returns how many terms were added.
 
     Raises:
         NotFound: no such invitation. InvalidTransition: it has started already.
@@ -104,12 +105,14 @@ def send_invitation(*, invitation_id, now=None) -> int:
             DeliverableStatus.DECLINED.value, DeliverableStatus.CANCELLED.value]).values("term_id")
         terms = MembershipTerm.objects.filter(track_id=invitation.incentive.track_id, status__in=_CURRENT).exclude(
             pk__in=refused).exclude(invitation_replies__invitation=invitation)
-        added = InvitationReply.objects.bulk_create(
-            [InvitationReply(invitation=invitation, term_id=pk) for pk in terms.values_list("pk", flat=True)],
-            ignore_conflicts=True)
+        term_ids = list(terms.values_list("pk", flat=True))
+        InvitationReply.objects.bulk_create(
+            [InvitationReply(invitation=invitation, term_id=pk) for pk in term_ids], ignore_conflicts=True)
         invitation.sent_at = now
         invitation.save(update_fields=["sent_at"])
-    return len(added)
+        # The outbox's keys (one a person and invitation) keep a resend from e-mailing anyone twice.
+        notifications.invitation_sent(invitation, term_ids=term_ids)
+    return len(term_ids)
 
 
 def _data(reply, now):

@@ -30,18 +30,25 @@ from edx_ace.signals import ACE_MESSAGE_SENT
 from openedx_distinguished import platform
 from openedx_distinguished.conf import get_setting
 from openedx_distinguished.credentials import credential_for_term, credentials_for_terms, url
-from openedx_distinguished.data import ActivityStatus, NominationKind, NominationStatus, Recommendation
+from openedx_distinguished.data import (
+    ActivityStatus,
+    DeliverableStatus,
+    NominationKind,
+    NominationStatus,
+    Recommendation,
+)
 from openedx_distinguished.exceptions import DistinguishedError
 from openedx_distinguished.models import (
     ActivityType,
     Cycle,
+    Deliverable,
     MembershipTerm,
     MessageLog,
     Nomination,
-    Program,
     Review,
     ReviewAssignment,
 )
+from openedx_distinguished.program import program_name
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +153,12 @@ class LifetimeGranted(ProgramMessage):
     NAME = "lifetime_granted"
 
 
+class InvitationReceived(ProgramMessage):
+    """To a member: program staff invite them to a discussion, session or programme; answer on My membership."""
+
+    NAME = "invitation_received"
+
+
 class ActivityVerified(ProgramMessage):
     """To a member: staff verified an activity they reported."""
 
@@ -208,7 +221,7 @@ def _queue(drafts) -> int:
     fresh = {key: draft for key, draft in wanted.items() if key not in existing}
     if not fresh:
         return 0
-    common = {"program_name": _program_name(), "program_url": url("program/")}
+    common = {"program_name": program_name(), "program_url": url("program/")}
     # ignore_conflicts: a concurrent worker that wrote the same key first wins, without an error
     # that would roll back the change this message reports.
     MessageLog.objects.bulk_create([
@@ -226,11 +239,6 @@ def _announce_after_commit(log_id):
     # robust: the change is committed whatever happens here (a broker down, say); a failure is
     # logged and the scheduled jobs deliver the message later.
     transaction.on_commit(lambda: message_queued.send(sender=MessageLog, log_id=log_id), robust=True)
-
-
-def _program_name():
-    slug = get_setting("DISTINGUISHED_PROGRAM_SLUG")
-    return Program.objects.filter(slug=slug).values_list("name", flat=True).first() or slug
 
 
 def _name(user):
@@ -274,6 +282,21 @@ def _nomination_url(nomination_id):
 def _membership_url(anchor=""):
     """My membership: terms, renewal progress, activities, badges, awards (``anchor`` picks a section)."""
     return url("membership/") + (f"#{anchor}" if anchor else "")
+
+
+def _moment(moment):
+    """A date and time as the messages show it: ISO 8601 in UTC, which reads the same everywhere."""
+    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _incentives_of(term_ids):
+    """Per term: what it is owed (each incentive's name, and whether an offer awaits the member's answer)."""
+    owed = {}
+    for term_id, name, status in Deliverable.objects.filter(term_id__in=list(term_ids)).exclude(
+            status=DeliverableStatus.CANCELLED.value).order_by(
+            "term_id", "incentive__sort_order", "incentive_id").values_list("term_id", "incentive__name", "status"):
+        owed.setdefault(term_id, []).append({"name": name, "awaits_answer": status == DeliverableStatus.OFFERED.value})
+    return owed
 
 
 def _credential_links(credential):
@@ -343,7 +366,9 @@ def announcement_released(*, cycle, decisions) -> int:
     nominations = list(Nomination.objects.filter(pk__in=list(outcome_of)).select_related(
         "track", "nominee_organization", "term", *platform.with_profile("nominee_user"),
     ).prefetch_related(Prefetch("nominee_organization__contacts", queryset=platform.users_with_profiles())))
-    issued = credentials_for_terms(term_ids=[n.term.pk for n in nominations if getattr(n, "term", None)])
+    term_ids = [n.term.pk for n in nominations if getattr(n, "term", None)]
+    issued = credentials_for_terms(term_ids=term_ids)
+    owed = _incentives_of(term_ids)
     drafts = []
     for nomination in nominations:
         decision = outcome_of[nomination.pk]
@@ -354,8 +379,12 @@ def announcement_released(*, cycle, decisions) -> int:
                    "organization_name": organization.name if organization else ""}
         if decision.outcome == Recommendation.ACCEPT.value:
             term = getattr(nomination, "term", None)
+            incentives = owed.get(term.pk, []) if term else []
             context.update(_credential_links(issued.get(term.pk) if term else None),
-                           membership_url=_membership_url(), term_ends=_date(term.ends_at) if term else "")
+                           membership_url=_membership_url(), term_ends=_date(term.ends_at) if term else "",
+                           citation=decision.citation, share_url=_membership_url("share"),
+                           incentives=incentives, incentives_url=_membership_url("awards"),
+                           awaiting=sum(1 for item in incentives if item["awaits_answer"]))
         else:
             context.update(feedback=decision.feedback, nomination_url=_nomination_url(nomination.pk))
         drafts += [_Draft(ANNOUNCEMENT[decision.outcome], nomination.pk, user, context)
@@ -410,6 +439,24 @@ def lifetime_granted(term) -> int:
 def membership_lapsed(term) -> int:
     """A term lapsed: the holder is alumni."""
     return _term_message(MembershipLapsed.NAME, term)
+
+
+def invitation_sent(invitation, *, term_ids) -> int:
+    """
+    Staff sent ``invitation`` (loaded with its incentive) to the terms ``term_ids`` (the newly
+    invited): each holder hears what, when and where, and answers on My membership.
+    """
+    terms = list(MembershipTerm.objects.filter(pk__in=list(term_ids)).select_related(
+        "track", "holder_organization", *platform.with_profile("holder_user")).prefetch_related(
+        Prefetch("holder_organization__contacts", queryset=platform.users_with_profiles())))
+    common = {"invitation_id": invitation.pk, "title": invitation.title, "details": invitation.details,
+              "location": invitation.location, "starts_at": _moment(invitation.starts_at),
+              "ends_at": _moment(invitation.ends_at), "incentive_name": invitation.incentive.name,
+              "membership_url": _membership_url("awards"), "ics_url": url(f"invitations/{invitation.pk}.ics")}
+    return _queue([_Draft(InvitationReceived.NAME, invitation.pk, user, {
+        **common, "track_name": term.track.name,
+        "organization_name": term.holder_organization.name if term.holder_organization else ""})
+        for term in terms for user in _holders(term)])
 
 
 def activity_reviewed(activity) -> int:

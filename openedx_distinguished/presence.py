@@ -384,6 +384,7 @@ def announcement(*, cycle_year) -> dict:
                 profile_name, first_name, last_name, username),
             "kind": kind, "citation": citation or "",
             "badge_url": f"{base}badges/art/{track}.svg{art}",
+            "badge_png_url": f"{base}badges/art/{track}.png{art}",
             "member_url": f"{base}members/{member_slug}/" if user_id and member_slug else None,
             "verify_url": f"{base}verify/{public_id}/" if public_id is not None and revoked_at is None else None,
         })

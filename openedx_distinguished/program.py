@@ -79,6 +79,12 @@ def get_program() -> Program:
         raise NotFound({"program": [f"The program {slug!r} has not been loaded."]}) from exc
 
 
+def program_name() -> str:
+    """The name of the program this site runs (its slug while no program data is loaded)."""
+    slug = get_setting("DISTINGUISHED_PROGRAM_SLUG")
+    return Program.objects.filter(slug=slug).values_list("name", flat=True).first() or slug
+
+
 def get_cycle(year: int) -> Cycle:
     """
     The cycle of ``year`` in the site's program; NotFound if there is none.

@@ -3,10 +3,11 @@ Helpers for the membership tests: members made the way the program makes them.
 """
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from openedx_distinguished import api
-from openedx_distinguished.models import Cycle, MembershipTerm, Track
+from openedx_distinguished.models import Cycle, MemberProfile, MembershipTerm, Track
 
 from .factories import CycleFactory, UserFactory
 from .review_fixtures import at_announcement, reviewed_nomination
@@ -59,3 +60,24 @@ def add_term(holder, track_slug, cycle, status):
         term.current_key = f"{track.pk}:{'o' if organization else 'u'}{holder.pk}"
     term.save()
     return term
+
+
+def many_members(cycle, count, *, track_slug="engineer", listed=True, prefix="many"):
+    """
+    ``count`` people holding first terms of ``track_slug`` that ``cycle`` started (listed in public
+    unless ``listed`` is false), with the deliverables their terms owe: made in bulk, for query
+    counts at a thousand members. Returns the users.
+    """
+    track = Track.objects.get(slug=track_slug)
+    User = get_user_model()
+    User.objects.bulk_create([User(username=f"{prefix}{number}", first_name="Member", last_name=f"N{number:04d}",
+                                   email=f"{prefix}{number}@example.org") for number in range(count)])
+    people = list(User.objects.filter(username__startswith=prefix).order_by("pk"))
+    MemberProfile.objects.bulk_create([MemberProfile(user=person, listed=listed, slug=f"{prefix}-{person.pk}")
+                                       for person in people])
+    start = max(cycle.nominations_open_at, timezone.now() - timedelta(days=1))
+    MembershipTerm.objects.bulk_create([MembershipTerm(
+        track=track, cycle=cycle, holder_kind="individual", holder_user=person, status="active", starts_at=start,
+        ends_at=start + timedelta(days=365), current_key=f"{track.pk}:u{person.pk}") for person in people])
+    api.ensure_current_deliverables()
+    return people

@@ -39,6 +39,8 @@ print(json.dumps({
     "membership": member.get("/distinguished/membership/").content.decode(),
     "announcement": Client(HTTP_HOST="127.0.0.1:8123").get(
         f"/distinguished/announcements/{timezone.now().year - 1}/").content.decode(),
+    "slides": Client(HTTP_HOST="127.0.0.1:8123").get(
+        f"/distinguished/announcements/{timezone.now().year - 1}/kit.pdf").content[:5].decode(),
     "summary": out.getvalue(), "login": login, "redirect": signed_in.get("Location"),
     "nominations": nominations, "credential_id": credential.document["id"],
     "badge": client.get(f"/distinguished/badges/{credential.public_id}/v2.svg").content.decode(),
@@ -85,6 +87,9 @@ def test_the_member_has_incentives_to_answer_and_last_year_was_announced(demo):
     assert "Grace Hopper" in demo["announcement"] and "Example Learning Co." in demo["announcement"]
     # Renewals are not new members; a revoked member is not shown.
     assert "Ada Lovelace" not in demo["announcement"] and "Victor" not in demo["announcement"]
+    # Its kit, printed in the summary, and the member's share kit.
+    assert demo["slides"] == "%PDF-" and "kit.pdf" in demo["summary"]
+    assert "Share your recognition" in demo["membership"]
 
 
 def test_credentials_and_badges_follow_the_port(demo):

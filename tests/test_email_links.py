@@ -20,7 +20,7 @@ from django.utils import timezone
 from edx_ace.signals import ACE_MESSAGE_SENT
 
 from openedx_distinguished import api, notifications
-from openedx_distinguished.models import Activity, ActivityType, Cycle, MembershipTerm, Track
+from openedx_distinguished.models import Activity, ActivityType, Cycle, Incentive, MembershipTerm, Track
 
 from .factories import PartnerOrganizationFactory, UserFactory
 from .membership_fixtures import add_term, make_term
@@ -214,6 +214,7 @@ SCENARIO = {
     "lifetime_granted": "evaluation_messages",
     "activity_verified": "activity_messages",
     "activity_rejected": "activity_messages",
+    "invitation_received": "invitation_messages",
 }
 
 
@@ -289,7 +290,21 @@ def message_names():
             if issubclass(cls, notifications.ProgramMessage) and cls is not notifications.ProgramMessage}
 
 
-# Tests --------------------------------------------------------------------------------------
+@pytest.fixture
+def invitation_messages(cycle, users, committed):
+    """A member invited to an architecture discussion next week."""
+    member = UserFactory(username="member")
+    make_term(member, Track.objects.get(slug="engineer"), cycle, starts_days_ago=30)
+    api.ensure_current_deliverables()
+    start = timezone.now() + timedelta(days=7)
+    invitation = api.create_invitation(
+        incentive_id=Incentive.objects.get(slug="architecture-discussions").pk, title="Architecture summit",
+        starts_at=start, ends_at=start + timedelta(hours=2), location="https://meet.example.org/arch")
+    with committed():
+        assert api.send_invitation(invitation_id=invitation.pk) == 1
+    return {"invitation_received": Expected(member, "/distinguished/membership/#awards",
+                                            "Will you attend “Architecture summit”?")}
+
 
 def test_every_message_type_has_a_link_scenario():
     assert set(SCENARIO) == message_names() == set(notifications.MESSAGE_TYPES)

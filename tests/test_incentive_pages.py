@@ -7,13 +7,15 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from openedx_distinguished import api
 from openedx_distinguished.models import Deliverable, MembershipTerm
 
 from .factories import UserFactory
-from .membership_fixtures import add_term, credentialed_member
+from .membership_fixtures import add_term, credentialed_member, many_members
 
 pytestmark = pytest.mark.django_db
 
@@ -137,6 +139,24 @@ class TestTheBoard:
         assert Deliverable.objects.count() > 100
         with django_assert_max_num_queries(len(few.captured_queries)):
             client.get(BOARD + "?all=")
+
+    def test_queries_flat_at_10_100_and_1000_members(self, client, superuser, cycle):
+        """The board as staff open it (its first page, and one cycle's overdue rows) as the program grows."""
+        client.force_login(superuser)
+        counts, made = [], 0
+        for size in (10, 100, 1000):
+            many_members(cycle, size - made, prefix=f"b{size}-")
+            made = size
+            Deliverable.objects.filter(incentive__kind="opportunity").update(due_on="2020-01-01")
+            assert Deliverable.objects.filter(term__holder_user__username__startswith="b").values(
+                "term_id").distinct().count() == size
+            sizes = []
+            for query in ("", f"?term__cycle__id__exact={cycle.pk}&overdue=yes"):
+                with CaptureQueriesContext(connection) as captured:
+                    assert client.get(BOARD + query).status_code == 200
+                sizes.append(len(captured))
+            counts.append(tuple(sizes))
+        assert counts[0] == counts[1] == counts[2], counts
 
 
 def test_the_dashboard_shows_delivery_per_track(client, superuser, term, users, cycle):

@@ -93,6 +93,41 @@ class TestSending:
         assert not Invitation.objects.exists()
 
 
+class TestTheEmail:
+    """Each invited person hears once what, when and where, and where to answer; the organizations' contacts too."""
+
+    def test_each_invited_member_is_emailed_once(self, engineers, invitation, cycle, organization,
+                                                 django_capture_on_commit_callbacks, mailoutbox, settings):
+        settings.DISTINGUISHED_PUBLIC_BASE_URL = "https://lms.example.org"
+        add_term(organization, "engineer", cycle, "active")
+        Deliverable.objects.filter(term__holder_user=engineers["cy"], incentive__slug="architecture-discussions") \
+            .update(status="declined")
+        with django_capture_on_commit_callbacks(execute=True):
+            api.send_invitation(invitation_id=invitation.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            api.send_invitation(invitation_id=invitation.pk)  # again: nobody new, nobody e-mailed twice
+        assert sorted(mail.to[0] for mail in mailoutbox) == sorted(
+            person.email for person in (engineers["ada"], engineers["bob"], organization.contacts.get()))
+        mail = next(mail for mail in mailoutbox if mail.to == [engineers["ada"].email])
+        assert mail.subject == "You are invited: Architecture summit; data, events & plugins"
+        start = invitation.starts_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        assert f"When: {start} to " in mail.body and "Where: https://meet.example.org/arch, room 4" in mail.body
+        assert "1. Events bus" in mail.body
+        assert "https://lms.example.org/distinguished/membership/#awards" in mail.body
+        assert f"https://lms.example.org/distinguished/invitations/{invitation.pk}.ics" in mail.body
+        html = mail.alternatives[0][0]
+        assert "data, events &amp; plugins" in html and "Events bus<br>2. Plugin slots" in html
+        contact = next(mail for mail in mailoutbox if mail.to == [organization.contacts.get().email])
+        assert "As a contact of Acme Learning, member of Distinguished Engineer" in contact.body
+
+    def test_nothing_is_sent_when_the_sending_is_refused(self, invitation, mailoutbox,
+                                                         django_capture_on_commit_callbacks):
+        Invitation.objects.filter(pk=invitation.pk).update(starts_at=timezone.now() - timedelta(minutes=1))
+        with django_capture_on_commit_callbacks(execute=True), pytest.raises(InvalidTransition):
+            api.send_invitation(invitation_id=invitation.pk)
+        assert mailoutbox == []
+
+
 class TestAnswers:
     """Only the invited member answers, and may change their mind until it starts."""
 

@@ -2,10 +2,9 @@
 Template tags of the public pages: the site's name and logo, from the plugin's settings or the platform's.
 """
 from django import template
-from django.conf import settings
 from django.urls import reverse
 
-from openedx_distinguished.conf import get_setting
+from openedx_distinguished import conf
 from openedx_distinguished.credentials import artwork_query
 from openedx_distinguished.views.wording import HISTORY, STATUS_TONE, WORDS
 
@@ -15,13 +14,13 @@ register = template.Library()
 @register.simple_tag
 def site_name():
     """``DISTINGUISHED_SITE_NAME``, else the platform's ``PLATFORM_NAME``, else "Open edX"."""
-    return get_setting("DISTINGUISHED_SITE_NAME") or getattr(settings, "PLATFORM_NAME", None) or "Open edX"
+    return conf.site_name()
 
 
 @register.simple_tag
 def logo_url():
     """``DISTINGUISHED_LOGO_URL``, else the platform's ``LOGO_URL``, else an empty string (no logo)."""
-    return get_setting("DISTINGUISHED_LOGO_URL") or getattr(settings, "LOGO_URL", None) or ""
+    return conf.logo_url()
 
 
 @register.simple_tag

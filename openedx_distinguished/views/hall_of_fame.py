@@ -4,6 +4,7 @@ announcements with their Atom feed.
 """
 from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -115,3 +116,38 @@ def announcements_feed(request):
     """The released announcements as an Atom feed, newest first, for the website and the blog."""
     body = api.announcements_atom(feed_url=request.build_absolute_uri())
     return HttpResponse(body, content_type="application/atom+xml; charset=utf-8")
+
+
+def _kit_tag(request, **kwargs):
+    """The ETag of a download of the announcement kit: the public lists' version, the path and the language."""
+    return freshness.etag(freshness.presence_version(), request.path, get_language())
+
+
+# The kit's downloads: what each is, its media type and file name.
+KIT = {
+    "html": ("text/html; charset=utf-8", "newsletter-{year}.html"),
+    "md": ("text/markdown; charset=utf-8", "newsletter-{year}.md"),
+    "pdf": ("application/pdf", "distinguished-contributors-{year}.pdf"),
+}
+
+
+@require_safe
+@conditional(_kit_tag, f"public, max-age={freshness.PRESENCE_SECONDS}")
+def announcement_kit(request, year, fmt):
+    """
+    A download of a released announcement's kit: the newsletter in HTML (``html``) or Markdown
+    (``md``), or the conference slides (``pdf``). Like the page, nothing before the release.
+    """
+    if fmt not in KIT:
+        raise Http404("The kit has html, md and pdf.")
+    try:
+        if fmt == "pdf":
+            body = api.announcement_slides(cycle_year=year)
+        else:
+            body = api.announcement_newsletter(cycle_year=year, fmt="markdown" if fmt == "md" else "html")
+    except NotFound as exc:
+        raise Http404("No released announcement for this year.") from exc
+    content_type, name = KIT[fmt]
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name.format(year=year)}"'
+    return response

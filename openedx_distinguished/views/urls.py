@@ -31,6 +31,7 @@ urlpatterns = [
     path("program/", pages.program_overview, name="program"),
     path("members/<slug:slug>/", hall_of_fame.member, name="member"),
     path("announcements/<bounded_int:year>/", hall_of_fame.announcement, name="announcement"),
+    path("announcements/<bounded_int:year>/kit.<str:fmt>", hall_of_fame.announcement_kit, name="announcement-kit"),
     path("announcements.atom", hall_of_fame.announcements_feed, name="announcements-feed"),
     path("nominate/", nominate.nominate, name="nominate"),
     path("nominations/", nominations.my_nominations, name="my-nominations"),

@@ -322,6 +322,7 @@ class Command(BaseCommand):
             ("A member's badge", f"/distinguished/verify/{credential_id}/" if credential_id else ""),
             ("Verify a badge file", "/distinguished/verify/"),
             (f"Announcement {review_year - 1}", f"/distinguished/announcements/{review_year - 1}/"),
+            ("Its conference slides", f"/distinguished/announcements/{review_year - 1}/kit.pdf"),
             ("Admin and dashboard", "/admin/openedx_distinguished/program/dashboard/"),
             ("Incentive board", "/admin/openedx_distinguished/deliverable/"),
             ("REST API schema", "/api/distinguished/v1/schema/"),
