@@ -266,12 +266,15 @@ def share_post(*, badge_name, year, program, verify_url, citation="", organizati
     return f"{opening}\n\n{closing}"
 
 
-def share_kits(*, user) -> list[ShareKitData]:
+def share_kits(*, user, credentials=None) -> list[ShareKitData]:
     """
     What ``user`` can share of each valid credential of their terms (and their organizations'): the
     post, a LinkedIn share link, the badge image (Open Badges 3.0, baked) and the certificate.
+    ``credentials``: the user's, when the caller has them already (``list_credentials``).
     """
-    credentials = [c for c in list_credentials(holder=user) if c.status == CredentialStatus.VALID]
+    if credentials is None:
+        credentials = list_credentials(holder=user)
+    credentials = [c for c in credentials if c.status == CredentialStatus.VALID]
     if not credentials:
         return []
     citations = dict(Decision.objects.filter(

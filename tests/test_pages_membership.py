@@ -185,7 +185,8 @@ def test_my_membership_queries_do_not_grow(cycle, client, users, panels, setting
                                  kind="opportunity")
     api.ensure_current_deliverables()
     client.force_login(person)
-    with django_assert_max_num_queries(29):
+    # 31: the share kit reads the panel's citations and the program's name.
+    with django_assert_max_num_queries(31):
         response = client.get(URL)
     assert visible(response).count("Activity ") >= rows
     assert visible(response).count("Perk ") == rows

@@ -178,7 +178,7 @@ def my_membership(request):
         "funding_deliverable": request.POST.get("deliverable", "") if posted == "funding" else "",
         "summary": error_summary(errors, anchors=_anchors(posted, request.POST)),
         "window": api.nomination_window(user=request.user),
-        "share_kits": api.share_kits(user=request.user),
+        "share_kits": api.share_kits(user=request.user, credentials=overview.credentials),
     }, status=status, breadcrumbs=((_("Distinguished Contributors"), reverse("openedx_distinguished:pages:program")),),
         section="membership")
 
