@@ -53,7 +53,6 @@ from openedx_distinguished.credentials import (
     credential_holder_ids,
     credential_jwt,
     credential_ldp,
-    fulfilment_holder_ids,
     get_credential,
     issue_credential,
     issue_missing_credentials,
@@ -62,17 +61,20 @@ from openedx_distinguished.credentials import (
     jwks,
     linkedin_url,
     list_credentials,
-    list_fulfilments,
     reissue_credentials,
     revoke_credential,
-    set_shipping_address,
     status_list,
     status_list_jwt,
     status_list_ldp,
-    update_fulfilment,
     verification_details,
 )
 from openedx_distinguished.data import ActivityStatus, CredentialStatus, TermStatus
+from openedx_distinguished.fulfilment import (
+    fulfilment_holder_ids,
+    list_fulfilments,
+    set_shipping_address,
+    update_fulfilment,
+)
 from openedx_distinguished.funding import (
     approved_amount,
     decide_funding,

@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from openedx_distinguished import platform
 from openedx_distinguished.activities import activity_data
 from openedx_distinguished.community import referral_code
-from openedx_distinguished.credentials import fulfilment_data, list_credentials, url
+from openedx_distinguished.credentials import list_credentials, url
 from openedx_distinguished.data import (
     CURRENT_TERM_STATUSES,
     ActivityTypeChoice,
@@ -24,6 +24,7 @@ from openedx_distinguished.data import (
     RetentionProgressData,
     TermStatus,
 )
+from openedx_distinguished.fulfilment import fulfilment_data
 from openedx_distinguished.funding import funding_by_deliverable
 from openedx_distinguished.incentives import deliverable_data
 from openedx_distinguished.membership import retention_progress

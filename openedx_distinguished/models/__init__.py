@@ -3,7 +3,8 @@ The plugin's database tables, one module per program concept.
 """
 from .budget import BudgetLine, Expense
 from .communications import MessageLog
-from .credentials import Credential, Fulfilment, SigningKey
+from .credentials import Credential, SigningKey
+from .fulfilment import Fulfilment
 from .incentives import Deliverable, FundingPayment, FundingRequest, Invitation, InvitationReply
 from .membership import (
     Activity,
