@@ -7,9 +7,7 @@ from rest_framework.response import Response
 from openedx_distinguished import access, api
 
 from . import serializers as s
-from .permissions import allowed, require_staff
-from .schema import extend_schema
-from .views import (
+from .common import (
     PAGINATION_PARAMETERS,
     WIDGET_CACHE_CONTROL,
     AuthenticatedView,
@@ -18,6 +16,8 @@ from .views import (
     page_bounds,
     validated,
 )
+from .permissions import allowed, require_staff
+from .schema import extend_schema
 
 
 class MyCredentialsView(AuthenticatedView):

@@ -8,9 +8,9 @@ from rest_framework.response import Response
 from openedx_distinguished import api, parsing
 
 from . import serializers as s
+from .common import AuthenticatedView, call_api
 from .permissions import require_staff
 from .schema import extend_schema
-from .views import AuthenticatedView, call_api
 
 
 class KpiView(AuthenticatedView):

@@ -14,9 +14,9 @@ from rest_framework.response import Response
 from openedx_distinguished import access, api, parsing
 
 from . import serializers as s
+from .common import PAGINATION_PARAMETERS, AuthenticatedView, call_api, page_bounds, validated
 from .permissions import allowed, require_staff
 from .schema import extend_schema
-from .views import PAGINATION_PARAMETERS, AuthenticatedView, call_api, page_bounds, validated
 
 FILTERS = [
     OpenApiParameter("cycle", OpenApiTypes.INT, description="Staff: the year of the cycle that started the term."),

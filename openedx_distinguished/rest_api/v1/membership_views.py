@@ -10,9 +10,7 @@ from rest_framework.response import Response
 from openedx_distinguished import access, api, parsing
 
 from . import serializers as s
-from .permissions import allowed, require_staff
-from .schema import extend_schema
-from .views import (
+from .common import (
     PAGINATION_PARAMETERS,
     WIDGET_CACHE_CONTROL,
     AuthenticatedView,
@@ -23,6 +21,8 @@ from .views import (
     paginated,
     validated,
 )
+from .permissions import allowed, require_staff
+from .schema import extend_schema
 
 
 class TermListView(AuthenticatedView):

@@ -14,9 +14,9 @@ from openedx_distinguished import access, api
 from openedx_distinguished.access import ReviewAction
 
 from . import serializers as s
+from .common import PAGINATION_PARAMETERS, AuthenticatedView, call_api, page_bounds, page_of, paginated, validated
 from .permissions import allowed, chair_scope, require_review_role, require_staff
 from .schema import extend_schema
-from .views import PAGINATION_PARAMETERS, AuthenticatedView, call_api, page_bounds, page_of, paginated, validated
 
 
 class MyAssignmentsView(AuthenticatedView):

@@ -9,8 +9,10 @@ from . import credential_views as credentials
 from . import dashboard_views as dashboard
 from . import incentive_views as incentives
 from . import membership_views as membership
+from . import nomination_views as nominations
+from . import program_views as program
 from . import review_views as review
-from . import views
+from .common import not_found
 from .schema import SchemaView
 
 # Ids and years in paths are bounded: a longer number is a 404, not an integer the database refuses.
@@ -19,18 +21,20 @@ register_path_converters()
 app_name = "v1"
 
 urlpatterns = [
-    path("tracks/", views.TrackListView.as_view(), name="track-list"),
-    path("tracks/<slug:slug>/", views.TrackDetailView.as_view(), name="track-detail"),
-    path("cycles/", views.CycleListView.as_view(), name="cycle-list"),
-    path("cycles/<bounded_int:year>/", views.CycleDetailView.as_view(), name="cycle-detail"),
-    path("organizations/", views.OrganizationListView.as_view(), name="organization-list"),
-    path("nominations/", views.NominationListView.as_view(), name="nomination-list"),
-    path("nominations/<bounded_int:pk>/", views.NominationDetailView.as_view(), name="nomination-detail"),
-    path("nominations/<bounded_int:pk>/submit/", views.NominationSubmitView.as_view(), name="nomination-submit"),
-    path("nominations/<bounded_int:pk>/withdraw/", views.NominationWithdrawView.as_view(), name="nomination-withdraw"),
-    path("nominations/<bounded_int:pk>/consent/", views.NominationConsentView.as_view(), name="nomination-consent"),
-    path("endorsements/", views.EndorsementListView.as_view(), name="endorsement-list"),
-    path("endorsements/<bounded_int:pk>/withdraw/", views.EndorsementWithdrawView.as_view(),
+    path("tracks/", program.TrackListView.as_view(), name="track-list"),
+    path("tracks/<slug:slug>/", program.TrackDetailView.as_view(), name="track-detail"),
+    path("cycles/", program.CycleListView.as_view(), name="cycle-list"),
+    path("cycles/<bounded_int:year>/", program.CycleDetailView.as_view(), name="cycle-detail"),
+    path("organizations/", program.OrganizationListView.as_view(), name="organization-list"),
+    path("nominations/", nominations.NominationListView.as_view(), name="nomination-list"),
+    path("nominations/<bounded_int:pk>/", nominations.NominationDetailView.as_view(), name="nomination-detail"),
+    path("nominations/<bounded_int:pk>/submit/", nominations.NominationSubmitView.as_view(), name="nomination-submit"),
+    path("nominations/<bounded_int:pk>/withdraw/", nominations.NominationWithdrawView.as_view(),
+         name="nomination-withdraw"),
+    path("nominations/<bounded_int:pk>/consent/", nominations.NominationConsentView.as_view(),
+         name="nomination-consent"),
+    path("endorsements/", nominations.EndorsementListView.as_view(), name="endorsement-list"),
+    path("endorsements/<bounded_int:pk>/withdraw/", nominations.EndorsementWithdrawView.as_view(),
          name="endorsement-withdraw"),
     path("review/assignments/", review.MyAssignmentsView.as_view(), name="review-my-assignments"),
     path("review/nominations/<bounded_int:pk>/", review.ReviewSheetView.as_view(), name="review-sheet"),
@@ -91,5 +95,5 @@ urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),
     # Last: any other path under the API (an unknown endpoint, an id that is not a number) gets
     # the API's JSON 404 rather than the site's HTML page.
-    re_path(r"^", views.not_found, name="not-found"),
+    re_path(r"^", not_found, name="not-found"),
 ]
