@@ -100,7 +100,7 @@ def _public_terms():
 # What the hall of fame reads of each public term. Plain rows, not models: the page lists every
 # member of every year, and five model instances per term cost more than the query and the
 # template together.
-_HALL_OF_FAME_COLUMNS = (
+HALL_OF_FAME_COLUMNS = (
     "holder_organization_id", "holder_user_id", "holder_kind", "track_id", "track__slug", "track__name", "status",
     "start_day", "end_day", "holder_organization__name", "holder_user__first_name", "holder_user__last_name",
     "holder_user__username", "holder_user__distinguished_profile__slug", "credential__public_id",
@@ -124,7 +124,7 @@ def hall_of_fame(*, track_slug=None, year=None) -> dict:
     rows = terms.order_by("starts_at", "id").annotate(
         start_day=Cast("starts_at", DateField()), end_day=Cast("ends_at", DateField()),
         profile_name=platform.profile_name_of("holder_user_id"), privacy=platform.privacy_of("holder_user_id"),
-    ).values_list(*_HALL_OF_FAME_COLUMNS)
+    ).values_list(*HALL_OF_FAME_COLUMNS)
     for (organization_id, user_id, kind, track_id, track, track_name, status, start_day, end_day, organization_name,
          first_name, last_name, username, member_slug, public_id, revoked_at, profile_name, privacy) in rows:
         if user_id and platform.is_private(privacy):
@@ -256,6 +256,16 @@ def member_page(*, slug) -> dict:
 
 # Stands for the username while the profile-badges query is compiled.
 _USERNAME = "\x00username\x00"
+# What the profile-badges query selects, in its rows' order (a shortcut, ADR 0022: the rows are
+# read by position; ``_profile_badge_rows`` finds the two it converts by name).
+PROFILE_BADGE_COLUMNS = (
+    "pk", "distinguished_profile__listed", "distinguished_profile__slug", "distinguished_terms__status",
+    "distinguished_terms__ends_at", "distinguished_terms__track__slug", "distinguished_terms__track__name",
+    "distinguished_terms__track__badge_name", "distinguished_terms__credential__public_id",
+    "distinguished_terms__credential__revoked_at", "privacy",
+)
+_ENDS_AT = PROFILE_BADGE_COLUMNS.index("distinguished_terms__ends_at")
+_PUBLIC_ID = PROFILE_BADGE_COLUMNS.index("distinguished_terms__credential__public_id")
 _CURRENT = frozenset(status.value for status in CURRENT_TERM_STATUSES)
 
 
@@ -272,20 +282,15 @@ def _profile_badge_query(alias, with_preferences):
     """
     del with_preferences  # part of the cache key: the query differs inside the platform
     queryset = get_user_model().objects.filter(is_active=True, username=_USERNAME).annotate(
-        privacy=platform.privacy_of("pk")).values_list(
-        "pk", "distinguished_profile__listed", "distinguished_profile__slug", "distinguished_terms__status",
-        "distinguished_terms__ends_at", "distinguished_terms__track__slug", "distinguished_terms__track__name",
-        "distinguished_terms__track__badge_name", "distinguished_terms__credential__public_id",
-        "distinguished_terms__credential__revoked_at", "privacy",
-    )
+        privacy=platform.privacy_of("pk")).values_list(*PROFILE_BADGE_COLUMNS)
     sql, params = queryset.query.get_compiler(using=alias).as_sql()
     return sql, tuple(params), params.index(_USERNAME)
 
 
 def _profile_badge_rows(username):
     """
-    The rows of the profile-badges query for ``username``, ``ends_at`` and ``public_id`` as the
-    ORM gives them.
+    The rows of the profile-badges query for ``username`` (``PROFILE_BADGE_COLUMNS``), ``ends_at``
+    and ``public_id`` as the ORM gives them.
     """
     alias = router.db_for_read(get_user_model())
     sql, params, position = _profile_badge_query(alias, platform.preference_model() is not None)
@@ -293,8 +298,9 @@ def _profile_badge_rows(username):
     with connection.cursor() as cursor:
         cursor.execute(sql, params[:position] + (username,) + params[position + 1:])
         rows = cursor.fetchall()
-    return [(*row[:4], _aware(row[4], connection), *row[5:8], None if row[8] is None else uuid.UUID(str(row[8])),
-             row[9], row[10]) for row in rows]
+    return [(*row[:_ENDS_AT], _aware(row[_ENDS_AT], connection), *row[_ENDS_AT + 1:_PUBLIC_ID],
+             None if row[_PUBLIC_ID] is None else uuid.UUID(str(row[_PUBLIC_ID])), *row[_PUBLIC_ID + 1:])
+            for row in rows]
 
 
 def _aware(value, connection):
@@ -339,7 +345,7 @@ def profile_badges(*, username, viewer, viewer_is_staff=False) -> dict:
 
 # The announcement ---------------------------------------------------------------------------
 
-_ANNOUNCEMENT_COLUMNS = (
+ANNOUNCEMENT_COLUMNS = (
     "holder_organization_id", "holder_user_id", "holder_kind", "track__slug", "track__name", "track__sort_order",
     "holder_organization__name", "holder_user__first_name", "holder_user__last_name", "holder_user__username",
     "holder_user__distinguished_profile__slug", "credential__public_id", "credential__revoked_at",
@@ -373,7 +379,7 @@ def announcement(*, cycle_year) -> dict:
                                          starts_at__gte=cycle.nominations_open_at).annotate(
         profile_name=platform.profile_name_of("holder_user_id"), privacy=platform.privacy_of("holder_user_id"),
     ).order_by("track__sort_order", "holder_organization__name", "holder_user__last_name", "id").values_list(
-        *_ANNOUNCEMENT_COLUMNS)
+        *ANNOUNCEMENT_COLUMNS)
     for (organization_id, user_id, kind, track, track_name, _order, organization_name, first_name, last_name,
          username, member_slug, public_id, revoked_at, citation, profile_name, privacy) in rows:
         if user_id and platform.is_private(privacy):
