@@ -70,10 +70,36 @@ class MessageNotSent(DistinguishedError):
     """Delivering a message failed; the attempt is recorded and a retry may succeed."""
 
 
+# The people a message may name besides its recipient, by what the message is about (its
+# ``SUBJECT``, the id in its outbox key) and their role there: what retirement can find and erase.
+NAMEABLE = {
+    "nomination": frozenset({"nominee", "nominator"}),
+    "endorsement": frozenset({"endorser", "nominee"}),
+}
+
+
 class ProgramMessage(MessageType):
-    """A message of the program: its templates live in this app, and it is transactional."""
+    """
+    A message of the program: its templates live in this app, and it is transactional.
+
+    Each type says what it is about (``SUBJECT``: what the id in its outbox key is) and whom its
+    values name besides the recipient (``NAMES``: roles in the subject, from ``NAMEABLE``).
+    Retirement erases the values of the messages that name the retired person (``forget_messages``):
+    a type that names someone without declaring it would keep their name in someone else's e-mail
+    (tests/test_email_links.py renders every type and checks the declaration).
+    """
 
     APP_LABEL = "openedx_distinguished"
+    SUBJECT = ""
+    NAMES: frozenset = frozenset()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.SUBJECT:
+            raise TypeError(f"{cls.__name__} must say what it is about (SUBJECT).")
+        if cls.NAMES - NAMEABLE.get(cls.SUBJECT, frozenset()):
+            raise TypeError(f"{cls.__name__} names {sorted(cls.NAMES)} of a {cls.SUBJECT}, which retirement cannot "
+                            f"find: add the roles to NAMEABLE and to what retirement passes to forget_messages.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,100 +111,113 @@ class NominationReceived(ProgramMessage):
     """To the nominator: their nomination was submitted."""
 
     NAME = "nomination_received"
+    SUBJECT = "nomination"
+    NAMES = frozenset({"nominee"})
 
 
 class ConsentRequest(ProgramMessage):
     """To the nominee of a peer nomination (or the nominated organization's contacts): consent, please."""
 
     NAME = "consent_request"
+    SUBJECT = "nomination"
+    NAMES = frozenset({"nominator"})
 
 
 class EndorsementReceived(ProgramMessage):
     """To the nominator: someone supports their nomination."""
 
     NAME = "endorsement_received"
+    SUBJECT = "endorsement"
+    NAMES = frozenset({"endorser", "nominee"})
 
 
 class ReviewAssigned(ProgramMessage):
     """To a reviewer: a nomination was assigned to them."""
 
     NAME = "review_assigned"
+    SUBJECT = "nomination"
+    NAMES = frozenset({"nominee"})
 
 
 class ReviewReminder(ProgramMessage):
     """To a reviewer: the review deadline is near and assigned nominations await their review."""
 
     NAME = "review_reminder"
+    SUBJECT = "cycle"
 
 
 class NominationAccepted(ProgramMessage):
     """To the nominee, at the announcement: congratulations, with the badge and certificate links."""
 
     NAME = "nomination_accepted"
+    SUBJECT = "nomination"
 
 
 class NominationDeclined(ProgramMessage):
     """To the nominee, at the announcement: not this time, with the panel's feedback."""
 
     NAME = "nomination_declined"
+    SUBJECT = "nomination"
 
 
 class NominationDeferred(ProgramMessage):
     """To the nominee, at the announcement: the decision was deferred, with the panel's feedback."""
 
     NAME = "nomination_deferred"
+    SUBJECT = "nomination"
 
 
 class RenewalDue(ProgramMessage):
     """To a member: the term ends soon; what the retention rule still asks of them."""
 
     NAME = "renewal_due"
+    SUBJECT = "term"
 
 
 class MembershipRenewed(ProgramMessage):
     """To a member: the annual evaluation renewed their membership."""
 
     NAME = "membership_renewed"
+    SUBJECT = "term"
 
 
 class MembershipLapsed(ProgramMessage):
     """To a member: the term ended without renewal; they are alumni now."""
 
     NAME = "membership_lapsed"
+    SUBJECT = "term"
 
 
 class LifetimeGranted(ProgramMessage):
     """To a member: lifetime status after the sustained milestone."""
 
     NAME = "lifetime_granted"
+    SUBJECT = "term"
 
 
 class InvitationReceived(ProgramMessage):
     """To a member: program staff invite them to a discussion, session or programme; answer on My membership."""
 
     NAME = "invitation_received"
+    SUBJECT = "invitation"
 
 
 class ActivityVerified(ProgramMessage):
     """To a member: staff verified an activity they reported."""
 
     NAME = "activity_verified"
+    SUBJECT = "activity"
 
 
 class ActivityRejected(ProgramMessage):
     """To a member: staff rejected an activity they reported."""
 
     NAME = "activity_rejected"
+    SUBJECT = "activity"
 
 
 MESSAGE_TYPES = {message.NAME: message for message in ProgramMessage.__subclasses__()}
 
-# Messages about a nomination whose context names someone other than the recipient (the nominee,
-# or the nominator): retiring either of them erases these messages' context.
-NAMING_OTHERS = (NominationReceived.NAME, ConsentRequest.NAME, ReviewAssigned.NAME)
-
-# Messages about an endorsement, naming the endorser and the nominee: retiring either erases them.
-NAMING_ENDORSERS = (EndorsementReceived.NAME,)
 
 ANNOUNCEMENT = {
     Recommendation.ACCEPT.value: NominationAccepted.NAME,
@@ -616,17 +655,20 @@ def redeliver_stale(*, now=None) -> tuple[int, int]:
 
 # Retirement ---------------------------------------------------------------------------------
 
-def forget_messages(*, user_id, nomination_ids, endorsement_ids=()) -> None:
+def forget_messages(*, user_id, named) -> None:
     """
     Erase a retired user from the outbox: their messages lose the recipient, the values and any
-    error text; messages to others that name them (about their nominations, as nominee or
-    nominator, and about endorsements they made or that concern them) lose their values, which
-    also keeps them from being sent.
+    error text; messages to others that name them lose their values, which also keeps them from
+    being sent. ``named`` gives, for every (subject, role) of ``NAMEABLE``, the ids of the subjects
+    in which the user has that role (the nominations they made, say): the messages whose type
+    declares that role (``NAMES``) about those subjects are the ones that name them.
+
+    Raises:
+        KeyError: ``named`` misses a (subject, role) that a message type declares.
     """
     MessageLog.objects.filter(recipient_id=user_id).update(recipient=None, context={}, last_error="")
-    prefixes = [Q(key__startswith=f"{name}:{nomination_id}:") for name in NAMING_OTHERS
-                for nomination_id in nomination_ids]
-    prefixes += [Q(key__startswith=f"{name}:{endorsement_id}:") for name in NAMING_ENDORSERS
-                 for endorsement_id in endorsement_ids]
+    prefixes = [Q(key__startswith=f"{message.NAME}:{subject_id}:")
+                for message in MESSAGE_TYPES.values() for role in sorted(message.NAMES)
+                for subject_id in named[(message.SUBJECT, role)]]
     if prefixes:
         MessageLog.objects.filter(reduce(or_, prefixes)).update(context={})

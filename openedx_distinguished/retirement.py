@@ -4,7 +4,6 @@ program's records coherent (a retired nominator's nomination stays, without thei
 """
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from openedx_distinguished import freshness
@@ -59,9 +58,13 @@ def retire_user(*, user_id) -> None:
         freshness.changed(freshness.PRESENCE, freshness.BADGES)  # their listing goes, their badges are revoked
         about = list(Nomination.objects.filter(nominee_user_id=user_id).values_list("pk", flat=True))
         made = list(Nomination.objects.filter(nominator_id=user_id).values_list("pk", flat=True))
-        endorsements = list(Endorsement.objects.filter(Q(endorser_id=user_id) | Q(nomination_id__in=about))
-                            .values_list("pk", flat=True))
-        forget_messages(user_id=user_id, nomination_ids=about + made, endorsement_ids=endorsements)
+        endorsed = Endorsement.objects.filter(endorser_id=user_id).values_list("pk", flat=True)
+        endorsing_them = Endorsement.objects.filter(nomination_id__in=about).values_list("pk", flat=True)
+        # Where the person has each role a message may name (notifications.NAMEABLE).
+        forget_messages(user_id=user_id, named={
+            ("nomination", "nominee"): about, ("nomination", "nominator"): made,
+            ("endorsement", "endorser"): list(endorsed), ("endorsement", "nominee"): list(endorsing_them),
+        })
         _nominations_about(about)
         Nomination.objects.filter(nominator_id=user_id).update(nominator=None)
         Nomination.objects.filter(nominee_user_id=user_id).update(nominee_user=None)

@@ -9,6 +9,7 @@ The page of the subject shows that subject (the consent buttons, the panel's fee
 A message type without a scenario here fails the guard test.
 """
 import inspect
+import json
 import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -16,11 +17,12 @@ from urllib.parse import urlsplit
 
 import attrs
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from edx_ace.signals import ACE_MESSAGE_SENT
 
-from openedx_distinguished import api, notifications
-from openedx_distinguished.models import Activity, ActivityType, Cycle, Incentive, MembershipTerm, Track
+from openedx_distinguished import api, notifications, platform
+from openedx_distinguished.models import Activity, ActivityType, Cycle, Incentive, MembershipTerm, MessageLog, Track
 
 from .factories import PartnerOrganizationFactory, UserFactory
 from .membership_fixtures import add_term, make_term
@@ -318,6 +320,28 @@ def test_every_link_of_the_message_answers_its_recipient(name, request, letters,
     subject = f"{SITE}{expected.page}"
     assert subject in pages, sorted(pages)
     assert expected.shows in pages[subject].content.decode()
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIO))
+def test_a_message_that_names_someone_else_declares_it(name, request, letters):
+    """
+    Retirement erases people from others' e-mails by what each message type declares it names
+    (``NAMES``): every value of every message of the type is searched for the names of everyone
+    but its recipient, and a type that names someone must declare whom.
+    """
+    request.getfixturevalue(SCENARIO[name])
+    people = {user.pk: platform.display_name(user) for user in get_user_model().objects.all()}
+    message = notifications.MESSAGE_TYPES[name]
+    logs = list(MessageLog.objects.filter(message_name=name))
+    assert logs
+    named = set()
+    for log in logs:
+        text = json.dumps(log.context, ensure_ascii=False)
+        named |= {person for pk, person in people.items()
+                  if pk != log.recipient_id and re.search(rf"\b{re.escape(person)}\b", text)}
+    assert bool(named) == bool(message.NAMES), (
+        f"{name} names {sorted(named)} but declares NAMES={sorted(message.NAMES)}: declare the roles it names, "
+        f"so that retirement erases them (notifications.ProgramMessage).")
 
 
 def test_the_consent_buttons_lead_to_their_confirmation(nomination_messages, letters, client):

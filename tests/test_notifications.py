@@ -430,3 +430,18 @@ def test_every_sentence_is_translatable(path):
 
 def _justify(track="engineer"):
     return {c.slug: "Because." for c in api.get_track_data(track).criteria}
+
+
+def test_a_message_must_declare_what_it_is_about_and_names_retirement_can_find():
+    with pytest.raises(TypeError, match="SUBJECT"):
+        type("Vague", (notifications.ProgramMessage,), {"NAME": "vague"})
+    with pytest.raises(TypeError, match="retirement cannot find"):
+        type("Gossip", (notifications.ProgramMessage,), {"NAME": "gossip", "SUBJECT": "term",
+                                                         "NAMES": frozenset({"holder"})})
+    assert set(notifications.MESSAGE_TYPES) == {m.NAME for m in notifications.ProgramMessage.__subclasses__()
+                                                if m.__module__ == notifications.__name__}
+
+
+def test_forgetting_needs_every_role_a_message_declares(db):
+    with pytest.raises(KeyError):
+        notifications.forget_messages(user_id=1, named={("nomination", "nominee"): [1]})
