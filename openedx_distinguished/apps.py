@@ -2,13 +2,14 @@
 Django application configuration: how the LMS plugin framework discovers and wires this app.
 """
 from django.apps import AppConfig
+from edx_django_utils.plugins.constants import PluginSettings, PluginURLs
 
 # The plugin's own events must exist before ready(): an LMS whose EVENT_BUS_PRODUCER_CONFIG names
 # them looks them up while apps load.
 from openedx_distinguished.signals import signals as _events  # noqa: F401
 
-# Plugin-framework keys, spelled as edx_django_utils.plugins reads them. The LMS project type
-# ("lms.djangoapp") is also the setuptools entry point group that lists this app.
+# The LMS's project type (the platform's ``ProjectType.LMS``; edx-django-utils leaves project and
+# settings types to the platform): also the setuptools entry point group that lists this app.
 _LMS = "lms.djangoapp"
 
 
@@ -34,18 +35,19 @@ class DistinguishedConfig(AppConfig):
         handlers.connect_retirement_receivers()
 
     plugin_app = {
-        "url_config": {
+        PluginURLs.CONFIG: {
             _LMS: {
-                "namespace": "openedx_distinguished",
-                "regex": r"^",
-                "relative_path": "urls",
+                PluginURLs.NAMESPACE: "openedx_distinguished",
+                PluginURLs.REGEX: r"^",
+                PluginURLs.RELATIVE_PATH: "urls",
             },
         },
-        "settings_config": {
+        PluginSettings.CONFIG: {
             _LMS: {
-                "common": {"relative_path": "settings.common"},
-                "production": {"relative_path": "settings.production"},
-                "test": {"relative_path": "settings.test"},
+                # The platform's settings types (``SettingsType``): common, production, test.
+                "common": {PluginSettings.RELATIVE_PATH: "settings.common"},
+                "production": {PluginSettings.RELATIVE_PATH: "settings.production"},
+                "test": {PluginSettings.RELATIVE_PATH: "settings.test"},
             },
         },
     }

@@ -54,7 +54,13 @@ from openedx_distinguished.models import (
     ReviewAssignment,
     Track,
 )
-from openedx_distinguished.nominations import decision_of, endorsement_data, nomination_data, record_transition
+from openedx_distinguished.nominations import (
+    ROLE_STAFF,
+    decision_of,
+    endorsement_data,
+    nomination_data,
+    record_transition,
+)
 from openedx_distinguished.program import get_cycle, is_program_staff, track_data
 from openedx_distinguished.spreadsheet import SafeWriter
 
@@ -74,7 +80,6 @@ OUTCOME_STATUS = {
 ROLE_ASSIGNED = "assigned"
 ROLE_PANEL = "panel"
 ROLE_CHAIR = "chair"
-ROLE_STAFF = "staff"
 ROLE_CONFLICTED = "conflicted"
 
 REASON_NOMINEE = "is the nominee"
