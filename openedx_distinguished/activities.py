@@ -107,7 +107,7 @@ def report_activity(*, user, activity_type, title, occurred_on, evidence_url="",
     Raises:
         ValidationError: a field is invalid.
     """
-    errors = {}
+    errors: dict = {}
     cleaned = _check_activity({"activity_type": activity_type, "title": title, "occurred_on": occurred_on,
                                "evidence_url": evidence_url, "description": description}, _activity_types(), errors)
     if errors:
@@ -165,7 +165,7 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 def _type_lookup(types):
     """Each activity type under its slug and its name, case-insensitively ("Working group", "WORKING_GROUP")."""
-    lookup = {}
+    lookup: dict = {}
     for slug, activity_type in types.items():
         for key in (slug, activity_type.name, slug.replace("_", " "), slug.replace("_", "-")):
             lookup.setdefault(key.casefold(), activity_type)
@@ -182,7 +182,7 @@ def _people(references):
     emails = {ref.lower() for ref in references if "@" in ref}
     usernames = {ref for ref in references if "@" not in ref}
     by_username = {u.username: u for u in model.objects.filter(username__in=usernames)}
-    by_email = {}
+    by_email: dict = {}
     if emails:
         for user in model.objects.annotate(email_folded=Lower("email")).filter(email_folded__in=emails):
             by_email.setdefault(user.email.lower(), []).append(user)
@@ -205,13 +205,14 @@ def _plan_import(rows) -> tuple[list[ImportRowData], list]:
     """
     types = _activity_types()
     lookup = _type_lookup(types)
-    read, seen = [], set()
+    read: list = []
+    seen = set()
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
             read.append((number, None, None, "username", {}, {"row": [
                 f"expected an object with the columns {', '.join(IMPORT_COLUMNS)}"]}, {}))
             continue
-        errors = {}
+        errors: dict = {}
         for column, value in row.items():
             if spreadsheet.is_formula(value):
                 errors.setdefault(str(column), []).append(
@@ -445,9 +446,9 @@ def publish_qualifying_course_runs() -> None:
     """
     def publish():
         cache.set(QUALIFYING_RUNS_CACHE_KEY, _qualifying_keys_from_db(), timeout=None)
-        publish.pending = False
+        publish.pending = False  # type: ignore[attr-defined]  # read by _change_pending
 
-    publish.pending = True  # see _change_pending
+    publish.pending = True  # type: ignore[attr-defined]  # read by _change_pending
     cache.delete(QUALIFYING_RUNS_CACHE_KEY)
     transaction.on_commit(publish, using=router.db_for_write(QualifyingCourseRun))
 

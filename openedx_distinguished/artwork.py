@@ -113,8 +113,8 @@ def check_svg(content: bytes) -> None:
     parser = expat.ParserCreate(namespace_separator=" ")
     # Whole runs of text, not pieces cut at each character reference (``&#64;import``).
     parser.buffer_text = True
-    stack = []
-    style_text = []
+    stack: list = []
+    style_text: list = []
 
     def start(name, attributes):
         namespace, local = _local_name(name)

@@ -94,6 +94,8 @@ def bake_svg(image: str, payload: str, version: int, in_verify: bool = False) ->
         raise BakingError("The payload cannot be embedded in CDATA.")
     image = _svg_pattern(version).sub("", image)
     match = re.search(r"<svg\b[^>]*>", image)
+    if match is None:  # the pattern removed only whole elements inside it: never, but say so
+        raise BakingError("Not an SVG image.")
     opening = match.group(0)
     namespace = f'xmlns:openbadges="{SVG_NAMESPACES[version]}"'
     if "xmlns:openbadges=" in opening:

@@ -66,7 +66,7 @@ def budget_report(cycle_year: int) -> BudgetReport:
         return next((line for line in lines if line.category == category.value), None)
 
     awards_line = first_line(BudgetCategory.PHYSICAL_AWARDS)
-    unbudgeted = {}
+    unbudgeted: dict = {}
     actual = {line.pk: Decimal(0) for line in lines}
     line_ids = {} if from_default else {line.pk: line for line in lines}
     for (line_id, currency), total in expenses.items():

@@ -70,9 +70,10 @@ def save_initiative(*, initiative_id=None, title, year, status=InitiativeStatus.
         if initiative_id is None:
             initiative = Initiative(program=get_program())
         else:
-            initiative = Initiative.objects.select_for_update().filter(pk=initiative_id).first()
-            if initiative is None:
+            locked = Initiative.objects.select_for_update().filter(pk=initiative_id).first()
+            if locked is None:
                 raise NotFound({"initiative": ["Not found."]})
+            initiative = locked
         initiative.title, initiative.year, initiative.status = title, year, status.value
         initiative.link, initiative.description = link, description
         initiative.save()

@@ -1,9 +1,11 @@
 """
 The plugin's Django settings: their defaults, and the one way to read them (at call time).
 """
+from typing import Any
+
 from django.conf import settings
 
-DEFAULTS = {}
+DEFAULTS: dict[str, Any] = {}
 
 # The cookie a member's referral link sets; the registration event reads it back.
 REFERRAL_COOKIE = "distinguished_referral"

@@ -441,7 +441,7 @@ def _insert_credentials(rows, *, key, issued_at):
                             else document_field.get_db_prep_save(json.loads(row["document_json"]), connection))}
         values.append([row[field.attname] for field in fields])
     quote = connection.ops.quote_name
-    columns = [quote(field.column) for field in fields]
+    columns = [quote(str(field.column)) for field in fields]
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {quote(Credential._meta.db_table)} ({', '.join(columns)}) "
                            f"VALUES ({', '.join(['%s'] * len(columns))})", values)
@@ -467,7 +467,8 @@ def issue_missing_credentials() -> int:
     if not SigningKey.objects.filter(algorithm=signing.RSA, retired_at__isnull=True).exists():
         return 0
     term_ids = list(_terms_without_credential().values_list("pk", flat=True))
-    done, loaded = 0, {"tracks": {}, "cycles": {}, "achievements": {}}
+    loaded: dict[str, dict] = {"tracks": {}, "cycles": {}, "achievements": {}}
+    done = 0
     for start in range(0, len(term_ids), ISSUE_BATCH_SIZE):
         done += _issue_batch(term_ids[start:start + ISSUE_BATCH_SIZE], loaded)
     return done
@@ -486,7 +487,8 @@ def _issue_batch(term_ids, loaded) -> int:
         identities = {term_id: (uuid.uuid4(), secrets.token_hex(8)) for term_id in term_ids}
         issued_at = timezone.now()
         for _ in range(5):
-            rows, done, error, index = [], 0, None, _next_status_index()
+            rows: list[dict] = []
+            done, error, index = 0, None, _next_status_index()
             for term_id in term_ids:
                 if term_id not in served:
                     try:
@@ -532,7 +534,8 @@ def reissue_credentials(*, everything=False) -> int:
     pending = Credential.objects.order_by("pk")
     if not everything:
         pending = pending.filter(ldp_proof="")
-    ids, done, achievements = list(pending.values_list("pk", flat=True)), 0, {}
+    achievements: dict = {}
+    ids, done = list(pending.values_list("pk", flat=True)), 0
     keys = _signing_keys()
     for start in range(0, len(ids), ISSUE_BATCH_SIZE):
         with transaction.atomic():

@@ -988,7 +988,7 @@ class KpiRow:
     def onboarded_met(self) -> bool | None:
         if self.onboarded_target is None or self.onboarded_members is None:
             return None
-        return self.onboarded_members + self.onboarded_partners >= self.onboarded_target
+        return self.onboarded_members + (self.onboarded_partners or 0) >= self.onboarded_target
 
 
 # The columns of the KPI table (CSV, the command, the REST endpoint), in order.
@@ -1031,7 +1031,7 @@ class BudgetReport:
     @property
     def totals(self) -> tuple[BudgetReportLine, ...]:
         """One TOTAL line per currency used, in the order the currencies first appear."""
-        sums = {}
+        sums: dict = {}
         for line in self.lines:
             estimated, actual = sums.get(line.currency, (Decimal(0), Decimal(0)))
             sums[line.currency] = (estimated + line.estimated, actual + line.actual)

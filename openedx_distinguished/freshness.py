@@ -32,7 +32,7 @@ KEYS, BADGES, ARTWORK, PRESENCE = "keys", "badges", "artwork", "presence"
 PRESENCE_SECONDS = 300
 
 
-_KEYS = {}
+_KEYS: dict = {}
 
 
 def _key(name):

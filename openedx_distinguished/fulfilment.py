@@ -31,7 +31,7 @@ def fulfilment_data(fulfilment, *, with_address) -> dict:
 
 def ensure_fulfilments(*terms) -> None:
     """A pending fulfilment for each physical incentive of each term's track (once per term: the constraint)."""
-    physical = {}
+    physical: dict = {}
     for incentive in Incentive.objects.filter(track_id__in={term.track_id for term in terms}, is_physical=True):
         physical.setdefault(incentive.track_id, []).append(incentive)
     Fulfilment.objects.bulk_create([Fulfilment(term=term, incentive=incentive) for term in terms

@@ -6,6 +6,7 @@ with a refusal, delivered once paid; its cost is the approved amount (or what wa
 that the budget counts it on the funding line.
 """
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -59,7 +60,8 @@ def request_funding(*, deliverable_id, user, project, description, reasons, amou
         one at once), or not a funding incentive. InvalidTransition: already requested, or the
         incentive is no longer open (cancelled, delivered) or the term not current.
     """
-    errors, values = {}, {}
+    errors: dict[str, list] = {}
+    values: dict[str, Any] = {}
     for field, read in (
             ("project", lambda: parsing.text(project, field="project", most=200)),
             ("description", lambda: parsing.text(description, field="description", most=5000, lines=True)),

@@ -56,7 +56,7 @@ def ensure_deliverables(*terms) -> int:
     """
     if not terms:
         return 0
-    by_track = {}
+    by_track: dict = {}
     for incentive in Incentive.objects.filter(track_id__in={term.track_id for term in terms}):
         by_track.setdefault(incentive.track_id, []).append(incentive)
     existing = set(Deliverable.objects.filter(term_id__in=[term.pk for term in terms])

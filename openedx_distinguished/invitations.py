@@ -76,8 +76,8 @@ def check_invitation(*, incentive_id, title, starts_at, ends_at, details="", loc
         errors["title"] = [_("Give the invitation a title.")]
     if "starts_at" in values and "ends_at" in values and values["ends_at"] <= values["starts_at"]:
         errors["ends_at"] = [_("End after the start.")]
-    values["incentive"] = Incentive.objects.filter(pk=incentive_id).first()
-    if values["incentive"] is None or values["incentive"].kind not in INVITING_KINDS:
+    incentive = values["incentive"] = Incentive.objects.filter(pk=incentive_id).first()
+    if incentive is None or incentive.kind not in INVITING_KINDS:
         errors["incentive"] = [_("Choose an opportunity or access incentive.")]
     if errors:
         raise ValidationError(errors)
@@ -183,8 +183,8 @@ def answers_csv(*, invitation_id) -> str:
     for reply in replies:
         term = reply.term
         user = term.holder_user
-        name = term.holder_organization.name if term.holder_organization_id else (
-            platform.display_name(user) if user else "")
+        organization = term.holder_organization
+        name = organization.name if organization is not None else (platform.display_name(user) if user else "")
         writer.writerow((name, user.username if user else "", user.email if user else "",
                          invitation.incentive.track.name, reply.answer,
                          reply.answered_at.isoformat() if reply.answered_at else ""))

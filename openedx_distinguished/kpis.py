@@ -45,7 +45,7 @@ def _members_by_year(program, years):
     evaluation of a renewal). A lifetime term counts in its year and every later year. Revoked terms
     never count.
     """
-    members = {year: defaultdict(set) for year in years}
+    members: dict[int, defaultdict] = {year: defaultdict(set) for year in years}
     rows = (MembershipTerm.objects.filter(track__program=program).exclude(status=TermStatus.REVOKED.value)
             .values_list("holder_kind", "holder_user_id", "holder_organization_id", "track_id", "status",
                          "cycle__year"))
@@ -66,7 +66,7 @@ def _count_by(queryset, field):
 
 def _funnel(program):
     """``{(year, track_id): (submitted, in_review, accepted)}`` of the program's nominations."""
-    funnel = defaultdict(lambda: [0, 0, 0])
+    funnel: defaultdict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
     submitted = (Nomination.objects.filter(cycle__program=program, submitted_at__isnull=False)
                  .values_list("cycle__year", "track_id")
                  .annotate(total=Count("pk"),
@@ -85,7 +85,7 @@ def _funnel(program):
 
 def _review_progress(program):
     """``{(year, track_id): (assigned, submitted)}``: review assignments and the reviews done."""
-    progress = defaultdict(lambda: [0, 0])
+    progress: defaultdict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     assigned = (ReviewAssignment.objects.filter(nomination__cycle__program=program)
                 .values_list("nomination__cycle__year", "nomination__track_id").annotate(total=Count("pk")).order_by())
     for year, track_id, total in assigned:

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import attrs
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DateField, Q, Value
+from django.db.models import Count, DateField, Field, Q, Value
 from django.db.models.constants import OnConflict
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -293,6 +293,14 @@ def evaluate_terms(*, cycle_year, chunk_size=2000, progress=None) -> dict:
     return counts
 
 
+def _concrete(model, name) -> Field:
+    """A concrete field of ``model`` (a column of its table)."""
+    field = model._meta.get_field(name)
+    if not (isinstance(field, Field) and field.concrete):
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return field
+
+
 def _insert_evaluations(evaluations, *, cycle, evaluated_at):
     """
     Write (term id, recommendation, reasons, qualifying activities) as evaluations of ``cycle``,
@@ -303,12 +311,12 @@ def _insert_evaluations(evaluations, *, cycle, evaluated_at):
     prepares every field of every row one value at a time, which took most of the evaluation's
     time for a hundred thousand terms (see docs/performance.rst).
     """
-    fields = [TermEvaluation._meta.get_field(name) for name in (
+    fields = [_concrete(TermEvaluation, name) for name in (
         "term", "cycle", "recommendation", "reasons", "qualifying_activities", "evaluated_at")]
     reasons_field = fields[3]
     quote = connection.ops.quote_name
     sql = (f"{connection.ops.insert_statement(on_conflict=OnConflict.IGNORE)} "
-           f"{quote(TermEvaluation._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+           f"{quote(TermEvaluation._meta.db_table)} ({', '.join(quote(str(field.column)) for field in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))}) "
            f"{connection.ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)}").rstrip()
     stamp = fields[5].get_db_prep_save(evaluated_at, connection)
@@ -409,7 +417,7 @@ def evaluation_overview(*, cycle_year, states=None, offset=0, limit=100, now=Non
     evaluations = list(TermEvaluation.objects.filter(cycle=cycle).select_related(
         "term__track", "term__holder_organization", *platform.with_profile("term__holder_user")).order_by("term_id"))
     plans = _plans(evaluations, program=cycle.program, now=now)
-    by_state = defaultdict(int)
+    by_state: defaultdict = defaultdict(int)
     for plan, _changed in plans.values():
         by_state[plan.state.value] += 1
     chosen = [e for e in evaluations if states is None or plans[e.pk][0].state.value in states]
@@ -460,13 +468,13 @@ def confirmation_preview(*, cycle_year, term_ids=None, now=None) -> dict:
     """
     now = now or timezone.now()
     cycle = get_cycle(cycle_year)
-    evaluations = TermEvaluation.objects.filter(cycle=cycle, confirmed_at__isnull=True).select_related(
+    query = TermEvaluation.objects.filter(cycle=cycle, confirmed_at__isnull=True).select_related(
         "term__track", "term__holder_organization", *platform.with_profile("term__holder_user"))
     if term_ids is not None:
-        evaluations = evaluations.filter(term_id__in=list(term_ids))
-    evaluations = [e for e in evaluations.order_by("term_id") if T(e.term.status) in (T.ACTIVE, T.RENEWAL_DUE)]
+        query = query.filter(term_id__in=list(term_ids))
+    evaluations = [e for e in query.order_by("term_id") if T(e.term.status) in (T.ACTIVE, T.RENEWAL_DUE)]
     plans = _plans(evaluations, program=cycle.program, now=now)
-    preview = {outcome.value: [] for outcome in EvaluationOutcome}
+    preview: dict = {outcome.value: [] for outcome in EvaluationOutcome}
     preview["held"] = []
     for evaluation in evaluations:
         plan, changed = plans[evaluation.pk]
@@ -500,11 +508,11 @@ def confirm_evaluations(*, cycle_year, actor, term_ids=None, now=None) -> dict:
     applied = {outcome.value: 0 for outcome in EvaluationOutcome}
     held = []
     with transaction.atomic():
-        evaluations = TermEvaluation.objects.select_for_update().select_related("term").filter(
+        query = TermEvaluation.objects.select_for_update().select_related("term").filter(
             cycle=cycle, confirmed_at__isnull=True)
         if term_ids is not None:
-            evaluations = evaluations.filter(term_id__in=list(term_ids))
-        evaluations = list(evaluations.order_by("term_id"))
+            query = query.filter(term_id__in=list(term_ids))
+        evaluations = list(query.order_by("term_id"))
         confirmed_by = actor if actor is not None and actor.is_authenticated else None
         months = cycle.program.term_length_months
         plans = _plans(evaluations, program=cycle.program, now=now)

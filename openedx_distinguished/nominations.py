@@ -281,7 +281,7 @@ def nomination_history(*, nomination_ids) -> dict[int, tuple[TransitionData, ...
     The recorded status changes of each nomination of ``nomination_ids``, oldest first, in one
     query whatever their number.
     """
-    history = {nomination_id: [] for nomination_id in nomination_ids}
+    history: dict = {nomination_id: [] for nomination_id in nomination_ids}
     rows = NominationTransition.objects.filter(nomination_id__in=list(history)).select_related("actor") \
         .order_by("created", "id")
     for row in rows:
@@ -306,7 +306,7 @@ def nomination_window(*, user) -> NominationWindowData:
     cycles = list_cycles()
     taking = sorted((c for c in cycles if c.phase == CyclePhase.NOMINATIONS), key=lambda c: c.nominations_close_at)
     upcoming = sorted((c for c in cycles if c.phase == CyclePhase.UPCOMING), key=lambda c: c.nominations_open_at)
-    chosen = (taking or upcoming or [None])[0]
+    chosen = taking[0] if taking else (upcoming[0] if upcoming else None)
     try:
         cap = get_program().max_nominations_per_nominator
     except NotFound:
@@ -620,7 +620,7 @@ def create_nomination(
         is_self = organization.contacts.filter(pk=nominator.pk).exists()
     else:
         nominee_kind = NomineeKind.INDIVIDUAL
-        is_self = nominee_user.pk == nominator.pk
+        is_self = nominee_user is not None and nominee_user.pk == nominator.pk
     key = _nominee_key(cycle, track, nominee_user, organization)
 
     with transaction.atomic():
@@ -718,7 +718,7 @@ def withdraw_endorsement(*, endorsement_id: int, actor) -> EndorsementData:
             raise NotFound({"endorsement": ["Not found."]})
         if endorsement.withdrawn_at is not None:
             raise InvalidTransition({"endorsement": [_("This support was already withdrawn.")]})
-        errors = {}
+        errors: dict = {}
         _require_phase(endorsement.nomination.cycle, CONSENT_PHASES, errors, "withdraw_support")
         if errors:
             raise ValidationError(errors)
@@ -799,10 +799,10 @@ def find_nominee(*, nominator, cycle_year: int, track_slug: str, nominate_as: No
     if organization is not None:
         is_self = organization.contacts.filter(pk=nominator.pk).exists()
     else:
-        is_self = nominee_user.pk == nominator.pk
+        is_self = nominee_user is not None and nominee_user.pk == nominator.pk
     existing, existing_id = _existing_for(nominator, cycle, track, nominee_user, organization)
     return NomineeCheckData(
-        nominate_as=nominate_as, kind=NominationKind.SELF if is_self else NominationKind.PEER,
+        nominate_as=NominateAs(nominate_as), kind=NominationKind.SELF if is_self else NominationKind.PEER,
         nominee_kind=NomineeKind.ORGANIZATION if organization is not None else NomineeKind.INDIVIDUAL,
         username=nominee_user.username if nominee_user is not None else None,
         organization_slug=organization.slug if organization is not None else None,
@@ -842,7 +842,7 @@ def _update_draft(nomination_id, justifications, evidence_links, *, complete):
         nomination = _locked(nomination_id)
         if nomination.status != S.DRAFT.value:
             raise InvalidTransition({"status": ["Only a draft nomination can be edited."]})
-        errors = {}
+        errors: dict = {}
         _require_phase(nomination.cycle, {CyclePhase.NOMINATIONS}, errors, "edit")
         track = get_track(nomination.track.slug) if nomination.track.is_active else nomination.track
         new_justifications = _check_justifications(justifications, track, errors)
@@ -892,7 +892,7 @@ def submit_nomination(*, nomination_id: int, actor) -> NominationOutcome:
         nomination = _locked(nomination_id)
         if nomination.status != S.DRAFT.value:
             raise InvalidTransition({"status": ["Only a draft nomination can be submitted."]})
-        errors = {}
+        errors: dict = {}
         _require_phase(nomination.cycle, {CyclePhase.NOMINATIONS}, errors, "submit")
         if not nomination.track.is_active:
             errors["track"] = ["This track no longer takes nominations."]
@@ -954,7 +954,7 @@ def respond_to_nomination(*, nomination_id: int, actor, decision: ConsentDecisio
         nomination = _locked(nomination_id)
         if nomination.status != S.AWAITING_CONSENT.value:
             raise InvalidTransition({"status": [_("This nomination is not waiting for the nominee's consent.")]})
-        errors = {}
+        errors: dict = {}
         _require_phase(nomination.cycle, CONSENT_PHASES, errors, "answer")
         if errors:
             raise ValidationError(errors)

@@ -249,7 +249,7 @@ def _queue(drafts) -> int:
 
     Inactive and retired recipients get nothing. A constant number of queries, however many drafts.
     """
-    wanted = {}
+    wanted: dict = {}
     for draft in drafts:
         user = draft.recipient
         if user is not None and user.is_active:
@@ -330,7 +330,7 @@ def _moment(moment):
 
 def _incentives_of(term_ids):
     """Per term: what it is owed (each incentive's name, and whether an offer awaits the member's answer)."""
-    owed = {}
+    owed: dict[int, list[dict]] = {}
     for term_id, name, status in Deliverable.objects.filter(term_id__in=list(term_ids)).exclude(
             status=DeliverableStatus.CANCELLED.value).order_by(
             "term_id", "incentive__sort_order", "incentive_id").values_list("term_id", "incentive__name", "status"):

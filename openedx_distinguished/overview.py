@@ -182,7 +182,7 @@ def dashboard_card(*, user) -> dict:
              if (p := by_term.get(term.pk)) else None}
             for term in terms]}
     window = nomination_window(user=user)
-    if window.is_open:
+    if window.is_open and window.cycle is not None:
         return {"kind": "call", "cycle_name": window.cycle.name, "closes_at": window.cycle.nominations_close_at,
                 "remaining": window.remaining, "nominate_url": url("nominate/"),
                 "nominations_url": url("nominations/"), "program_url": url("program/")}

@@ -13,6 +13,7 @@ import functools
 import secrets
 import uuid
 from collections import OrderedDict
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -119,7 +120,7 @@ def hall_of_fame(*, track_slug=None, year=None) -> dict:
     if track_slug:
         terms = terms.filter(track__slug=track_slug)
     base, art = url(""), artwork_query()
-    entries = OrderedDict()
+    entries: OrderedDict = OrderedDict()
     # Only the years show: the days (UTC, as stored) are cheaper to read than aware datetimes.
     rows = terms.order_by("starts_at", "id").annotate(
         start_day=Cast("starts_at", DateField()), end_day=Cast("ends_at", DateField()),
@@ -145,7 +146,8 @@ def hall_of_fame(*, track_slug=None, year=None) -> dict:
             entry["member_url"] = f"{base}members/{member_slug}/"
         if public_id is not None and revoked_at is None:
             entry["verify_url"] = f"{base}verify/{public_id}/"
-    sections = {"current": OrderedDict((slug, []) for slug, _ in tracks), "lifetime": [], "alumni": []}
+    sections: dict[str, Any] = {"current": OrderedDict((slug, []) for slug, _ in tracks), "lifetime": [],
+                                "alumni": []}
     for entry in entries.values():
         if year and year not in entry["years"]:
             continue
@@ -371,8 +373,10 @@ def announcement(*, cycle_year) -> dict:
     cycle = Cycle.objects.filter(year=cycle_year, announcement_released_at__isnull=False).first()
     if cycle is None:
         raise NotFound({"cycle": ["No released announcement for this year."]})
-    tracks = OrderedDict((slug, {"slug": slug, "name": name, "members": []}) for slug, name in Track.objects.filter(
-        program_id=cycle.program_id, is_active=True).order_by("sort_order", "id").values_list("slug", "name"))
+    names = Track.objects.filter(program_id=cycle.program_id, is_active=True).order_by(
+        "sort_order", "id").values_list("slug", "name")
+    tracks: OrderedDict[str, dict[str, Any]] = OrderedDict(
+        (slug, {"slug": slug, "name": name, "members": []}) for slug, name in names)
     base, art = url(""), artwork_query()
     # New members: first terms (not renewals) that the cycle started, which cannot begin before it opened.
     rows = MembershipTerm.objects.filter(PUBLIC_TERMS, cycle=cycle, previous__isnull=True,

@@ -292,7 +292,7 @@ def load_program_definition(path=None) -> LoadReport:
         ProgramDefinitionError: the file cannot be read or a value in it is invalid.
     """
     definition = _read_definition(path)
-    report = {"created": [], "updated": [], "unchanged": [], "skipped": []}
+    report: dict = {"created": [], "updated": [], "unchanged": [], "skipped": []}
     try:
         with transaction.atomic():
             spec = definition["program"]

@@ -203,7 +203,7 @@ def _conflict_map(nominations) -> dict[int, dict[int, list[str]]]:
     """
     For each nomination, the users who may not review it and why, in a fixed number of queries.
     """
-    result = defaultdict(lambda: defaultdict(list))
+    result: defaultdict = defaultdict(lambda: defaultdict(list))
     ids = [n.pk for n in nominations]
     contacts = PartnerOrganization.contacts.through.objects
     nominee_users = {n.nominee_user_id for n in nominations if n.nominee_user_id}
@@ -398,7 +398,7 @@ def auto_assign(*, cycle_year, actor, per_nomination=None, track_ids=None) -> Au
             for track in member.panel.tracks.all():
                 candidates[track.pk].add(member.user_id)
         assigned = defaultdict(set)
-        load = defaultdict(int)
+        load: defaultdict = defaultdict(int)
         for nomination_id, reviewer_id in ReviewAssignment.objects.filter(nomination__cycle=cycle) \
                 .values_list("nomination_id", "reviewer_id"):
             assigned[nomination_id].add(reviewer_id)
@@ -439,12 +439,12 @@ def nomination_reviewers(*, cycle_year, track_ids=None, hide_for=None) -> dict[i
     conflicts = _conflict_map(nominations)
     if hide_for is not None:
         nominations = [n for n in nominations if not conflicts[n.pk].get(hide_for.pk)]
-    panel = defaultdict(dict)
+    panel: defaultdict = defaultdict(dict)
     for member in PanelMember.objects.filter(panel__program=cycle.program, user__is_active=True) \
             .select_related(*platform.with_profile("user")).prefetch_related("panel__tracks"):
         for track in member.panel.tracks.all():
             panel[track.pk][member.user_id] = member.user
-    assigned = defaultdict(dict)
+    assigned: defaultdict = defaultdict(dict)
     for assignment in ReviewAssignment.objects.filter(nomination__in=nominations).select_related(
             *platform.with_profile("reviewer")):
         assigned[assignment.nomination_id][assignment.reviewer_id] = assignment.reviewer
@@ -761,7 +761,8 @@ def scoreboard(*, cycle_year, track_slug=None, track_ids=None, hide_for=None) ->
     weights = {c.pk: c.weight for c in Criterion.objects.filter(track__program=cycle.program)}
     reviews = Review.objects.filter(nomination__cycle=cycle, nomination__status__in=SCORED) \
         .prefetch_related("scores").only("id", "nomination_id", "reviewer_id", "recommendation")
-    review_values, recommendations = [], defaultdict(lambda: defaultdict(int))
+    recommendations: defaultdict = defaultdict(lambda: defaultdict(int))
+    review_values = []
     per_nomination = defaultdict(list)
     for review in reviews:
         if review.reviewer_id is not None and conflicts[review.nomination_id].get(review.reviewer_id):
@@ -915,7 +916,8 @@ def release_preview(*, cycle_year, now=None) -> ReleasePreviewData:
     in_review = list(Nomination.objects.filter(cycle=cycle, status=S.IN_REVIEW.value).select_related(
         "track", "decision", "nominee_organization", *platform.with_profile("nominee_user"),
     ).order_by("track__sort_order", "id"))
-    undecided, outcomes, accepted = [], defaultdict(int), []
+    outcomes: defaultdict = defaultdict(int)
+    undecided, accepted = [], []
     for nomination in in_review:
         decision = decision_of(nomination)
         if decision is None:
@@ -969,7 +971,7 @@ def release_announcement(*, cycle_year, actor=None, now=None) -> ReleaseReport:
             if decision.nomination_id in set_aside:
                 _audit(cycle, AuditAction.DECISION_SET_ASIDE, actor=actor, nomination=decision.nomination,
                        outcome=decision.outcome, status=decision.nomination.status)
-        outcomes = defaultdict(int)
+        outcomes: defaultdict = defaultdict(int)
         for decision in decisions:
             record_transition(decision.nomination, OUTCOME_STATUS[Recommendation(decision.outcome)], actor,
                               "Announced.")

@@ -314,10 +314,11 @@ def keyring() -> dict[str, SigningKey]:
     return {key.kid: key for key in published_keys()}
 
 
-def key_for(reference: str, ring: dict | None = None) -> SigningKey | None:
+def key_for(reference: object, ring: dict | None = None) -> SigningKey | None:
     """
     The published key a ``kid`` or verification method names (a DID URL of this issuer, or a bare
-    kid as tokens issued before ADR 0017 carry); from ``ring`` when given.
+    kid as tokens issued before ADR 0017 carry); from ``ring`` when given. Anything but text (a
+    document's missing or malformed member) names none.
     """
     if not isinstance(reference, str):
         return None

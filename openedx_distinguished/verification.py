@@ -188,8 +188,11 @@ def _status_check(document, checks, status_token, ring):
     if not isinstance(entry, dict):
         raise _Failed("Revocation", "The credential names no status list.")
     bits = _status_bits(status_token if status_token is not None else credentials.status_list_jwt(), ring)
+    raw = entry.get("statusListIndex")
     try:
-        index = int(entry.get("statusListIndex"))
+        if not isinstance(raw, (str, int)):
+            raise TypeError(raw)
+        index = int(raw)
         revoked = bool(bits[index // 8] & (0x80 >> (index % 8)))
     except (TypeError, ValueError, IndexError) as exc:
         raise _Failed("Revocation", "The credential's status list index is not in the list.") from exc
@@ -226,7 +229,8 @@ def verify_presented(presented: bytes | str, *, status_list_token: str | None = 
     ``signing.keyring``) saves the key queries when several are checked; ``describe`` looks up
     whose credential it is.
     """
-    checks, document, found_format = [], None, ""
+    checks: list = []
+    document, found_format = None, ""
     ring = signing.keyring() if ring is None else ring
     try:
         text = _read(presented)
