@@ -17,7 +17,9 @@ deck, the one costly part, is cached as the public lists' documents are (``fresh
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from io import BytesIO
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -28,17 +30,21 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen import canvas
 
 from openedx_distinguished import freshness
 from openedx_distinguished.conf import get_setting, logo_url, site_name
 from openedx_distinguished.credentials import badge_artwork, list_credentials
-from openedx_distinguished.data import CredentialStatus, ShareKitData
+from openedx_distinguished.data import CredentialData, CredentialStatus, ShareKitData
 from openedx_distinguished.models import Decision
 from openedx_distinguished.presence import announcement
 from openedx_distinguished.program import program_name
+
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import AnonymousUser, User  # pylint: disable=imported-auth-user
+
 
 # A 16:9 slide, in points: the size presentation programs give a widescreen slide (13.33 x 7.5 in).
 SLIDE = (960.0, 540.0)
@@ -52,12 +58,12 @@ POST_LIMIT = 500
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
-def _md(text) -> str:
+def _md(text: object) -> str:
     """Text as Markdown that shows it literally: every character Markdown could read as syntax escaped."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def _markdown(details) -> str:
+def _markdown(details: dict[str, Any]) -> str:
     """The announcement as Markdown: a heading, the date and count, then each track's members as a list."""
     lines = [f"# {_md(_('New Distinguished Contributors — {name}').format(name=details['name']))}", "",
              _md(ngettext("Announced on {day}: {count} new member.", "Announced on {day}: {count} new members.",
@@ -79,7 +85,7 @@ def _markdown(details) -> str:
     return "\n".join(lines) + "\n"
 
 
-def newsletter(*, cycle_year, fmt: str) -> str:
+def newsletter(*, cycle_year: int, fmt: str) -> str:
     """
     The released announcement of ``cycle_year`` for a newsletter or blog: ``fmt`` "html" (a fragment
     with inline styles) or "markdown".
@@ -96,7 +102,7 @@ def newsletter(*, cycle_year, fmt: str) -> str:
 
 # Slides --------------------------------------------------------------------------------------
 
-def _local_image(address):
+def _local_image(address: str) -> ImageReader | None:
     """
     The image at ``address`` if this site serves it from its static files as PNG or JPEG (what a PDF
     takes); else None. Nothing is fetched over the network.
@@ -119,22 +125,23 @@ def _local_image(address):
 class _Deck:
     """A deck of 16:9 slides being drawn: every slide has the site's name and the page number at its foot."""
 
-    def __init__(self, title):
+    def __init__(self, title: str) -> None:
         self.buffer = BytesIO()
         self.pdf = canvas.Canvas(self.buffer, pagesize=SLIDE, pageCompression=1)
         self.pdf.setTitle(title)
         self.pdf.setAuthor(site_name())
         self.pdf.setSubject(program_name())
         self.number = 0
-        self.badges = {}
+        self.badges: dict[str, ImageReader] = {}
 
-    def badge(self, track_slug):
+    def badge(self, track_slug: str) -> ImageReader:
         """A track's badge artwork as an image the PDF embeds once, however many slides show it."""
         if track_slug not in self.badges:
             self.badges[track_slug] = ImageReader(BytesIO(badge_artwork(track_slug, "png")))
         return self.badges[track_slug]
 
-    def text(self, value, x, y, *, size, font="Helvetica", color=INK, width=None, leading=None, centred=False):
+    def text(self, value: str, x: float, y: float, *, size: float, font: str = "Helvetica", color: Color = INK,
+             width: float | None = None, leading: float | None = None, centred: bool = False) -> float:
         """Draw ``value`` wrapped to ``width``; returns the baseline below the last line."""
         self.pdf.setFont(font, size)
         self.pdf.setFillColor(color)
@@ -146,7 +153,7 @@ class _Deck:
             y -= leading or size * 1.25
         return y
 
-    def end_slide(self):
+    def end_slide(self) -> None:
         """Finish the slide: the rule, the site's name and the page number at its foot."""
         self.number += 1
         width, _height = SLIDE
@@ -165,7 +172,7 @@ class _Deck:
         return self.buffer.getvalue()
 
 
-def _title_slide(deck, details):
+def _title_slide(deck: _Deck, details: dict[str, Any]) -> None:
     """The site's logo (or name), the title, the cycle, and how many joined when."""
     width, height = SLIDE
     logo = _local_image(logo_url())
@@ -186,7 +193,7 @@ def _title_slide(deck, details):
     deck.end_slide()
 
 
-def _track_slide(deck, section):
+def _track_slide(deck: _Deck, section: dict[str, Any]) -> None:
     """A track's badge, name and number of new members."""
     width, height = SLIDE
     deck.pdf.drawImage(deck.badge(section["slug"]), (width - 200) / 2, height - 300, 200, 200, mask="auto")
@@ -196,7 +203,7 @@ def _track_slide(deck, section):
     deck.end_slide()
 
 
-def _member_slide(deck, section, member):
+def _member_slide(deck: _Deck, section: dict[str, Any], member: dict[str, Any]) -> None:
     """One new member: the badge, the track, the name, the citation and the verification link."""
     _width, height = SLIDE
     deck.pdf.drawImage(deck.badge(section["slug"]), 64, height - 344, 240, 240, mask="auto")
@@ -211,12 +218,12 @@ def _member_slide(deck, section, member):
     deck.end_slide()
 
 
-def _deck_key(cycle_year):
+def _deck_key(cycle_year: int) -> str:
     """Where the deck is cached: the cycle, the language and the public lists' version."""
     return f"od:kit:{cycle_year}:{get_language() or settings.LANGUAGE_CODE}:{freshness.presence_version()}"
 
 
-def slides_pdf(*, cycle_year) -> bytes:
+def slides_pdf(*, cycle_year: int) -> bytes:
     """
     The conference deck of the released announcement of ``cycle_year``: 16:9 pages, one title slide,
     then each track's slide followed by one slide per new member of the track. Kept in the cache
@@ -247,7 +254,8 @@ def _hashtags() -> str:
     return " ".join(f"#{tag.lstrip('#')}" for tag in get_setting("DISTINGUISHED_SHARE_HASHTAGS"))
 
 
-def share_post(*, badge_name, year, program, verify_url, citation="", organization="") -> str:
+def share_post(*, badge_name: str, year: int, program: str, verify_url: str, citation: str = "",
+               organization: str = "") -> str:
     """
     The text of a post about a badge, at most ``POST_LIMIT`` characters (the citation is shortened,
     never the link): who is recognised as what and when, the panel's citation, the link and hashtags.
@@ -266,7 +274,8 @@ def share_post(*, badge_name, year, program, verify_url, citation="", organizati
     return f"{opening}\n\n{closing}"
 
 
-def share_kits(*, user, credentials=None) -> list[ShareKitData]:
+def share_kits(*, user: User | AnonymousUser | None,
+               credentials: Iterable[CredentialData] | None = None) -> list[ShareKitData]:
     """
     What ``user`` can share of each valid credential of their terms (and their organizations'): the
     post, a LinkedIn share link, the badge image (Open Badges 3.0, baked) and the certificate.

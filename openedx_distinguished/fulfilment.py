@@ -4,7 +4,10 @@ each term whose track has one, when its credential is issued; the holder gives t
 they and program staff see it); staff record its status, tracking number and cost, and the
 incentive is delivered when the shipment arrives.
 """
+from __future__ import annotations
+
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,11 +15,14 @@ from django.utils.translation import gettext as _
 from openedx_distinguished import incentives, parsing
 from openedx_distinguished.data import FulfilmentStatus, Page
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
-from openedx_distinguished.models import Fulfilment, Incentive
+from openedx_distinguished.models import Fulfilment, Incentive, MembershipTerm
 from openedx_distinguished.terms import held_by, holder_user_ids
 
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import AnonymousUser, User  # pylint: disable=imported-auth-user
 
-def fulfilment_data(fulfilment, *, with_address) -> dict:
+
+def fulfilment_data(fulfilment: Fulfilment, *, with_address: bool) -> dict[str, Any]:
     """The plain values of a fulfilment (loaded with its incentive); the address only when ``with_address``."""
     return {
         "id": fulfilment.pk, "term": fulfilment.term_id, "incentive": fulfilment.incentive.slug,
@@ -29,7 +35,7 @@ def fulfilment_data(fulfilment, *, with_address) -> dict:
     }
 
 
-def ensure_fulfilments(*terms) -> None:
+def ensure_fulfilments(*terms: MembershipTerm) -> None:
     """A pending fulfilment for each physical incentive of each term's track (once per term: the constraint)."""
     physical: dict = {}
     for incentive in Incentive.objects.filter(track_id__in={term.track_id for term in terms}, is_physical=True):
@@ -38,7 +44,8 @@ def ensure_fulfilments(*terms) -> None:
                                     for incentive in physical.get(term.track_id, ())], ignore_conflicts=True)
 
 
-def list_fulfilments(*, holder=None, status=None, offset=0, limit=50, with_address=False) -> Page:
+def list_fulfilments(*, holder: User | AnonymousUser | None = None, status: str | None = None, offset: int = 0,
+                     limit: int = 50, with_address: bool = False) -> Page:
     """One page of fulfilments (a holder's own, or all); addresses only when ``with_address``."""
     fulfilments = Fulfilment.objects.select_related("incentive").order_by("-modified", "-id")
     if holder is not None:
@@ -50,13 +57,13 @@ def list_fulfilments(*, holder=None, status=None, offset=0, limit=50, with_addre
                 total=total)
 
 
-def fulfilment_holder_ids(fulfilment_id) -> set[int]:
+def fulfilment_holder_ids(fulfilment_id: int) -> set[int]:
     """The users who may give the shipping address of a fulfilment (the holder, or the organization's contacts)."""
     fulfilment = Fulfilment.objects.select_related("term__holder_organization").filter(pk=fulfilment_id).first()
     return set() if fulfilment is None else holder_user_ids(fulfilment.term)
 
 
-def _locked_fulfilment(fulfilment_id):
+def _locked_fulfilment(fulfilment_id: int) -> Fulfilment:
     """The fulfilment row, locked for the rest of the transaction; NotFound if there is none."""
     fulfilment = Fulfilment.objects.select_for_update().select_related("incentive").filter(pk=fulfilment_id).first()
     if fulfilment is None:
@@ -64,7 +71,7 @@ def _locked_fulfilment(fulfilment_id):
     return fulfilment
 
 
-def set_shipping_address(*, fulfilment_id, name, address) -> dict:
+def set_shipping_address(*, fulfilment_id: int, name: str, address: str) -> dict[str, Any]:
     """
     Record where to ship a physical award (the holder, through an authenticated endpoint).
 
@@ -96,17 +103,20 @@ def set_shipping_address(*, fulfilment_id, name, address) -> dict:
     return fulfilment_data(fulfilment, with_address=True)
 
 
-def update_fulfilment(*, fulfilment_id, actor, status=None, tracking_number=None, cost=None, currency=None) -> dict:
+def update_fulfilment(*, fulfilment_id: int, actor: User | None, status: str | None = None,
+                      tracking_number: str | None = None, cost: str | Decimal | None = None,
+                      currency: str | None = None) -> dict[str, Any]:
     """
     Staff update a fulfilment: its status, tracking number and cost.
 
     Raises:
         ValidationError: unknown status, negative cost.
     """
-    errors = {}
+    errors: dict[str, list] = {}
+    chosen = None
     if status is not None:
         try:
-            status = FulfilmentStatus(status)
+            chosen = FulfilmentStatus(status)
         except ValueError:
             errors["status"] = [f"Choose one of {', '.join(s.value for s in FulfilmentStatus)}."]
     if cost is not None:
@@ -120,9 +130,9 @@ def update_fulfilment(*, fulfilment_id, actor, status=None, tracking_number=None
         raise ValidationError(errors)
     with transaction.atomic():
         fulfilment = _locked_fulfilment(fulfilment_id)
-        if status is not None:
-            fulfilment.status = status.value
-            if status == FulfilmentStatus.DELIVERED:
+        if chosen is not None:
+            fulfilment.status = chosen.value
+            if chosen == FulfilmentStatus.DELIVERED:
                 incentives.award_delivered(term_id=fulfilment.term_id, incentive_id=fulfilment.incentive_id)
         if tracking_number is not None:
             fulfilment.tracking_number = tracking_number.strip()[:100]

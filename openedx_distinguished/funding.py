@@ -5,8 +5,12 @@ until the approved amount is paid. The deliverable follows: accepted with the re
 with a refusal, delivered once paid; its cost is the approved amount (or what was paid, if more), so
 that the budget counts it on the funding line.
 """
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -25,12 +29,15 @@ from openedx_distinguished.exceptions import InvalidTransition, NotFound, Valida
 from openedx_distinguished.incentives import deliverable_holder_ids
 from openedx_distinguished.models import Deliverable, FundingPayment, FundingRequest
 
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import AnonymousUser, User  # pylint: disable=imported-auth-user
+
 _CURRENT = {status.value for status in CURRENT_TERM_STATUSES}
 # A member may ask while the incentive is planned or offered to them (the request is their yes).
 _OPEN = {DeliverableStatus.PLANNED.value, DeliverableStatus.OFFERED.value}
 
 
-def funding_data(request, *, paid=None) -> FundingRequestData:
+def funding_data(request: FundingRequest, *, paid: Decimal | None = None) -> FundingRequestData:
     """The plain values of a funding request; ``paid`` its payments' total when already known."""
     if paid is None:
         paid = request.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
@@ -41,7 +48,7 @@ def funding_data(request, *, paid=None) -> FundingRequestData:
         amount_paid=paid, decision_note=request.decision_note, created=request.created)
 
 
-def funding_by_deliverable(deliverable_ids) -> dict:
+def funding_by_deliverable(deliverable_ids: Iterable[int]) -> dict[int, FundingRequestData]:
     """The funding requests of these deliverables with their paid totals, by deliverable id, in two queries."""
     requests = list(FundingRequest.objects.filter(deliverable_id__in=list(deliverable_ids)))
     paid = dict(FundingPayment.objects.filter(funding_request__in=requests).values_list("funding_request_id")
@@ -50,7 +57,8 @@ def funding_by_deliverable(deliverable_ids) -> dict:
             for request in requests}
 
 
-def request_funding(*, deliverable_id, user, project, description, reasons, amount, currency) -> FundingRequestData:
+def request_funding(*, deliverable_id: int, user: User | AnonymousUser | None, project: str, description: str,
+                    reasons: str, amount: str | Decimal, currency: str) -> FundingRequestData:
     """
     The member (or a contact of the member organization) asks for support of a project on a funding
     incentive owed to a current term of theirs.
@@ -99,14 +107,14 @@ def request_funding(*, deliverable_id, user, project, description, reasons, amou
     return funding_data(request, paid=Decimal(0))
 
 
-def _locked(request_id):
+def _locked(request_id: int) -> FundingRequest:
     request = FundingRequest.objects.select_for_update().select_related("deliverable").filter(pk=request_id).first()
     if request is None:
         raise NotFound({"funding_request": ["Not found."]})
     return request
 
 
-def _settle_cost(request, paid):
+def _settle_cost(request: FundingRequest, paid: Decimal) -> list[str]:
     """The deliverable's cost: what was approved, or what was paid if more; in the request's currency."""
     deliverable = request.deliverable
     deliverable.cost = max(request.amount_approved or Decimal(0), paid)
@@ -114,7 +122,7 @@ def _settle_cost(request, paid):
     return ["cost", "currency"]
 
 
-def approved_amount(request, amount) -> Decimal:
+def approved_amount(request: FundingRequest, amount: str | Decimal | None) -> Decimal:
     """
     What approving ``request`` with ``amount`` grants: the whole request when ``amount`` is empty.
 
@@ -130,14 +138,16 @@ def approved_amount(request, amount) -> Decimal:
     return approved
 
 
-def payment_values(request, *, amount, paid_on, reference) -> dict:
+def payment_values(request: FundingRequest, *, amount: str | Decimal, paid_on: str | date,
+                   reference: str) -> dict[str, Any]:
     """
     A payment on ``request`` checked (every field at once) against what is left to pay.
 
     Raises:
         ValidationError: a bad amount, date or reference, or more than is left to pay.
     """
-    errors, values = {}, {}
+    errors: dict[str, list] = {}
+    values: dict[str, Any] = {}
     for field, read in (("amount", lambda: parsing.money(amount, field="amount", positive=True)),
                         ("paid_on", lambda: parsing.day(paid_on, field="paid_on")),
                         ("reference", lambda: parsing.text(reference, field="reference", most=100))):
@@ -155,7 +165,8 @@ def payment_values(request, *, amount, paid_on, reference) -> dict:
     return values
 
 
-def decide_funding(*, request_id, actor, approve, amount=None, note="") -> FundingRequestData:
+def decide_funding(*, request_id: int, actor: User | None, approve: bool, amount: str | Decimal | None = None,
+                   note: str = "") -> FundingRequestData:
     """
     Program staff approve an amount (at most what was requested; the whole request when ``amount``
     is empty) or decline, with a note for the member.
@@ -184,7 +195,8 @@ def decide_funding(*, request_id, actor, approve, amount=None, note="") -> Fundi
     return funding_data(request)
 
 
-def record_payment(*, request_id, actor, amount, paid_on, reference="") -> FundingRequestData:
+def record_payment(*, request_id: int, actor: User | None, amount: str | Decimal, paid_on: str | date,
+                   reference: str = "") -> FundingRequestData:
     """
     Program staff record a payment on an approved request. Once the approved amount is paid the
     request is paid and its incentive delivered.

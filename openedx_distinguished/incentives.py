@@ -6,9 +6,14 @@ offers the member accepts or declines.
 Badges are delivered by the issuance of the term's credential, physical awards by their shipment
 (``Fulfilment``) reaching the member; everything else is recorded here by staff.
 """
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +25,7 @@ from openedx_distinguished.data import (
     DeliverableData,
     DeliverableStatus,
     DeliverySummaryData,
+    FundingRequestData,
     IncentiveKind,
     Page,
 )
@@ -28,19 +34,23 @@ from openedx_distinguished.models import Credential, Deliverable, Incentive, Mem
 from openedx_distinguished.program import is_program_staff
 from openedx_distinguished.terms import held_by, holder_user_ids
 
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import AnonymousUser, User  # pylint: disable=imported-auth-user
+
 _CURRENT = [status.value for status in CURRENT_TERM_STATUSES]
 
 
-def deliverable_data(deliverable, *, for_staff, funding=None) -> DeliverableData:
+def deliverable_data(deliverable: Deliverable, *, for_staff: bool,
+                     funding: FundingRequestData | None = None) -> DeliverableData:
     """
     The plain values of a deliverable (loaded with its incentive, and its owner for staff), with its
     funding request's (``funding``) when it has one.
     """
-    staff = {}
+    staff: dict[str, Any] = {}
     if for_staff:
         staff = {"cost": str(deliverable.cost) if deliverable.cost is not None else None,
                  "currency": deliverable.currency, "notes": deliverable.notes,
-                 "owner_username": deliverable.owner.username if deliverable.owner_id else None}
+                 "owner_username": deliverable.owner.username if deliverable.owner is not None else None}
     return DeliverableData(
         id=deliverable.pk, term_id=deliverable.term_id, incentive_slug=deliverable.incentive.slug,
         incentive_name=deliverable.incentive.name, kind=IncentiveKind(deliverable.incentive.kind),
@@ -48,7 +58,7 @@ def deliverable_data(deliverable, *, for_staff, funding=None) -> DeliverableData
         answered_at=deliverable.answered_at, funding=funding, **staff)
 
 
-def ensure_deliverables(*terms) -> int:
+def ensure_deliverables(*terms: MembershipTerm) -> int:
     """
     A planned deliverable for each incentive of each term's track (once per term and incentive: the
     constraint), the badge ones delivered at once when the term already has its credential.
@@ -81,7 +91,7 @@ def ensure_current_deliverables() -> int:
     return added
 
 
-def badges_delivered(*term_ids) -> None:
+def badges_delivered(*term_ids: int) -> None:
     """The badge incentives (digital only) of terms whose credential is issued: delivered."""
     if term_ids:
         Deliverable.objects.filter(
@@ -90,26 +100,27 @@ def badges_delivered(*term_ids) -> None:
         ).update(status=DeliverableStatus.DELIVERED.value, modified=timezone.now())
 
 
-def award_delivered(*, term_id, incentive_id) -> None:
+def award_delivered(*, term_id: int, incentive_id: int) -> None:
     """A physical award reached its member: its deliverable is delivered."""
     Deliverable.objects.filter(term_id=term_id, incentive_id=incentive_id).exclude(
         status=DeliverableStatus.DELIVERED.value).update(status=DeliverableStatus.DELIVERED.value,
                                                          modified=timezone.now())
 
 
-def _rows():
+def _rows() -> QuerySet[Deliverable]:
     return Deliverable.objects.select_related("incentive", "owner")
 
 
-def list_deliverables(*, holder) -> list[DeliverableData]:
+def list_deliverables(*, holder: User | AnonymousUser | None) -> list[DeliverableData]:
     """The deliverables of ``holder``'s current terms (their own and their organizations'), without staff fields."""
     rows = _rows().filter(held_by(holder, "term__"), term__status__in=_CURRENT).distinct() \
         .order_by("term_id", "incentive__sort_order", "incentive_id")
     return [deliverable_data(row, for_staff=False) for row in rows]
 
 
-def list_all_deliverables(*, cycle_year=None, track=None, kind=None, status=None, owner=None,
-                          overdue=False, today=None, offset=0, limit=50) -> Page:
+def list_all_deliverables(*, cycle_year: int | None = None, track: str | None = None, kind: str | None = None,
+                          status: str | None = None, owner: str | None = None, overdue: bool = False,
+                          today: date | None = None, offset: int = 0, limit: int = 50) -> Page:
     """
     One page of every deliverable (program staff), filtered as the board filters them.
 
@@ -149,18 +160,19 @@ FUNDED_COST = gettext_lazy("The cost of funding is what was approved or paid on 
 SETTLED = frozenset({DeliverableStatus.DELIVERED, DeliverableStatus.DECLINED, DeliverableStatus.CANCELLED})
 
 
-def overdue_filter(today=None) -> Q:
+def overdue_filter(today: date | None = None) -> Q:
     """Deliverables past their due date and not settled."""
     return Q(due_on__lt=today or timezone.localdate()) & ~Q(status__in=[status.value for status in SETTLED])
 
 
-def is_overdue(deliverable, today=None) -> bool:
+def is_overdue(deliverable: Deliverable, today: date | None = None) -> bool:
     """Whether a deliverable row is past its due date and not settled (what ``overdue_filter`` selects)."""
-    return bool(deliverable.due_on) and deliverable.due_on < (today or timezone.localdate()) and \
+    due = deliverable.due_on
+    return due is not None and due < (today or timezone.localdate()) and \
         DeliverableStatus(deliverable.status) not in SETTLED
 
 
-def delivery_summary(*, cycle_year) -> list[DeliverySummaryData]:
+def delivery_summary(*, cycle_year: int) -> list[DeliverySummaryData]:
     """
     Per track, how the incentives owed to the terms the cycle of ``cycle_year`` started are
     delivered: owed, delivered, declined, cancelled and overdue counts, in one query.
@@ -179,13 +191,13 @@ def delivery_summary(*, cycle_year) -> list[DeliverySummaryData]:
                                 cancelled=row["cancelled"], overdue=row["overdue"]) for row in rows]
 
 
-def deliverable_holder_ids(deliverable_id) -> set[int]:
+def deliverable_holder_ids(deliverable_id: int) -> set[int]:
     """The users who may answer a deliverable's offer: the holder, or the holding organization's contacts."""
     deliverable = Deliverable.objects.select_related("term__holder_organization").filter(pk=deliverable_id).first()
     return set() if deliverable is None else holder_user_ids(deliverable.term)
 
 
-def _locked(deliverable_id):
+def _locked(deliverable_id: int) -> Deliverable:
     """The deliverable row, locked for the rest of the transaction; NotFound if there is none."""
     deliverable = Deliverable.objects.select_for_update().select_related("incentive", "owner", "term") \
         .filter(pk=deliverable_id).first()
@@ -194,7 +206,7 @@ def _locked(deliverable_id):
     return deliverable
 
 
-def _status(value, field="status"):
+def _status(value: str | DeliverableStatus, field: str = "status") -> DeliverableStatus:
     try:
         return DeliverableStatus(value)
     except ValueError:
@@ -202,12 +214,14 @@ def _status(value, field="status"):
             choices=", ".join(s.value for s in DeliverableStatus))]}) from None
 
 
-def allowed_next(kind, status) -> frozenset:
+def allowed_next(kind: str | IncentiveKind, status: str | DeliverableStatus) -> frozenset:
     """The statuses staff may move a deliverable of ``kind`` to from ``status``."""
     return DELIVERABLE_FLOW[IncentiveKind(kind)].get(DeliverableStatus(status), frozenset())
 
 
-def checked_changes(*, deliverable=None, owner=..., due_on=None, cost=None, currency=None, notes=None) -> dict:
+def checked_changes(*, deliverable: Deliverable | None = None, owner: Any = ..., due_on: str | date | None = None,
+                    cost: str | Decimal | None = None, currency: str | None = None,
+                    notes: str | None = None) -> dict[str, Any]:
     """
     The staff fields of an update of ``deliverable``, checked (every refused field at once) and
     normalised; ``None`` (``...`` for the owner) leaves a field out. A physical award's cost is its
@@ -242,8 +256,9 @@ def checked_changes(*, deliverable=None, owner=..., due_on=None, cost=None, curr
     return values
 
 
-def update_deliverable(*, deliverable_id, actor, status=None, owner=..., due_on=None, cost=None, currency=None,
-                       notes=None) -> DeliverableData:
+def update_deliverable(*, deliverable_id: int, actor: User | None, status: str | None = None, owner: Any = ...,
+                       due_on: str | date | None = None, cost: str | Decimal | None = None,
+                       currency: str | None = None, notes: str | None = None) -> DeliverableData:
     """
     Program staff move a deliverable along its kind's flow and record its owner, due date, cost and
     notes (``None`` leaves a field as it is; ``owner=None`` clears the owner).
@@ -273,7 +288,7 @@ def update_deliverable(*, deliverable_id, actor, status=None, owner=..., due_on=
     return deliverable_data(deliverable, for_staff=True)
 
 
-def answer_offer(*, deliverable_id, user, accept) -> DeliverableData:
+def answer_offer(*, deliverable_id: int, user: User | AnonymousUser | None, accept: bool) -> DeliverableData:
     """
     The member (or a contact of the member organization) accepts or declines an offer.
 

@@ -4,9 +4,12 @@ discussion, session or programme (an opportunity or access incentive of the trac
 member answers yes or no on My membership until it starts; the answers come out as a list (CSV)
 and the event as an iCalendar file (RFC 5545) for invitees' calendars.
 """
+from __future__ import annotations
+
 import io
 from datetime import datetime
 from datetime import timezone as dt_timezone
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
@@ -26,12 +29,15 @@ from openedx_distinguished.models import Deliverable, Incentive, Invitation, Inv
 from openedx_distinguished.spreadsheet import SafeWriter
 from openedx_distinguished.terms import held_by, holder_user_ids
 
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import AnonymousUser, User  # pylint: disable=imported-auth-user
+
 _CURRENT = [status.value for status in CURRENT_TERM_STATUSES]
 # What members may be invited to.
 INVITING_KINDS = (IncentiveKind.OPPORTUNITY.value, IncentiveKind.ACCESS.value)
 
 
-def _moment(value, field):
+def _moment(value: str | datetime, field: str) -> datetime:
     """An aware datetime from a datetime or ISO 8601 text (a naive one is in the site's time zone)."""
     if isinstance(value, datetime):
         moment = value
@@ -43,7 +49,8 @@ def _moment(value, field):
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
-def create_invitation(*, incentive_id, title, starts_at, ends_at, details="", location="", actor=None) -> Invitation:
+def create_invitation(*, incentive_id: int, title: str, starts_at: str | datetime, ends_at: str | datetime,
+                      details: str = "", location: str = "", actor: User | None = None) -> Invitation:
     """
     An invitation to an opportunity or access incentive's event (not sent yet).
 
@@ -55,14 +62,16 @@ def create_invitation(*, incentive_id, title, starts_at, ends_at, details="", lo
     return Invitation.objects.create(created_by=actor, **values)
 
 
-def check_invitation(*, incentive_id, title, starts_at, ends_at, details="", location="") -> dict:
+def check_invitation(*, incentive_id: int, title: str, starts_at: str | datetime, ends_at: str | datetime,
+                     details: str = "", location: str = "") -> dict[str, Any]:
     """
     An invitation's fields, checked (every refused one at once) and normalised.
 
     Raises:
         ValidationError: a field missing or wrong, or an incentive of another kind than opportunity or access.
     """
-    errors, values = {}, {}
+    errors: dict[str, list] = {}
+    values: dict[str, Any] = {}
     for field, read in (("title", lambda: parsing.text(title, field="title", most=200)),
                         ("details", lambda: parsing.text(details, field="details", most=5000, lines=True)),
                         ("location", lambda: parsing.text(location, field="location", most=300)),
@@ -84,7 +93,7 @@ def check_invitation(*, incentive_id, title, starts_at, ends_at, details="", loc
     return values
 
 
-def send_invitation(*, invitation_id, now=None) -> int:
+def send_invitation(*, invitation_id: int, now: datetime | None = None) -> int:
     """
     Invite every member of the incentive's track with a current term whose incentive is not declined
     or cancelled, by e-mail and on My membership; sending again invites those who became eligible
@@ -115,7 +124,7 @@ def send_invitation(*, invitation_id, now=None) -> int:
     return len(term_ids)
 
 
-def _data(reply, now):
+def _data(reply: InvitationReply, now: datetime) -> InvitationData:
     invitation = reply.invitation
     return InvitationData(
         id=invitation.pk, reply_id=reply.pk, incentive_slug=invitation.incentive.slug, title=invitation.title,
@@ -124,7 +133,7 @@ def _data(reply, now):
         is_open=invitation.starts_at > now)
 
 
-def list_invitations(*, holder, now=None) -> list[InvitationData]:
+def list_invitations(*, holder: User | AnonymousUser | None, now: datetime | None = None) -> list[InvitationData]:
     """The invitations of ``holder``'s current terms (and their organizations'), soonest first."""
     now = now or timezone.now()
     replies = InvitationReply.objects.filter(
@@ -133,7 +142,8 @@ def list_invitations(*, holder, now=None) -> list[InvitationData]:
     return [_data(reply, now) for reply in replies]
 
 
-def answer_invitation(*, reply_id, user, attend, now=None) -> InvitationData:
+def answer_invitation(*, reply_id: int, user: User | AnonymousUser | None, attend: bool,
+                      now: datetime | None = None) -> InvitationData:
     """
     The invitee answers (and may change their answer) until the event starts.
 
@@ -156,13 +166,13 @@ def answer_invitation(*, reply_id, user, attend, now=None) -> InvitationData:
     return _data(reply, now)
 
 
-def invitation_reply_holders(reply_id) -> set[int]:
+def invitation_reply_holders(reply_id: int) -> set[int]:
     """The users who may answer a reply (its term's holder or organization contacts)."""
     reply = InvitationReply.objects.select_related("term__holder_organization").filter(pk=reply_id).first()
     return set() if reply is None else holder_user_ids(reply.term)
 
 
-def is_invitee(*, invitation_id, user) -> bool:
+def is_invitee(*, invitation_id: int, user: User | AnonymousUser | None) -> bool:
     """Whether ``user`` was invited (themself or through their organization): one query."""
     return InvitationReply.objects.filter(held_by(user, "term__"), invitation_id=invitation_id).exists()
 
@@ -170,7 +180,7 @@ def is_invitee(*, invitation_id, user) -> bool:
 ANSWER_COLUMNS = ("Member", "Username", "Email", "Track", "Answer", "Answered at")
 
 
-def answers_csv(*, invitation_id) -> str:
+def answers_csv(*, invitation_id: int) -> str:
     """Who was invited and what they answered, as CSV (for the organisers)."""
     invitation = Invitation.objects.select_related("incentive__track").filter(pk=invitation_id).first()
     if invitation is None:
@@ -191,13 +201,13 @@ def answers_csv(*, invitation_id) -> str:
     return out.getvalue()
 
 
-def _ics_text(value):
+def _ics_text(value: str) -> str:
     """A TEXT value of RFC 5545 (backslash, semicolon, comma and line breaks escaped)."""
     return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\r\n", "\n").replace("\n", "\\n"))
 
 
-def _fold(line):
+def _fold(line: str) -> str:
     """Fold a content line at 75 octets, continuation lines starting with a space (RFC 5545, 3.1)."""
     data, parts, limit = line.encode("utf-8"), [], 75
     while len(data) > limit:
@@ -210,11 +220,11 @@ def _fold(line):
     return b"\r\n ".join(parts).decode("utf-8")
 
 
-def _utc(moment):
+def _utc(moment: datetime) -> str:
     return moment.astimezone(dt_timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
-def invitation_ics(*, invitation_id, now=None) -> str:
+def invitation_ics(*, invitation_id: int, now: datetime | None = None) -> str:
     """
     The invitation as an iCalendar file with one event (UTC times), for invitees' calendars.
 

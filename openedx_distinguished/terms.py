@@ -1,13 +1,22 @@
 """
 The plain record of a membership term, shared by the membership and credential rules.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 
 from openedx_distinguished import platform
 from openedx_distinguished.data import NomineeKind, TermData, TermStatus
 
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import AnonymousUser, User  # pylint: disable=imported-auth-user
 
-def term_data(term) -> TermData:
+    from openedx_distinguished.models import MembershipTerm
+
+
+def term_data(term: MembershipTerm) -> TermData:
     """The plain record of a term (select_related holder_user, holder_organization, track, cycle)."""
     if term.holder_organization is not None:
         name = term.holder_organization.name
@@ -23,7 +32,7 @@ def term_data(term) -> TermData:
     )
 
 
-def holder_user_ids(term) -> set[int]:
+def holder_user_ids(term: MembershipTerm) -> set[int]:
     """
     The users a term belongs to: its holder, or the contacts of the holding organization (none once
     the holder's account is retired).
@@ -33,7 +42,7 @@ def holder_user_ids(term) -> set[int]:
     return set(term.holder_organization.contacts.values_list("pk", flat=True)) if term.holder_organization else set()
 
 
-def held_by(user, path="") -> Q:
+def held_by(user: User | AnonymousUser | None, path: str = "") -> Q:
     """
     Rows whose term (at ``path``, such as ``"term__"``; empty for terms themselves) ``user`` holds,
     themself or as a contact of the holding organization.
