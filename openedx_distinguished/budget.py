@@ -5,20 +5,21 @@ members), and the report in the proposal's shape:
 Deliverable | Description | Cost, with a TOTAL, plus what was actually spent and the variance.
 """
 import io
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from openedx_distinguished.data import INCENTIVE_BUDGET_CATEGORY, BudgetCategory, BudgetReport, BudgetReportLine
-from openedx_distinguished.models import BudgetLine, Deliverable, Expense, Fulfilment
+from openedx_distinguished.models import BudgetLine, Cycle, Deliverable, Expense, Fulfilment
 from openedx_distinguished.program import get_cycle
 from openedx_distinguished.spreadsheet import SafeWriter
 
 _COPIED_FIELDS = ("slug", "deliverable", "description", "category", "estimated_cost", "currency", "sort_order")
 
 
-def start_cycle_budget(cycle) -> int:
+def start_cycle_budget(cycle: Cycle) -> int:
     """
     Give ``cycle`` its own budget lines, copied from the program's default estimate; staff then edit
     them. Does nothing (and returns 0) when the cycle already has lines. Returns the lines created.
@@ -37,7 +38,8 @@ def start_cycle_budget(cycle) -> int:
     return len(created)
 
 
-def _sum_by(queryset, group, amount):
+def _sum_by(queryset: QuerySet, group: tuple[str, ...], amount: str) -> dict[tuple, Decimal]:
+    """The total of ``amount`` per combination of the ``group`` fields."""
     rows = queryset.values_list(*group).annotate(total=Sum(amount)).order_by()
     return {tuple(row[:-1]): row[-1] for row in rows}
 
@@ -62,7 +64,7 @@ def budget_report(cycle_year: int) -> BudgetReport:
     incentives = _sum_by(Deliverable.objects.filter(term__cycle=cycle, cost__isnull=False),
                          ("incentive__kind", "currency"), "cost")
 
-    def first_line(category):
+    def first_line(category: BudgetCategory) -> BudgetLine | None:
         return next((line for line in lines if line.category == category.value), None)
 
     awards_line = first_line(BudgetCategory.PHYSICAL_AWARDS)
@@ -101,7 +103,7 @@ def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-def _table_rows(report):
+def _table_rows(report: BudgetReport) -> Iterator[tuple[str, ...]]:
     for line in report.lines + report.totals:
         yield (line.deliverable, line.description, _money(line.estimated), _money(line.actual),
                _money(line.variance), line.currency)
@@ -134,6 +136,6 @@ def budget_markdown(report: BudgetReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def budget_table_rows(report: BudgetReport):
+def budget_table_rows(report: BudgetReport) -> list[tuple[str, ...]]:
     """Rows of formatted cells (lines, then totals) for a text or HTML table."""
     return list(_table_rows(report))

@@ -7,8 +7,9 @@ of a year, what retention means) are argued in docs/decisions/0009-kpi-definitio
 """
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from openedx_distinguished.data import (
     KPI_COLUMNS,
@@ -25,6 +26,7 @@ from openedx_distinguished.models import (
     MembershipTerm,
     Nomination,
     Onboarding,
+    Program,
     Review,
     ReviewAssignment,
     Track,
@@ -37,7 +39,7 @@ _REVIEWED_STATUSES = (NominationStatus.IN_REVIEW, NominationStatus.ACCEPTED, Nom
                       NominationStatus.DEFERRED)
 
 
-def _members_by_year(program, years):
+def _members_by_year(program: Program, years: Iterable[int]) -> dict[int, defaultdict]:
     """
     ``{year: {track_id: set(holder)}}``: who held a term of each track in each program year.
 
@@ -60,11 +62,12 @@ def _members_by_year(program, years):
     return members
 
 
-def _count_by(queryset, field):
+def _count_by(queryset: QuerySet, field: str) -> dict:
+    """How many rows of ``queryset`` have each value of ``field``."""
     return dict(queryset.values_list(field).annotate(total=Count("pk")).order_by())
 
 
-def _funnel(program):
+def _funnel(program: Program) -> defaultdict[tuple, list[int]]:
     """``{(year, track_id): (submitted, in_review, accepted)}`` of the program's nominations."""
     funnel: defaultdict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
     submitted = (Nomination.objects.filter(cycle__program=program, submitted_at__isnull=False)
@@ -83,7 +86,7 @@ def _funnel(program):
     return funnel
 
 
-def _review_progress(program):
+def _review_progress(program: Program) -> defaultdict[tuple, list[int]]:
     """``{(year, track_id): (assigned, submitted)}``: review assignments and the reviews done."""
     progress: defaultdict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     assigned = (ReviewAssignment.objects.filter(nomination__cycle__program=program)
@@ -97,12 +100,13 @@ def _review_progress(program):
     return progress
 
 
-def _retention(previous, current):
+def _retention(previous: set, current: set) -> tuple[int, float | None]:
+    """How many of ``previous`` are in ``current``, and what share of ``previous`` that is."""
     retained = len(previous & current)
     return retained, (retained / len(previous) if previous else None)
 
 
-def compute_kpis(*, years=None) -> tuple[KpiRow, ...]:
+def compute_kpis(*, years: Iterable[int] | None = None) -> tuple[KpiRow, ...]:
     """
     The indicators of the site's program for each of ``years`` (default: every cycle's year), one row
     for the whole program followed by one per track, years in ascending order.
@@ -166,7 +170,7 @@ def compute_kpis(*, years=None) -> tuple[KpiRow, ...]:
     return tuple(rows)
 
 
-def _cell(value):
+def _cell(value: object) -> object:
     """A CSV cell: empty for "does not apply", rates to four decimals."""
     if value is None:
         return ""
@@ -175,7 +179,7 @@ def _cell(value):
     return value
 
 
-def kpis_csv(rows) -> str:
+def kpis_csv(rows: Iterable[KpiRow]) -> str:
     """The KPI rows as CSV, one column per ``data.KPI_COLUMNS`` (empty cells where nothing applies)."""
     out = io.StringIO()
     writer = SafeWriter(out)

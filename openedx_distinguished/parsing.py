@@ -28,7 +28,7 @@ _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 _LINE_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
-def whole_number(value, *, field: str, least: int | None = None, most: int | None = None) -> int:
+def whole_number(value: object, *, field: str, least: int | None = None, most: int | None = None) -> int:
     """
     ``value`` (text of ASCII digits, or an int) as an int between ``least`` and ``most``.
 
@@ -51,12 +51,12 @@ def whole_number(value, *, field: str, least: int | None = None, most: int | Non
     return number
 
 
-def year(value, *, field: str = "year") -> int:
+def year(value: object, *, field: str = "year") -> int:
     """A year from a request; ValidationError on ``field`` otherwise."""
     return whole_number(value, field=field, least=FIRST_YEAR, most=LAST_YEAR)
 
 
-def day(value, *, field: str) -> datetime.date:
+def day(value: object, *, field: str) -> datetime.date:
     """A date (``YYYY-MM-DD`` text, or a date); ValidationError on ``field`` otherwise."""
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -74,7 +74,7 @@ def day(value, *, field: str) -> datetime.date:
 MOST_MONEY = Decimal("100000000")
 
 
-def money(value, *, field: str, positive: bool = False) -> Decimal:
+def money(value: object, *, field: str, positive: bool = False) -> Decimal:
     """
     An amount of money: a number below 100,000,000, rounded to cents; zero or more (more than zero
     when ``positive``). ValidationError on ``field`` otherwise.
@@ -90,7 +90,7 @@ def money(value, *, field: str, positive: bool = False) -> Decimal:
             else "Give a non-negative amount below 100,000,000."]}) from None
 
 
-def currency(value, *, field: str) -> str:
+def currency(value: object, *, field: str) -> str:
     """A three-letter currency code (ISO 4217's shape), upper-cased; ValidationError on ``field`` otherwise."""
     code = str(value or "").strip().upper()
     if len(code) != 3 or not (code.isascii() and code.isalpha()):
@@ -98,7 +98,7 @@ def currency(value, *, field: str) -> str:
     return code
 
 
-def text(value, *, field: str, most: int, lines: bool = False) -> str:
+def text(value: object, *, field: str, most: int, lines: bool = False) -> str:
     """
     ``value`` as text, stripped, at most ``most`` characters, without control or bidirectional
     override characters (line breaks and tabs allowed when ``lines``; CR LF becomes a line break).
@@ -132,11 +132,11 @@ class BoundedIntConverter:
 
     regex = f"[0-9]{{1,{MAX_DIGITS}}}"
 
-    def to_python(self, value):
+    def to_python(self, value: str) -> int:
         """The path's digits as an int."""
         return int(value)
 
-    def to_url(self, value):
+    def to_url(self, value: int) -> str:
         """An int for the path."""
         return str(value)
 

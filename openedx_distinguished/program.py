@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from openedx_distinguished.conf import get_setting
@@ -37,11 +41,14 @@ from openedx_distinguished.models import (
     Track,
 )
 
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import AnonymousUser, User  # pylint: disable=imported-auth-user
+
 DEFAULT_DEFINITION = "default_program.yaml"
 MANAGE_PROGRAM_PERMISSION = "openedx_distinguished.manage_program"
 
 
-def is_program_staff(user) -> bool:
+def is_program_staff(user: User | AnonymousUser | None) -> bool:
     """
     Whether ``user`` runs the program: superusers, LMS global staff and holders of ``manage_program``.
     """
@@ -50,7 +57,7 @@ def is_program_staff(user) -> bool:
     return user.is_superuser or user.is_staff or user.has_perm(MANAGE_PROGRAM_PERMISSION)
 
 
-def cycle_phase(cycle: Cycle, now=None) -> CyclePhase:
+def cycle_phase(cycle: Cycle, now: datetime | None = None) -> CyclePhase:
     """
     The phase ``cycle`` is in at ``now`` (default: the current time). Each date opens a phase.
     """
@@ -97,7 +104,7 @@ def get_cycle(year: int) -> Cycle:
         raise NotFound({"cycle": [f"There is no cycle for the year {year}."]}) from exc
 
 
-def cycle_data(cycle: Cycle, now=None) -> CycleData:
+def cycle_data(cycle: Cycle, now: datetime | None = None) -> CycleData:
     """
     The plain record of ``cycle`` with its phase at ``now``.
     """
@@ -130,7 +137,7 @@ def get_cycle_data(year: int) -> CycleData:
     return cycle_data(get_cycle(year))
 
 
-def _track_queryset():
+def _track_queryset() -> QuerySet[Track]:
     return Track.objects.filter(
         program__slug=get_setting("DISTINGUISHED_PROGRAM_SLUG"), is_active=True,
     ).prefetch_related("criteria", "incentives")
@@ -155,7 +162,7 @@ def track_data(track: Track) -> TrackData:
     )
 
 
-def incentive_data(incentive) -> IncentiveData:
+def incentive_data(incentive: Incentive) -> IncentiveData:
     """The plain record of one incentive of a track."""
     return IncentiveData(slug=incentive.slug, name=incentive.name, description=incentive.description,
                          kind=IncentiveKind(incentive.kind), is_physical=incentive.is_physical)
@@ -190,7 +197,7 @@ def list_organizations() -> list[OrganizationData]:
 
 # Loading the program definition -------------------------------------------------------------
 
-def _normalise(model, field_name, value):
+def _normalise(model: type[models.Model], field_name: str, value: object) -> str | None:
     """A comparable string form of a field value (decimals without trailing zeros, JSON sorted)."""
     field = model._meta.get_field(field_name)
     if value is None:
@@ -202,12 +209,14 @@ def _normalise(model, field_name, value):
     return str(value)
 
 
-def _fingerprint(instance, field_names):
+def _fingerprint(instance: models.Model, field_names: Iterable[str]) -> str:
+    """A digest of ``instance``'s values of ``field_names``: whether staff changed them since the load."""
     values = {name: _normalise(type(instance), name, getattr(instance, name)) for name in field_names}
     return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()
 
 
-def _sync_row(model, lookup, values, label, report):
+def _sync_row(model: type[Any], lookup: dict[str, Any], values: dict[str, Any], label: str,
+              report: dict[str, list[str]]) -> Any:
     """
     Create or refresh one row from the definition, unless staff edited it since it was loaded.
     """
@@ -243,7 +252,7 @@ def _sync_row(model, lookup, values, label, report):
     return instance
 
 
-def _read_definition(path):
+def _read_definition(path: str | None) -> dict[str, Any]:
     """Read and shape-check a definition file (the shipped default when ``path`` is None)."""
     try:
         if path is None:
@@ -262,7 +271,8 @@ def _read_definition(path):
     return definition
 
 
-def _program_values(spec):
+def _program_values(spec: dict[str, Any]) -> dict[str, Any]:
+    """The program row's values from the definition's ``program`` mapping, with the defaults."""
     retention = spec.get("retention") or {}
     targets = spec.get("kpi_targets") or {}
     return {
@@ -280,7 +290,7 @@ def _program_values(spec):
     }
 
 
-def load_program_definition(path=None) -> LoadReport:
+def load_program_definition(path: str | None = None) -> LoadReport:
     """
     Load a program definition file (default: the one shipped with the package) into the database.
 
