@@ -68,7 +68,7 @@ from openedx_distinguished.credentials import (
     status_list_ldp,
     verification_details,
 )
-from openedx_distinguished.data import ActivityStatus, CredentialStatus, TermStatus
+from openedx_distinguished.data import ActivityStatus, CredentialStatus, TermStatus, TrackData
 from openedx_distinguished.fulfilment import (
     fulfilment_holder_ids,
     list_fulfilments,
@@ -202,7 +202,7 @@ from openedx_distinguished.signing import keyring as signing_keyring
 from openedx_distinguished.verification import MAX_PRESENTED_BYTES, Verification, verify_presented
 
 
-def public_documents_changed(*, artwork=False) -> None:
+def public_documents_changed(*, artwork: bool = False) -> None:
     """
     Tell every process that the public documents (badges, hall of fame, feed) changed, and with
     ``artwork`` the badge artwork too (ADR 0018).
@@ -411,7 +411,7 @@ __all__ = [
 ]
 
 
-def get_track_data(slug: str):
+def get_track_data(slug: str) -> TrackData:
     """
     The active track ``slug`` with its criteria and incentives.
 

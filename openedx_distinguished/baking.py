@@ -10,6 +10,7 @@ an image never carries two. Pure Python; no image library needed.
 import re
 import struct
 import zlib
+from collections.abc import Iterator
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_KEYWORDS = {2: b"openbadges", 3: b"openbadgecredential"}
@@ -21,7 +22,7 @@ class BakingError(ValueError):
     """The image is not a PNG or SVG this module can bake."""
 
 
-def _chunks(data):
+def _chunks(data: bytes) -> Iterator[tuple[bytes, bytes, bytes]]:
     """(type, body, raw bytes) of each chunk of a PNG."""
     if not data.startswith(PNG_SIGNATURE):
         raise BakingError("Not a PNG image.")
@@ -37,7 +38,7 @@ def _chunks(data):
         position = end
 
 
-def _itxt_keyword(body):
+def _itxt_keyword(body: bytes) -> bytes:
     return body.split(b"\x00", 1)[0]
 
 
@@ -72,12 +73,14 @@ def unbake_png(image: bytes, version: int) -> str | None:
     return None
 
 
-def _svg_pattern(version):
+def _svg_pattern(version: int) -> re.Pattern:
+    """What an earlier baking left in an SVG: its ``openbadges`` element of ``version``."""
     element = SVG_ELEMENTS[version]
     return re.compile(rf"<openbadges:{element}\b[^>]*?(?:/>|>.*?</openbadges:{element}>)\s*", re.S)
 
 
-def _attribute(value):
+def _attribute(value: str) -> str:
+    """``value`` escaped for an XML attribute in double quotes."""
     return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
 
 

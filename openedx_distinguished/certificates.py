@@ -18,7 +18,7 @@ ACCENT = HexColor("#0b3d91")
 GOLD = HexColor("#f0b429")
 
 
-def _qr(text, size):
+def _qr(text: str, size: float) -> Drawing:
     """A QR code of ``text``, ``size`` points square."""
     widget = QrCodeWidget(text)
     left, bottom, right, top = widget.getBounds()
@@ -27,7 +27,7 @@ def _qr(text, size):
     return drawing
 
 
-def certificate_pdf(*, public_id, issuer_name) -> bytes:
+def certificate_pdf(*, public_id: str, issuer_name: str) -> bytes:
     """
     A one-page landscape certificate: holder, track, term, issuer, the credential id and a QR code
     to the verification page (where anyone can check it is still valid).

@@ -5,6 +5,7 @@ Each chart is an accessible image (``role="img"`` with a title and a description
 numbers), so the figures are also readable without seeing the drawing. Text is escaped here;
 callers mark the result safe.
 """
+from collections.abc import Sequence
 from html import escape
 
 WIDTH = 560
@@ -14,7 +15,7 @@ _COLOURS = ("#0a3055", "#00688d", "#8e5ba8", "#c5501e")
 _TARGET_COLOUR = "#b3261e"
 
 
-def _nice_ceiling(value):
+def _nice_ceiling(value: float) -> float:
     """The smallest of 1, 2, 5 × 10^n not below ``value`` (at least 1)."""
     if value <= 1:
         return 1
@@ -27,7 +28,9 @@ def _nice_ceiling(value):
     return 10 * magnitude  # pragma: no cover (the loop always returns)
 
 
-def bar_chart(*, chart_id, title, labels, series, target=None, target_label="", percent=False):
+def bar_chart(*, chart_id: str, title: str, labels: Sequence[str],
+              series: Sequence[tuple[str, Sequence[float | None]]], target: float | None = None,
+              target_label: str = "", percent: bool = False) -> str:
     """
     A bar chart of one or more ``series`` — ``[(name, [value, …]), …]`` with one value per label
     (``None`` draws no bar) — and an optional horizontal ``target`` line.
@@ -39,10 +42,10 @@ def bar_chart(*, chart_id, title, labels, series, target=None, target_label="", 
     values = [value for _, points in series for value in points if value is not None]
     top = 1.0 if percent else _nice_ceiling(max(values + [target or 0, 1]))
 
-    def fmt(value):
+    def fmt(value: float) -> str:
         return f"{value * 100:.0f}%" if percent else f"{value:g}"
 
-    def y_of(value):
+    def y_of(value: float) -> float:
         return _MARGIN_TOP + plot_h - (value / top) * plot_h
 
     parts = [
@@ -51,7 +54,7 @@ def bar_chart(*, chart_id, title, labels, series, target=None, target_label="", 
         f'<title id="{chart_id}-title">{escape(title)}</title>',
     ]
     description = "; ".join(
-        f"{label}: " + ", ".join(f"{escape(name)} {fmt(points[i]) if points[i] is not None else 'n/a'}"
+        f"{label}: " + ", ".join(f"{escape(name)} {fmt(value) if (value := points[i]) is not None else 'n/a'}"
                                  for name, points in series)
         for i, label in enumerate(labels)
     )

@@ -117,7 +117,7 @@ DEFAULTS["DISTINGUISHED_REVIEW_REMINDER_DAYS"] = 7
 DEFAULTS["DISTINGUISHED_EMAIL_MAX_ATTEMPTS"] = 5
 
 
-def get_setting(name):
+def get_setting(name: str) -> Any:
     """
     Return the value of one of the plugin's settings, falling back to its documented default.
 

@@ -1,6 +1,7 @@
 """
 Errors the program's API raises; adapters turn them into HTTP 400/404, admin messages or CommandErrors.
 """
+from typing import Any
 
 
 class DistinguishedError(Exception):
@@ -10,7 +11,7 @@ class DistinguishedError(Exception):
     ``errors`` maps a field name (or ``non_field_errors``) to a list of human-readable messages.
     """
 
-    def __init__(self, errors):
+    def __init__(self, errors: str | dict[str, Any]) -> None:
         if isinstance(errors, str):
             errors = {"non_field_errors": [errors]}
         self.errors = {field: list(messages) if isinstance(messages, (list, tuple)) else [messages]

@@ -14,8 +14,12 @@ where ``RequireEvidence`` is an ``openedx_filters.PipelineStep`` whose ``run_fil
 returns ``{"nomination": nomination}`` or raises
 ``NominationSubmissionRequested.PreventNominationSubmission("Add at least one evidence link.")``.
 """
+from typing import Any
+
 from openedx_filters.exceptions import OpenEdxFilterException
 from openedx_filters.tooling import OpenEdxPublicFilter
+
+from openedx_distinguished.data import NominationData, TermData
 
 
 class NominationSubmissionRequested(OpenEdxPublicFilter):
@@ -30,7 +34,7 @@ class NominationSubmissionRequested(OpenEdxPublicFilter):
         """Raised by a pipeline step to refuse a submission, with the reason for the nominator."""
 
     @classmethod
-    def run_filter(cls, nomination):
+    def run_filter(cls, nomination: NominationData) -> NominationData:
         """Run the pipeline on the nomination's record (``data.NominationData``); return it."""
         return super().run_pipeline(nomination=nomination).get("nomination", nomination)
 
@@ -44,7 +48,7 @@ class HallOfFameRenderStarted(OpenEdxPublicFilter):
     filter_type = "org.openedx.distinguished.hall_of_fame.render.started.v1"
 
     @classmethod
-    def run_filter(cls, context, template_name):
+    def run_filter(cls, context: dict[str, Any], template_name: str) -> tuple[dict[str, Any], str]:
         """Run the pipeline on the page context and template name; return both."""
         data = super().run_pipeline(context=context, template_name=template_name)
         return data.get("context", context), data.get("template_name", template_name)
@@ -62,6 +66,6 @@ class CredentialIssuanceRequested(OpenEdxPublicFilter):
         """Raised by a pipeline step to stop the issuance, with the reason (logged, and retried by the jobs)."""
 
     @classmethod
-    def run_filter(cls, term, document):
+    def run_filter(cls, term: TermData, document: dict[str, Any]) -> dict[str, Any]:
         """Run the pipeline on the term's record (``data.TermData``) and the document; return the document."""
         return super().run_pipeline(term=term, document=document).get("document", document)

@@ -35,7 +35,7 @@ PRESENCE_SECONDS = 300
 _KEYS: dict = {}
 
 
-def _key(name):
+def _key(name: str) -> str:
     """The cache key of a version (short: a cache checks every character of a key on every read)."""
     key = _KEYS.get(name)
     if key is None:
@@ -58,13 +58,13 @@ def changed(*names: str) -> None:
     process caches in between (from the database as it was before the commit) is then dropped as
     well. A transaction that rolls back has only cost a full response once.
     """
-    def publish():
+    def publish() -> None:
         cache.set_many({_key(name): uuid.uuid4().hex for name in names}, timeout=None)
     publish()
     transaction.on_commit(publish)
 
 
-def etag(*parts) -> str:
+def etag(*parts: object) -> str:
     """A strong ETag of ``parts`` (versions, ids, the representation chosen)."""
     return '"' + "-".join(str(part) for part in parts) + '"'
 

@@ -1,6 +1,9 @@
 """
 Rules of the scheduled work: what is due now, done in order, each step idempotent.
 """
+from collections.abc import Callable
+from datetime import datetime
+
 from openedx_distinguished.credentials import issue_missing_credentials
 from openedx_distinguished.exceptions import DistinguishedError
 from openedx_distinguished.incentives import ensure_current_deliverables
@@ -14,7 +17,7 @@ from openedx_distinguished.notifications import queue_review_reminders, redelive
 from openedx_distinguished.review import release_announcement
 
 
-def run_due_jobs(*, now=None, progress=None) -> list[str]:
+def run_due_jobs(*, now: datetime | None = None, progress: Callable[[str], None] | None = None) -> list[str]:
     """
     Release announcements whose time has come, flag renewals due, evaluate the terms of open
     cycles, issue the credentials still missing (e.g. terms started before a key was installed),

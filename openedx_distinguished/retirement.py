@@ -37,7 +37,7 @@ UNDECIDED = (NominationStatus.DRAFT, NominationStatus.AWAITING_CONSENT, Nominati
              NominationStatus.IN_REVIEW)
 
 
-def retire_user(*, user_id) -> None:
+def retire_user(*, user_id: int) -> None:
     """
     Remove or anonymise every PII-annotated field of the user, in one transaction. Idempotent:
     running it again (a retried retirement) finds nothing left to change.
@@ -88,7 +88,7 @@ def retire_user(*, user_id) -> None:
         Initiative.leads.through.objects.filter(user_id=user_id).delete()
 
 
-def _nominations_about(nomination_ids):
+def _nominations_about(nomination_ids: list[int]) -> None:
     """Withdraw open nominations of the retired nominee and erase their case."""
     if not nomination_ids:
         return
@@ -107,7 +107,7 @@ def _nominations_about(nomination_ids):
     AuditEntry.objects.filter(nomination_id__in=nomination_ids).update(detail={})
 
 
-def _terms_of(user_id):
+def _terms_of(user_id: int) -> None:
     """
     End the user's memberships, revoke and empty their credentials, erase shipping addresses and
     staff's notes on their incentives, and their funding requests' words.
