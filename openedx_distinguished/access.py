@@ -8,10 +8,16 @@ not exist (``Hidden``); someone who sees it but may not do this is ``Forbidden``
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from openedx_distinguished import api
+from openedx_distinguished.data import EndorsementData
 from openedx_distinguished.exceptions import NotFound
+
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import AnonymousUser, User  # pylint: disable=imported-auth-user
 
 
 class Refused(Exception):
@@ -78,11 +84,13 @@ _ROLE_NAMES = {
 }
 
 
-def _only(roles) -> str:
+def _only(roles: Iterable[str]) -> str:
+    """The refusal naming who may."""
     return "Only " + " or ".join(sorted(_ROLE_NAMES.get(role, role) for role in roles)) + " may do this."
 
 
-def check_nomination(*, user, nomination_id, action: NominationAction) -> frozenset[str]:
+def check_nomination(*, user: User | AnonymousUser | None, nomination_id: int,
+                     action: NominationAction) -> frozenset[str]:
     """
     The caller's roles on a nomination when they may take ``action``.
 
@@ -98,7 +106,7 @@ def check_nomination(*, user, nomination_id, action: NominationAction) -> frozen
     return roles
 
 
-def check_review(*, user, nomination_id, action: ReviewAction) -> frozenset[str]:
+def check_review(*, user: User | AnonymousUser | None, nomination_id: int, action: ReviewAction) -> frozenset[str]:
     """
     The caller's review roles on a nomination when they may take ``action``. A conflicted
     reviewer, like anyone outside the panel, does not see the nomination at all.
@@ -115,12 +123,12 @@ def check_review(*, user, nomination_id, action: ReviewAction) -> frozenset[str]
     return roles
 
 
-def runs_review(roles) -> bool:
+def runs_review(roles: Iterable[str]) -> bool:
     """Whether review ``roles`` include running the review (chairs, program staff)."""
     return bool(frozenset(roles) & RUNS_REVIEW)
 
 
-def review_scope(*, user) -> set[int] | None:
+def review_scope(*, user: User | AnonymousUser | None) -> set[int] | None:
     """
     The tracks the caller may run the review of: None (all) for program staff, the tracks of the
     panels they chair for chairs.
@@ -136,7 +144,7 @@ def review_scope(*, user) -> set[int] | None:
     return tracks
 
 
-def check_release(*, user, cycle_year) -> None:
+def check_release(*, user: User | AnonymousUser | None, cycle_year: int) -> None:
     """
     Refuse anyone who may not release the cycle's announcement (Forbidden): program staff and
     chairs whose panels cover every track of the cycle may (ADR 0015).
@@ -145,37 +153,37 @@ def check_release(*, user, cycle_year) -> None:
         raise Forbidden("Only program staff, or a chair of every track of the cycle, may release its announcement.")
 
 
-def check_staff(*, user) -> None:
+def check_staff(*, user: User | AnonymousUser | None) -> None:
     """Refuse anyone but program staff (Forbidden)."""
     if not api.is_program_staff(user):
         raise Forbidden("Only program staff may do this.")
 
 
-def check_member(*, user) -> None:
+def check_member(*, user: User | AnonymousUser | None) -> None:
     """Refuse anyone who holds no current membership term (Forbidden)."""
     if not api.is_member(user):
         raise Forbidden("Only Distinguished Contributors may do this.")
 
 
-def check_fulfilment_holder(*, user, fulfilment_id) -> None:
+def check_fulfilment_holder(*, user: User | AnonymousUser | None, fulfilment_id: int) -> None:
     """Refuse anyone but the award's holder (or the holding organization's contacts): Hidden."""
     if user is None or not user.is_authenticated or user.pk not in api.fulfilment_holder_ids(fulfilment_id):
         raise Hidden("No such award.")
 
 
-def check_deliverable_holder(*, user, deliverable_id) -> None:
+def check_deliverable_holder(*, user: User | AnonymousUser | None, deliverable_id: int) -> None:
     """Refuse anyone but the incentive's member (or the member organization's contacts): Hidden."""
     if user is None or not user.is_authenticated or user.pk not in api.deliverable_holder_ids(deliverable_id):
         raise Hidden("No such incentive.")
 
 
-def check_invitation_reply(*, user, reply_id) -> None:
+def check_invitation_reply(*, user: User | AnonymousUser | None, reply_id: int) -> None:
     """Refuse anyone but the invited member (or the member organization's contacts): Hidden."""
     if user is None or not user.is_authenticated or user.pk not in api.invitation_reply_holders(reply_id):
         raise Hidden("No such invitation.")
 
 
-def check_invitee(*, user, invitation_id) -> None:
+def check_invitee(*, user: User | AnonymousUser | None, invitation_id: int) -> None:
     """Refuse anyone but the invited members and program staff: Hidden, as for an unknown invitation."""
     if user is None or not user.is_authenticated:
         raise Hidden("No such invitation.")
@@ -183,7 +191,7 @@ def check_invitee(*, user, invitation_id) -> None:
         raise Hidden("No such invitation.")
 
 
-def check_credential_holder(*, user, public_id) -> None:
+def check_credential_holder(*, user: User | AnonymousUser | None, public_id: str) -> None:
     """
     Refuse anyone but a credential's holder (or the holding organization's contacts) and program
     staff: Hidden, as for an unknown credential.
@@ -192,12 +200,11 @@ def check_credential_holder(*, user, public_id) -> None:
         holders = api.credential_holder_ids(public_id=public_id)
     except NotFound as exc:
         raise Hidden("No such credential.") from exc
-    signed_in = user is not None and user.is_authenticated
-    if not (signed_in and (user.pk in holders or api.is_program_staff(user))):
+    if user is None or not user.is_authenticated or not (user.pk in holders or api.is_program_staff(user)):
         raise Hidden("No such credential.")
 
 
-def check_endorser(*, user, endorsement_id):
+def check_endorser(*, user: User | AnonymousUser | None, endorsement_id: int) -> EndorsementData:
     """
     The endorsement when the caller is its endorser or program staff.
 
