@@ -4,6 +4,8 @@ Rules of the community members grow: their initiatives, and the people and partn
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
@@ -19,10 +21,13 @@ from openedx_distinguished.membership import is_member
 from openedx_distinguished.models import Initiative, Onboarding, PartnerOrganization, ReferralCode
 from openedx_distinguished.program import get_program
 
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import User  # pylint: disable=imported-auth-user
+
 _http_url = URLValidator(schemes=["http", "https"])
 
 
-def initiative_data(initiative, *, visible=None) -> InitiativeData:
+def initiative_data(initiative: Initiative, *, visible: Callable[[User], bool] | None = None) -> InitiativeData:
     """The plain record of an initiative (prefetch its leads); ``visible`` keeps only the leads it accepts."""
     return InitiativeData(
         id=initiative.pk, title=initiative.title, link=initiative.link, description=initiative.description,
@@ -31,20 +36,22 @@ def initiative_data(initiative, *, visible=None) -> InitiativeData:
     )
 
 
-def save_initiative(*, initiative_id=None, title, year, status=InitiativeStatus.PROPOSED.value, link="",
-                    description="", lead_usernames=()) -> InitiativeData:
+def save_initiative(*, initiative_id: int | None = None, title: str, year: int,
+                    status: str = InitiativeStatus.PROPOSED.value, link: str = "", description: str = "",
+                    lead_usernames: Iterable[str] = ()) -> InitiativeData:
     """
     Create or update a community initiative.
 
     Raises:
         ValidationError: a field is invalid or a lead is unknown.
     """
-    errors = {}
+    errors: dict[str, list[str]] = {}
     title = title.strip() if isinstance(title, str) else ""
     if not title or len(title) > 255 or parsing.has_hidden_characters(title):
         errors["title"] = ["Give a title of at most 255 characters (no control or text-direction characters)."]
+    chosen = InitiativeStatus.PROPOSED
     try:
-        status = InitiativeStatus(status)
+        chosen = InitiativeStatus(status)
     except ValueError:
         errors["status"] = [f"Choose one of {', '.join(s.value for s in InitiativeStatus)}."]
     if not isinstance(year, int) or not 2000 <= year <= 2100:
@@ -74,14 +81,14 @@ def save_initiative(*, initiative_id=None, title, year, status=InitiativeStatus.
             if locked is None:
                 raise NotFound({"initiative": ["Not found."]})
             initiative = locked
-        initiative.title, initiative.year, initiative.status = title, year, status.value
+        initiative.title, initiative.year, initiative.status = title, year, chosen.value
         initiative.link, initiative.description = link, description
         initiative.save()
         initiative.leads.set(leads)
     return initiative_data(Initiative.objects.prefetch_related("leads").get(pk=initiative.pk))
 
 
-def list_initiatives(*, year=None, offset=0, limit=50, public=False) -> Page:
+def list_initiatives(*, year: int | None = None, offset: int = 0, limit: int = 50, public: bool = False) -> Page:
     """
     One page of initiatives, newest year first. ``public``: as anyone may see them, naming only the
     leads who chose to appear in public and whose profile is not private (ADR 0014).
@@ -94,12 +101,16 @@ def list_initiatives(*, year=None, offset=0, limit=50, public=False) -> Page:
     if year is not None:
         initiatives = initiatives.filter(year=year)
     total = initiatives.count()
-    page = [initiative_data(i, visible=(lambda user: not platform.is_private(user.privacy)) if public else None)
-            for i in initiatives[offset:offset + limit]]
+
+    def shown(user: User) -> bool:
+        """A lead who appears in public (the query annotated their profile's privacy)."""
+        return not platform.is_private(getattr(user, "privacy", None))
+
+    page = [initiative_data(i, visible=shown if public else None) for i in initiatives[offset:offset + limit]]
     return Page(items=tuple(page), total=total)
 
 
-def referral_code(*, user) -> str:
+def referral_code(*, user: User) -> str:
     """The member's referral code, created on first use.
 
     Raises:
@@ -122,12 +133,12 @@ def referral_code(*, user) -> str:
     raise RuntimeError("Could not draw a unique referral code.")  # pragma: no cover
 
 
-def is_referral_code(code) -> bool:
+def is_referral_code(code: object) -> bool:
     """Whether ``code`` belongs to a member."""
     return ReferralCode.objects.filter(code=str(code)[:32]).exists()
 
 
-def attribute_registration(*, user_id, code) -> bool:
+def attribute_registration(*, user_id: int, code: object) -> bool:
     """
     Attribute a newly registered user to the member whose referral code brought them.
     Idempotent: a user is attributed at most once (database constraint).
@@ -144,8 +155,8 @@ def attribute_registration(*, user_id, code) -> bool:
     return True
 
 
-def record_onboarded_organization(*, member_username, organization_slug=None, organization_name="", year,
-                                  actor) -> None:
+def record_onboarded_organization(*, member_username: str, organization_slug: str | None = None,
+                                  organization_name: str = "", year: int, actor: User | None) -> None:
     """
     Record (staff) that a member brought a partner organization into the community.
 
