@@ -6,8 +6,8 @@ list and answer).
 """
 from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -155,7 +155,8 @@ class InvitationListView(AuthenticatedView):
     their answers. ``GET /api/distinguished/v1/invitations/``: 200.
     """
 
-    @extend_schema(responses=s.InvitationSerializer(many=True))
+    @extend_schema(responses=inline_serializer(name="InvitationList", fields={
+        "count": serializers.IntegerField(), "results": s.InvitationSerializer(many=True)}))
     def get(self, request):
         """List my invitations."""
         mine = api.list_invitations(holder=request.user)
