@@ -1,7 +1,7 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help requirements upgrade test test-mariadb test-mariadb-all test-lms test-browser test-tutor dist bench test-fuzz loadtest lighthouse \
+.PHONY: help requirements upgrade test coverage test-mariadb test-mariadb-all test-lms test-browser test-tutor dist bench test-fuzz loadtest lighthouse \
         system-requirements quality pii_check migrations-check validate demo clean
 
 # Interpreters of the test matrix.  With pyenv, PYENV_VERSION makes both
@@ -89,6 +89,9 @@ upgrade: system-requirements $(foreach v,$(PY_VERSIONS),.venv-pip-tools-$(v)/.in
 
 test: $(TOX_STAMP) ## run the test suite: Python 3.11 + Django 4.2 and Python 3.12 + Django 5.2 (SQLite)
 	$(TOX) -e py311-django42,py312-django52 $(TOX_ARGS)
+
+coverage: $(TOX_STAMP) ## the SQLite suite on Python 3.12 + Django 5.2 with branch coverage (terminal report and coverage.xml)
+	$(TOX) -e py312-django52 -- --cov openedx_distinguished --cov-report term-missing --cov-report xml
 
 test-mariadb: system-requirements $(TOX_STAMP) ## run the test suite against MariaDB on 127.0.0.1:3306 with Python 3.12 + Django 5.2 (DB_HOST/DB_PORT/DB_USER/DB_PASSWORD override; ADR 0023)
 	$(TOX) -e py312-django52-mariadb $(TOX_ARGS)
