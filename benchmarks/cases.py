@@ -115,7 +115,7 @@ def platform_events(scale, private_key_pem) -> list[Result]:
     population.reset(private_key_pem)
     api.mark_qualifying_course_run(course_key=QUALIFYING_RUN, activity_type="event", title="Conference")
     other, qualifying = _enrolment("course-v1:SomeOrg+Python101+2026"), _enrolment(QUALIFYING_RUN)
-    api.is_qualifying_course(QUALIFYING_RUN)  # a running LMS has read the runs before
+    api.is_qualifying_course(course_key=QUALIFYING_RUN)  # a running LMS has read the runs before
 
     def send_other():
         COURSE_ENROLLMENT_CREATED.send_event(enrollment=other)

@@ -97,7 +97,7 @@ def check_nomination(*, user: User | AnonymousUser | None, nomination_id: int,
     Raises:
         Hidden: they may not know it exists. Forbidden: they see it but may not do this.
     """
-    roles = api.nomination_roles(user, nomination_id)
+    roles = api.nomination_roles(user=user, nomination_id=nomination_id)
     if not roles:
         raise Hidden("No such nomination.")
     allowed = NOMINATION_RULES[NominationAction(action)]
@@ -114,7 +114,7 @@ def check_review(*, user: User | AnonymousUser | None, nomination_id: int, actio
     Raises:
         Hidden, Forbidden
     """
-    roles = api.review_roles(user, nomination_id)
+    roles = api.review_roles(user=user, nomination_id=nomination_id)
     if not roles or api.ROLE_CONFLICTED in roles:
         raise Hidden("No such nomination.")
     allowed = REVIEW_RULES[ReviewAction(action)]
@@ -136,9 +136,9 @@ def review_scope(*, user: User | AnonymousUser | None) -> set[int] | None:
     Raises:
         Forbidden: anyone else.
     """
-    if api.is_program_staff(user):
+    if api.is_program_staff(user=user):
         return None
-    tracks = api.chaired_track_ids(user)
+    tracks = api.chaired_track_ids(user=user)
     if not tracks:
         raise Forbidden("Only panel chairs and program staff may do this.")
     return tracks
@@ -149,37 +149,39 @@ def check_release(*, user: User | AnonymousUser | None, cycle_year: int) -> None
     Refuse anyone who may not release the cycle's announcement (Forbidden): program staff and
     chairs whose panels cover every track of the cycle may (ADR 0015).
     """
-    if not api.may_release(user, cycle_year=cycle_year):
+    if not api.may_release(user=user, cycle_year=cycle_year):
         raise Forbidden("Only program staff, or a chair of every track of the cycle, may release its announcement.")
 
 
 def check_staff(*, user: User | AnonymousUser | None) -> None:
     """Refuse anyone but program staff (Forbidden)."""
-    if not api.is_program_staff(user):
+    if not api.is_program_staff(user=user):
         raise Forbidden("Only program staff may do this.")
 
 
 def check_member(*, user: User | AnonymousUser | None) -> None:
     """Refuse anyone who holds no current membership term (Forbidden)."""
-    if not api.is_member(user):
+    if not api.is_member(user=user):
         raise Forbidden("Only Distinguished Contributors may do this.")
 
 
 def check_fulfilment_holder(*, user: User | AnonymousUser | None, fulfilment_id: int) -> None:
     """Refuse anyone but the award's holder (or the holding organization's contacts): Hidden."""
-    if user is None or not user.is_authenticated or user.pk not in api.fulfilment_holder_ids(fulfilment_id):
+    if user is None or not user.is_authenticated \
+            or user.pk not in api.fulfilment_holder_ids(fulfilment_id=fulfilment_id):
         raise Hidden("No such award.")
 
 
 def check_deliverable_holder(*, user: User | AnonymousUser | None, deliverable_id: int) -> None:
     """Refuse anyone but the incentive's member (or the member organization's contacts): Hidden."""
-    if user is None or not user.is_authenticated or user.pk not in api.deliverable_holder_ids(deliverable_id):
+    if user is None or not user.is_authenticated \
+            or user.pk not in api.deliverable_holder_ids(deliverable_id=deliverable_id):
         raise Hidden("No such incentive.")
 
 
 def check_invitation_reply(*, user: User | AnonymousUser | None, reply_id: int) -> None:
     """Refuse anyone but the invited member (or the member organization's contacts): Hidden."""
-    if user is None or not user.is_authenticated or user.pk not in api.invitation_reply_holders(reply_id):
+    if user is None or not user.is_authenticated or user.pk not in api.invitation_reply_holders(reply_id=reply_id):
         raise Hidden("No such invitation.")
 
 
@@ -187,7 +189,7 @@ def check_invitee(*, user: User | AnonymousUser | None, invitation_id: int) -> N
     """Refuse anyone but the invited members and program staff: Hidden, as for an unknown invitation."""
     if user is None or not user.is_authenticated:
         raise Hidden("No such invitation.")
-    if not api.is_program_staff(user) and not api.is_invitee(invitation_id=invitation_id, user=user):
+    if not api.is_program_staff(user=user) and not api.is_invitee(invitation_id=invitation_id, user=user):
         raise Hidden("No such invitation.")
 
 
@@ -200,7 +202,7 @@ def check_credential_holder(*, user: User | AnonymousUser | None, public_id: str
         holders = api.credential_holder_ids(public_id=public_id)
     except NotFound as exc:
         raise Hidden("No such credential.") from exc
-    if user is None or not user.is_authenticated or not (user.pk in holders or api.is_program_staff(user)):
+    if user is None or not user.is_authenticated or not (user.pk in holders or api.is_program_staff(user=user)):
         raise Hidden("No such credential.")
 
 
@@ -212,10 +214,10 @@ def check_endorser(*, user: User | AnonymousUser | None, endorsement_id: int) ->
         Hidden: anyone else, or no such endorsement.
     """
     try:
-        endorsement = api.get_endorsement(endorsement_id)
+        endorsement = api.get_endorsement(endorsement_id=endorsement_id)
     except NotFound as exc:
         raise Hidden("No such endorsement.") from exc
     mine = user is not None and user.is_authenticated and endorsement.endorser_username == user.get_username()
-    if not (mine or api.is_program_staff(user)):
+    if not (mine or api.is_program_staff(user=user)):
         raise Hidden("No such endorsement.")
     return endorsement

@@ -304,7 +304,7 @@ def import_activities(*, rows, actor=None) -> dict:
     return {"created": len(created), "skipped": len(rows) - len(wanted)}
 
 
-def read_import_file(data: bytes) -> str:
+def read_import_file(*, data: bytes) -> str:
     """
     The text of an uploaded import file: UTF-8 (with or without a byte-order mark), at most
     ``MAX_IMPORT_BYTES``.
@@ -323,7 +323,7 @@ def read_import_file(data: bytes) -> str:
             "The file is not UTF-8 text. Save it as \"CSV UTF-8\" from your spreadsheet and try again."]}) from exc
 
 
-def read_import_csv(text) -> list[dict]:
+def read_import_csv(*, text) -> list[dict]:
     """
     The rows of CSV text whose header names the columns (``IMPORT_COLUMNS``, ``email`` for
     ``username`` if wished; header names in any case).
@@ -364,7 +364,7 @@ def import_activities_csv(*, text, actor=None) -> dict:
     Raises:
         ValidationError: unreadable CSV, missing columns, or bad rows (nothing is written).
     """
-    return import_activities(rows=read_import_csv(text), actor=actor)
+    return import_activities(rows=read_import_csv(text=text), actor=actor)
 
 
 def activity_import_template() -> str:
@@ -432,7 +432,7 @@ def _change_pending():
     return any(getattr(entry[1], "pending", False) for entry in connection.run_on_commit)
 
 
-def is_qualifying_course(course_key) -> bool:
+def is_qualifying_course(*, course_key) -> bool:
     """Whether events in the run ``course_key`` may record activities (no query while cached)."""
     return str(course_key) in qualifying_course_keys()
 
@@ -465,7 +465,7 @@ def record_platform_activity(*, user_id, course_key, event, occurred_at=None) ->
     if run is None:
         return None
     user = get_user_model().objects.filter(pk=user_id).first()
-    if user is None or not is_member(user):
+    if user is None or not is_member(user=user):
         return None
     occurred = (occurred_at or timezone.now()).date()
     activity, _ = Activity.objects.get_or_create(external_id=f"platform:{event}:{run.course_key}:{user.pk}", defaults={

@@ -19,7 +19,7 @@ def import_view(model_admin, request):
     GET: the form (``?template=csv`` downloads the template). POST ``step=preview``: read the upload
     or the pasted text and show every row. POST ``step=apply``: import the previewed text.
     """
-    if not api.is_program_staff(request.user):
+    if not api.is_program_staff(user=request.user):
         raise PermissionDenied
     if request.GET.get("template") == "csv":
         response = HttpResponse(api.activity_import_template(), content_type="text/csv; charset=utf-8")
@@ -36,7 +36,7 @@ def import_view(model_admin, request):
                 text = api.read_import_file(data=upload.read(api.MAX_IMPORT_BYTES + 1))
             if not text.strip():
                 raise ValidationError({"file": [_("Choose a CSV file or paste its text.")]})
-            rows = api.read_import_csv(text)
+            rows = api.read_import_csv(text=text)
             if step == "apply":
                 result = api.import_activities(rows=rows, actor=request.user)
                 model_admin.message_user(request, _("Imported {created} activities; {skipped} were imported before "
@@ -49,7 +49,7 @@ def import_view(model_admin, request):
             errors = exc.errors
             if "rows" in errors and step == "apply":
                 # The rows changed meanwhile (an activity imported elsewhere): show the preview again.
-                context["preview"] = api.preview_activity_import(rows=api.read_import_csv(text))
+                context["preview"] = api.preview_activity_import(rows=api.read_import_csv(text=text))
             context["errors"] = errors
             status = 400
         context["text"] = text

@@ -100,7 +100,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _require_program_staff(request):
-        if not api.is_program_staff(request.user):
+        if not api.is_program_staff(user=request.user):
             raise PermissionDenied
 
     def dashboard_view(self, request):
@@ -134,7 +134,7 @@ class ProgramAdmin(admin.ModelAdmin):
     def dashboard_csv_view(self, request):
         """Every indicator of every year and track, as CSV."""
         self._require_program_staff(request)
-        response = HttpResponse(api.kpis_csv(api.compute_kpis()), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(api.kpis_csv(rows=api.compute_kpis()), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="distinguished-kpis.csv"'
         return response
 
@@ -143,7 +143,7 @@ class ProgramAdmin(admin.ModelAdmin):
         self._require_program_staff(request)
         if request.method == "POST":
             try:
-                created = api.start_cycle_budget(year)
+                created = api.start_cycle_budget(cycle_year=year)
             except DistinguishedError as exc:
                 self.message_user(request, str(exc), messages.ERROR)
             else:
@@ -151,13 +151,13 @@ class ProgramAdmin(admin.ModelAdmin):
                                   % {"count": created}, messages.SUCCESS if created else messages.INFO)
             return HttpResponseRedirect(request.path)
         try:
-            report = api.budget_report(year)
+            report = api.budget_report(cycle_year=year)
         except DistinguishedError as exc:
             raise Http404(str(exc)) from exc
         export = request.GET.get("format")
         if export in ("csv", "markdown"):
-            body, kind, extension = ((api.budget_csv(report), "text/csv", "csv") if export == "csv"
-                                     else (api.budget_markdown(report), "text/markdown", "md"))
+            body, kind, extension = ((api.budget_csv(report=report), "text/csv", "csv") if export == "csv"
+                                     else (api.budget_markdown(report=report), "text/markdown", "md"))
             response = HttpResponse(body, content_type=f"{kind}; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="distinguished-budget-{year}.{extension}"'
             return response
@@ -166,7 +166,7 @@ class ProgramAdmin(admin.ModelAdmin):
             "title": _("Budget %(year)s") % {"year": year},
             "year": year,
             "report": report,
-            "rows": api.budget_table_rows(report),
+            "rows": api.budget_table_rows(report=report),
             "line_count": len(report.lines),
             "lines_url": reverse("admin:openedx_distinguished_budgetline_changelist") + f"?cycle__year={year}",
             "expenses_url": reverse("admin:openedx_distinguished_expense_changelist") + f"?cycle__year={year}",
@@ -245,7 +245,7 @@ class TrackForm(forms.ModelForm):
             content = upload.read()
             upload.seek(0)
             try:
-                api.check_artwork(kind, content)
+                api.check_artwork(kind=kind, content=content)
             except api.ArtworkRefused as exc:
                 raise forms.ValidationError(f"Upload a {kind.upper()} image that only draws: {exc}") from exc
         return upload
@@ -342,7 +342,7 @@ class CycleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("phase"))
     def phase(self, obj):
-        return api.cycle_phase(obj).value
+        return api.cycle_phase(cycle=obj).value
 
     @admin.display(description=_("nominations"), ordering="nomination_total")
     def nomination_count(self, obj):
@@ -362,7 +362,7 @@ class CycleAdmin(admin.ModelAdmin):
         """A new cycle's budget starts as a copy of the program's default estimate."""
         super().save_model(request, obj, form, change)
         if not change:
-            created = api.start_cycle_budget(obj.year)
+            created = api.start_cycle_budget(cycle_year=obj.year)
             if created:
                 self.message_user(request, _("The cycle's budget starts from the program's estimate "
                                              "(%(count)s lines).") % {"count": created}, messages.INFO)
@@ -948,7 +948,7 @@ class DeliverableAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("overdue"))
     def late(self, obj):
-        if api.is_overdue(obj):
+        if api.is_overdue(deliverable=obj):
             return format_html('<strong style="color:#b4232c">{}</strong>', _("Overdue"))
         return ""
 
@@ -1040,7 +1040,8 @@ class FundingDecisionForm(forms.ModelForm):
         if decision and request.status != "requested":
             self.add_error("decision", _("This request is decided already."))
         elif decision == "approve":
-            self._check({"amount": "amount"}, lambda: api.approved_amount(request, cleaned.get("amount")))
+            self._check({"amount": "amount"},
+                        lambda: api.approved_amount(request=request, amount=cleaned.get("amount")))
         elif decision == "decline" and not (cleaned.get("note") or "").strip():
             self.add_error("note", _("Say why, for the member."))
         if cleaned.get("payment_amount") or cleaned.get("payment_on"):
@@ -1048,7 +1049,7 @@ class FundingDecisionForm(forms.ModelForm):
                 self.add_error("payment_amount", _("Payments are recorded on approved requests only."))
             else:
                 self._check({"amount": "payment_amount", "paid_on": "payment_on", "reference": "payment_reference"},
-                            lambda: api.payment_values(request, amount=cleaned.get("payment_amount"),
+                            lambda: api.payment_values(request=request, amount=cleaned.get("payment_amount"),
                                                        paid_on=cleaned.get("payment_on") or "",
                                                        reference=cleaned.get("payment_reference")))
         return cleaned
@@ -1188,7 +1189,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def answers_view(self, request, invitation_id):
         """Who was invited and what they answered, as CSV (program staff)."""
-        if not api.is_program_staff(request.user):
+        if not api.is_program_staff(user=request.user):
             raise PermissionDenied
         try:
             body = api.answers_csv(invitation_id=invitation_id)

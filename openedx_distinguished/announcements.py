@@ -65,7 +65,8 @@ def _md(text: object) -> str:
 
 def _markdown(details: dict[str, Any]) -> str:
     """The announcement as Markdown: a heading, the date and count, then each track's members as a list."""
-    lines = [f"# {_md(_('New Distinguished Contributors — {name}').format(name=details['name']))}", "",
+    heading = _md(_("New Distinguished Contributors — {name}").format(name=details["name"]))
+    lines = [f"# {heading}", "",
              _md(ngettext("Announced on {day}: {count} new member.", "Announced on {day}: {count} new members.",
                           details["count"]).format(day=details["released_at"].date().isoformat(),
                                                    count=details["count"])), ""]
@@ -78,10 +79,12 @@ def _markdown(details: dict[str, Any]) -> str:
             if member["citation"]:
                 entry += f": {_md(member['citation'])}"
             if member["verify_url"]:
-                entry += f" ([{_md(_('verify the badge'))}](<{member['verify_url']}>))"
+                verify = _md(_("verify the badge"))
+                entry += f" ([{verify}](<{member['verify_url']}>))"
             lines.append(entry)
         lines.append("")
-    lines.append(f"[{_md(_('The announcement on the web'))}](<{details['url']}>)")
+    on_the_web = _md(_("The announcement on the web"))
+    lines.append(f"[{on_the_web}](<{details['url']}>)")
     return "\n".join(lines) + "\n"
 
 
@@ -137,7 +140,7 @@ class _Deck:
     def badge(self, track_slug: str) -> ImageReader:
         """A track's badge artwork as an image the PDF embeds once, however many slides show it."""
         if track_slug not in self.badges:
-            self.badges[track_slug] = ImageReader(BytesIO(badge_artwork(track_slug, "png")))
+            self.badges[track_slug] = ImageReader(BytesIO(badge_artwork(track_slug=track_slug, kind="png")))
         return self.badges[track_slug]
 
     def text(self, value: str, x: float, y: float, *, size: float, font: str = "Helvetica", color: Color = INK,

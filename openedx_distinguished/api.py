@@ -411,7 +411,7 @@ __all__ = [
 ]
 
 
-def get_track_data(slug: str) -> TrackData:
+def get_track_data(*, slug: str) -> TrackData:
     """
     The active track ``slug`` with its criteria and incentives.
 
@@ -421,7 +421,7 @@ def get_track_data(slug: str) -> TrackData:
     return _track_data(_get_track(slug))
 
 
-def start_cycle_budget(cycle_year: int) -> int:
+def start_cycle_budget(*, cycle_year: int) -> int:
     """
     Copy the program's default budget estimate into the cycle of ``cycle_year`` unless it already
     has lines; returns how many lines were created (0 when it already had a budget).

@@ -167,6 +167,6 @@ def check_png(content: bytes) -> None:
         raise ArtworkRefused("The file is not a PNG image.")
 
 
-def check_artwork(kind: str, content: bytes) -> None:
+def check_artwork(*, kind: str, content: bytes) -> None:
     """Refuse artwork of ``kind`` (png or svg) that the program may not serve (ArtworkRefused)."""
     (check_png if kind == "png" else check_svg)(content)

@@ -44,7 +44,7 @@ def _sum_by(queryset: QuerySet, group: tuple[str, ...], amount: str) -> dict[tup
     return {tuple(row[:-1]): row[-1] for row in rows}
 
 
-def budget_report(cycle_year: int) -> BudgetReport:
+def budget_report(*, cycle_year: int) -> BudgetReport:
     """
     The budget of the cycle of ``cycle_year``, in four queries whatever its size.
 
@@ -109,7 +109,7 @@ def _table_rows(report: BudgetReport) -> Iterator[tuple[str, ...]]:
                _money(line.variance), line.currency)
 
 
-def budget_csv(report: BudgetReport) -> str:
+def budget_csv(*, report: BudgetReport) -> str:
     """The report as CSV: one row per line, then a TOTAL row per currency. Amounts are plain decimals."""
     out = io.StringIO()
     writer = SafeWriter(out)
@@ -124,7 +124,7 @@ def _markdown_cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def budget_markdown(report: BudgetReport) -> str:
+def budget_markdown(*, report: BudgetReport) -> str:
     """The report as the proposal's Markdown table (Deliverable | Description | Cost | …), TOTAL in bold."""
     lines = ["| " + " | ".join(BUDGET_COLUMNS) + " |", "|" + "---|" * len(BUDGET_COLUMNS)]
     totals = set(report.totals)
@@ -136,6 +136,6 @@ def budget_markdown(report: BudgetReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def budget_table_rows(report: BudgetReport) -> list[tuple[str, ...]]:
+def budget_table_rows(*, report: BudgetReport) -> list[tuple[str, ...]]:
     """Rows of formatted cells (lines, then totals) for a text or HTML table."""
     return list(_table_rows(report))

@@ -116,7 +116,7 @@ def referral_code(*, user: User) -> str:
     Raises:
         ValidationError: ``user`` is not a member.
     """
-    if not is_member(user):
+    if not is_member(user=user):
         raise ValidationError({"user": ["Referral links are for Distinguished Contributors."]})
     try:
         return user.distinguished_referral_code.code
@@ -133,7 +133,7 @@ def referral_code(*, user: User) -> str:
     raise RuntimeError("Could not draw a unique referral code.")  # pragma: no cover
 
 
-def is_referral_code(code: object) -> bool:
+def is_referral_code(*, code: object) -> bool:
     """Whether ``code`` belongs to a member."""
     return ReferralCode.objects.filter(code=str(code)[:32]).exists()
 
@@ -165,7 +165,7 @@ def record_onboarded_organization(*, member_username: str, organization_slug: st
     """
     errors = {}
     member = get_user_model().objects.filter(username=member_username).first()
-    if member is None or not is_member(member):
+    if member is None or not is_member(user=member):
         errors["member"] = [f"{member_username!r} is not a Distinguished Contributor."]
     organization = None
     if organization_slug:

@@ -93,7 +93,7 @@ def _criteria_narrative(track):
     return "Recognised by the review panel for: " + "; ".join(c.name for c in track.criteria.all()) + "."
 
 
-def achievement(track_slug: str) -> dict:
+def achievement(*, track_slug: str) -> dict:
     """The Open Badges 3.0 Achievement of a track."""
     return _achievement(_track(track_slug))
 
@@ -109,7 +109,7 @@ def _achievement(track) -> dict:
     }
 
 
-def badge_class(track_slug: str) -> dict:
+def badge_class(*, track_slug: str) -> dict:
     """The Open Badges 2.0 hosted BadgeClass of a track."""
     track = _track(track_slug)
     return {
@@ -131,7 +131,7 @@ def artwork_query() -> str:
     return f"?v={freshness.artwork_version()}"
 
 
-def badge_artwork(track_slug: str, kind: str) -> bytes:
+def badge_artwork(*, track_slug: str, kind: str) -> bytes:
     """
     A track's badge artwork: staff's upload, or the artwork shipped with the plugin (also when an
     upload made before artwork was checked would not pass the check now).
@@ -142,7 +142,7 @@ def badge_artwork(track_slug: str, kind: str) -> bytes:
         with upload.open("rb") as handle:
             content = handle.read()
         try:
-            check_artwork(kind, content)
+            check_artwork(kind=kind, content=content)
         except ArtworkRefused as exc:
             log.warning("Not serving the uploaded %s artwork of %s: %s", kind, track_slug, exc)
         else:
@@ -746,7 +746,7 @@ def baked_image(*, public_id, version: int, kind: str, proof: str = "jwt") -> by
     if proof not in FORMATS:
         raise ValidationError({"proof": ["Choose proof=jwt (VC-JWT) or proof=ldp (Data Integrity)."]})
     credential = _credentials().get(pk=_get(public_id).pk)
-    artwork = badge_artwork(credential.term.track.slug, kind)
+    artwork = badge_artwork(track_slug=credential.term.track.slug, kind=kind)
     if version == 2:
         payload, verify_url = url(f"badges/v2/assertions/{credential.public_id}/"), True
     elif proof == "ldp":

@@ -48,7 +48,7 @@ def evaluation_view(model_admin, request, year):
     """
     _require_program_staff(request)
     try:
-        cycle = api.get_cycle_data(year)
+        cycle = api.get_cycle_data(year=year)
     except DistinguishedError as exc:
         raise Http404(str(exc)) from exc
     step = request.POST.get("step") if request.method == "POST" else None
@@ -125,7 +125,7 @@ def confirm_selected(model_admin, request, queryset):
     year = years[0]
     term_ids = list(queryset.values_list("term_id", flat=True))
     if request.POST.get("apply") != "yes":
-        return _summary(model_admin, request, api.get_cycle_data(year), term_ids=term_ids,
+        return _summary(model_admin, request, api.get_cycle_data(year=year), term_ids=term_ids,
                         selected=list(queryset.values_list("pk", flat=True)))
     result = api.confirm_evaluations(cycle_year=year, actor=request.user, term_ids=term_ids)
     model_admin.message_user(request, _("{year}: applied {renew} renewed, {lapse} lapsed, {lifetime} lifetime.").format(
@@ -136,5 +136,5 @@ def confirm_selected(model_admin, request, queryset):
 
 
 def _require_program_staff(request):
-    if not api.is_program_staff(request.user):
+    if not api.is_program_staff(user=request.user):
         raise PermissionDenied

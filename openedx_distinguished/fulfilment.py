@@ -57,7 +57,7 @@ def list_fulfilments(*, holder: User | AnonymousUser | None = None, status: str 
                 total=total)
 
 
-def fulfilment_holder_ids(fulfilment_id: int) -> set[int]:
+def fulfilment_holder_ids(*, fulfilment_id: int) -> set[int]:
     """The users who may give the shipping address of a fulfilment (the holder, or the organization's contacts)."""
     fulfilment = Fulfilment.objects.select_related("term__holder_organization").filter(pk=fulfilment_id).first()
     return set() if fulfilment is None else holder_user_ids(fulfilment.term)

@@ -37,7 +37,7 @@ _CURRENT = {status.value for status in CURRENT_TERM_STATUSES}
 _OPEN = {DeliverableStatus.PLANNED.value, DeliverableStatus.OFFERED.value}
 
 
-def funding_data(request: FundingRequest, *, paid: Decimal | None = None) -> FundingRequestData:
+def funding_data(*, request: FundingRequest, paid: Decimal | None = None) -> FundingRequestData:
     """The plain values of a funding request; ``paid`` its payments' total when already known."""
     if paid is None:
         paid = request.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
@@ -53,7 +53,7 @@ def funding_by_deliverable(deliverable_ids: Iterable[int]) -> dict[int, FundingR
     requests = list(FundingRequest.objects.filter(deliverable_id__in=list(deliverable_ids)))
     paid = dict(FundingPayment.objects.filter(funding_request__in=requests).values_list("funding_request_id")
                 .annotate(total=Sum("amount")).order_by())
-    return {request.deliverable_id: funding_data(request, paid=paid.get(request.pk, Decimal(0)))
+    return {request.deliverable_id: funding_data(request=request, paid=paid.get(request.pk, Decimal(0)))
             for request in requests}
 
 
@@ -87,7 +87,7 @@ def request_funding(*, deliverable_id: int, user: User | AnonymousUser | None, p
         deliverable = Deliverable.objects.select_for_update().select_related("incentive", "term").filter(
             pk=deliverable_id).first()
         if deliverable is None or user is None or not user.is_authenticated or \
-                user.pk not in deliverable_holder_ids(deliverable_id):
+                user.pk not in deliverable_holder_ids(deliverable_id=deliverable_id):
             raise NotFound({"deliverable": ["Not found."]})
         if deliverable.incentive.kind != IncentiveKind.FUNDING.value:
             raise ValidationError({"deliverable": [_("Funding can be requested on a funding incentive only.")]})
@@ -104,7 +104,7 @@ def request_funding(*, deliverable_id: int, user: User | AnonymousUser | None, p
         deliverable.status, deliverable.answered_at = DeliverableStatus.ACCEPTED.value, timezone.now()
         deliverable.updated_by = user
         deliverable.save(update_fields=["status", "answered_at", "updated_by", "modified"])
-    return funding_data(request, paid=Decimal(0))
+    return funding_data(request=request, paid=Decimal(0))
 
 
 def _locked(request_id: int) -> FundingRequest:
@@ -122,7 +122,7 @@ def _settle_cost(request: FundingRequest, paid: Decimal) -> list[str]:
     return ["cost", "currency"]
 
 
-def approved_amount(request: FundingRequest, amount: str | Decimal | None) -> Decimal:
+def approved_amount(*, request: FundingRequest, amount: str | Decimal | None) -> Decimal:
     """
     What approving ``request`` with ``amount`` grants: the whole request when ``amount`` is empty.
 
@@ -138,7 +138,7 @@ def approved_amount(request: FundingRequest, amount: str | Decimal | None) -> De
     return approved
 
 
-def payment_values(request: FundingRequest, *, amount: str | Decimal, paid_on: str | date,
+def payment_values(*, request: FundingRequest, amount: str | Decimal, paid_on: str | date,
                    reference: str) -> dict[str, Any]:
     """
     A payment on ``request`` checked (every field at once) against what is left to pay.
@@ -182,7 +182,8 @@ def decide_funding(*, request_id: int, actor: User | None, approve: bool, amount
         deliverable = request.deliverable
         fields = ["status"]
         if approve:
-            request.status, request.amount_approved = FundingStatus.APPROVED.value, approved_amount(request, amount)
+            request.status = FundingStatus.APPROVED.value
+            request.amount_approved = approved_amount(request=request, amount=amount)
             fields += _settle_cost(request, Decimal(0))
         else:
             request.status = FundingStatus.DECLINED.value
@@ -192,7 +193,7 @@ def decide_funding(*, request_id: int, actor: User | None, approve: bool, amount
                                     "modified"])
         deliverable.updated_by = actor
         deliverable.save(update_fields=[*fields, "updated_by", "modified"])
-    return funding_data(request)
+    return funding_data(request=request)
 
 
 def record_payment(*, request_id: int, actor: User | None, amount: str | Decimal, paid_on: str | date,
@@ -209,7 +210,7 @@ def record_payment(*, request_id: int, actor: User | None, amount: str | Decimal
         request = _locked(request_id)
         if request.status != FundingStatus.APPROVED.value:
             raise InvalidTransition({"funding_request": [_("Payments are recorded on approved requests only.")]})
-        values = payment_values(request, amount=amount, paid_on=paid_on, reference=reference)
+        values = payment_values(request=request, amount=amount, paid_on=paid_on, reference=reference)
         paid = request.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
         FundingPayment.objects.create(funding_request=request, amount=values["amount"], paid_on=values["paid_on"],
                                       reference=values["reference"], recorded_by=actor)
@@ -223,4 +224,4 @@ def record_payment(*, request_id: int, actor: User | None, amount: str | Decimal
             fields.append("status")
         deliverable.updated_by = actor
         deliverable.save(update_fields=[*fields, "updated_by", "modified"])
-    return funding_data(request, paid=paid)
+    return funding_data(request=request, paid=paid)

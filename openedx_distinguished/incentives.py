@@ -145,7 +145,7 @@ def list_all_deliverables(*, cycle_year: int | None = None, track: str | None = 
     if owner:
         rows = rows.filter(owner__username=owner)
     if overdue:
-        rows = rows.filter(overdue_filter(today))
+        rows = rows.filter(overdue_filter(today=today))
     total = rows.count()
     return Page(items=tuple(deliverable_data(row, for_staff=True) for row in rows[offset:offset + limit]),
                 total=total)
@@ -160,12 +160,12 @@ FUNDED_COST = gettext_lazy("The cost of funding is what was approved or paid on 
 SETTLED = frozenset({DeliverableStatus.DELIVERED, DeliverableStatus.DECLINED, DeliverableStatus.CANCELLED})
 
 
-def overdue_filter(today: date | None = None) -> Q:
+def overdue_filter(*, today: date | None = None) -> Q:
     """Deliverables past their due date and not settled."""
     return Q(due_on__lt=today or timezone.localdate()) & ~Q(status__in=[status.value for status in SETTLED])
 
 
-def is_overdue(deliverable: Deliverable, today: date | None = None) -> bool:
+def is_overdue(*, deliverable: Deliverable, today: date | None = None) -> bool:
     """Whether a deliverable row is past its due date and not settled (what ``overdue_filter`` selects)."""
     due = deliverable.due_on
     return due is not None and due < (today or timezone.localdate()) and \
@@ -184,14 +184,14 @@ def delivery_summary(*, cycle_year: int) -> list[DeliverySummaryData]:
         delivered=Count("id", filter=Q(status=DeliverableStatus.DELIVERED.value)),
         declined=Count("id", filter=Q(status=DeliverableStatus.DECLINED.value)),
         cancelled=Count("id", filter=Q(status=DeliverableStatus.CANCELLED.value)),
-        overdue=Count("id", filter=overdue_filter(today)),
+        overdue=Count("id", filter=overdue_filter(today=today)),
     ).order_by("incentive__track__sort_order", "incentive__track__slug")
     return [DeliverySummaryData(track_slug=row["incentive__track__slug"], track_name=row["incentive__track__name"],
                                 owed=row["owed"], delivered=row["delivered"], declined=row["declined"],
                                 cancelled=row["cancelled"], overdue=row["overdue"]) for row in rows]
 
 
-def deliverable_holder_ids(deliverable_id: int) -> set[int]:
+def deliverable_holder_ids(*, deliverable_id: int) -> set[int]:
     """The users who may answer a deliverable's offer: the holder, or the holding organization's contacts."""
     deliverable = Deliverable.objects.select_related("term__holder_organization").filter(pk=deliverable_id).first()
     return set() if deliverable is None else holder_user_ids(deliverable.term)
@@ -214,7 +214,7 @@ def _status(value: str | DeliverableStatus, field: str = "status") -> Deliverabl
             choices=", ".join(s.value for s in DeliverableStatus))]}) from None
 
 
-def allowed_next(kind: str | IncentiveKind, status: str | DeliverableStatus) -> frozenset:
+def allowed_next(*, kind: str | IncentiveKind, status: str | DeliverableStatus) -> frozenset:
     """The statuses staff may move a deliverable of ``kind`` to from ``status``."""
     return DELIVERABLE_FLOW[IncentiveKind(kind)].get(DeliverableStatus(status), frozenset())
 
@@ -232,7 +232,7 @@ def checked_changes(*, deliverable: Deliverable | None = None, owner: Any = ...,
     """
     errors, values = {}, {}
     if owner is not ...:
-        if owner is not None and not is_program_staff(owner):
+        if owner is not None and not is_program_staff(user=owner):
             errors["owner"] = [_("Choose a member of the program staff.")]
         values["owner"] = owner
     readers = (("due_on", due_on, lambda value: None if value == "" else parsing.day(value, field="due_on")),
@@ -275,7 +275,7 @@ def update_deliverable(*, deliverable_id: int, actor: User | None, status: str |
         values = checked_changes(deliverable=deliverable, owner=owner, due_on=due_on, cost=cost, currency=currency,
                                  notes=notes)
         if target is not None and target.value != deliverable.status:
-            if target not in allowed_next(deliverable.incentive.kind, deliverable.status):
+            if target not in allowed_next(kind=deliverable.incentive.kind, status=deliverable.status):
                 raise InvalidTransition({"status": [_("A {kind} incentive cannot go from {old} to {new}.").format(
                     kind=deliverable.incentive.kind, old=deliverable.status, new=target.value)]})
             deliverable.status = target.value
@@ -299,7 +299,8 @@ def answer_offer(*, deliverable_id: int, user: User | AnonymousUser | None, acce
     answer = DeliverableStatus.ACCEPTED if accept else DeliverableStatus.DECLINED
     with transaction.atomic():
         deliverable = _locked(deliverable_id)
-        if user is None or not user.is_authenticated or user.pk not in deliverable_holder_ids(deliverable_id):
+        if user is None or not user.is_authenticated \
+                or user.pk not in deliverable_holder_ids(deliverable_id=deliverable_id):
             raise NotFound({"deliverable": ["Not found."]})
         if deliverable.status != DeliverableStatus.OFFERED.value or deliverable.term.status not in _CURRENT:
             raise InvalidTransition({"deliverable": [_("This offer is no longer open.")]})

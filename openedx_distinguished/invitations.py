@@ -166,7 +166,7 @@ def answer_invitation(*, reply_id: int, user: User | AnonymousUser | None, atten
     return _data(reply, now)
 
 
-def invitation_reply_holders(reply_id: int) -> set[int]:
+def invitation_reply_holders(*, reply_id: int) -> set[int]:
     """The users who may answer a reply (its term's holder or organization contacts)."""
     reply = InvitationReply.objects.select_related("term__holder_organization").filter(pk=reply_id).first()
     return set() if reply is None else holder_user_ids(reply.term)

@@ -179,7 +179,7 @@ def _cell(value: object) -> object:
     return value
 
 
-def kpis_csv(rows: Iterable[KpiRow]) -> str:
+def kpis_csv(*, rows: Iterable[KpiRow]) -> str:
     """The KPI rows as CSV, one column per ``data.KPI_COLUMNS`` (empty cells where nothing applies)."""
     out = io.StringIO()
     writer = SafeWriter(out)

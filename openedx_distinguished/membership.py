@@ -125,7 +125,7 @@ def list_terms(*, username=None, organization_slug=None, statuses=None, offset=0
     return Page(items=tuple(term_data(t) for t in terms[offset:offset + limit]), total=total)
 
 
-def get_term(term_id) -> TermData:
+def get_term(*, term_id) -> TermData:
     """One term; NotFound if there is none."""
     try:
         return term_data(_terms().get(pk=term_id))
@@ -154,7 +154,7 @@ def revoke_term(*, term_id, actor, reason) -> TermData:
         _set_status(term, T.REVOKED, revoked_reason=reason[:2000])
         revoke_for_term(term_id=term.pk, reason=reason[:2000])
         freshness.changed(freshness.PRESENCE)
-    return get_term(term_id)
+    return get_term(term_id=term_id)
 
 
 # Terms ``mark_renewals_due`` flags and writes to per round of queries.
@@ -570,7 +570,7 @@ def _apply(evaluation, outcome, *, cycle, months):
         notifications.membership_renewed(following)
 
 
-def is_member(user) -> bool:
+def is_member(*, user) -> bool:
     """Whether ``user`` holds, or held, a term (individually or for their organization)."""
     return bool(user and user.is_authenticated) and MembershipTerm.objects.filter(held_by(user)).exists()
 

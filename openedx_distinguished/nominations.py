@@ -187,7 +187,7 @@ def endorsement_data(endorsement: Endorsement, *, with_nomination: bool = False)
     )
 
 
-def nomination_roles(user, nomination_id) -> frozenset[str]:
+def nomination_roles(*, user, nomination_id) -> frozenset[str]:
     """
     The roles ``user`` holds on a nomination: nominator, nominee (not while it is a draft), staff.
 
@@ -196,7 +196,7 @@ def nomination_roles(user, nomination_id) -> frozenset[str]:
     roles = set()
     if user is None or not user.is_authenticated:
         return frozenset()
-    if is_program_staff(user):
+    if is_program_staff(user=user):
         roles.add(ROLE_STAFF)
     row = Nomination.objects.filter(pk=nomination_id).values(
         "nominator_id", "nominee_user_id", "nominee_organization_id", "status").first()
@@ -213,7 +213,7 @@ def nomination_roles(user, nomination_id) -> frozenset[str]:
     return frozenset(roles)
 
 
-def get_nomination(nomination_id) -> NominationData:
+def get_nomination(*, nomination_id) -> NominationData:
     """
     The record of one nomination; NotFound if it does not exist.
     """
@@ -228,7 +228,7 @@ def list_nominations(*, user, include_all=False, cycle_year=None, status=None, o
     One page of the nominations ``user`` may see (everything when ``include_all`` is asked by staff).
     """
     queryset = _base_queryset()
-    if not (include_all and is_program_staff(user)):
+    if not (include_all and is_program_staff(user=user)):
         visible_ids = Nomination.objects.filter(_visible_filter(user)).values("pk")
         queryset = queryset.filter(pk__in=visible_ids)
     if cycle_year is not None:
@@ -253,7 +253,7 @@ def list_endorsements(*, user, offset=0, limit=50) -> Page:
     return Page(items=tuple(endorsement_data(row, with_nomination=True) for row in rows), total=total)
 
 
-def get_endorsement(endorsement_id) -> EndorsementData:
+def get_endorsement(*, endorsement_id) -> EndorsementData:
     """
     One endorsement, with the nomination it supports.
 
@@ -445,7 +445,7 @@ ACTIONS = {
 
 def _require_phase(cycle, phases, errors, action):
     """Add an error on ``cycle`` unless the cycle is in one of ``phases`` now; ``action`` names what is refused."""
-    phase = cycle_phase(cycle)
+    phase = cycle_phase(cycle=cycle)
     if phase not in phases:
         errors.setdefault("cycle", []).append(
             _("{action} is not possible for the {year} cycle now (it is in its {phase} phase).").format(
@@ -514,7 +514,7 @@ def _replayed(user, form_token) -> NominationOutcome | None:
     nomination_id = Nomination.objects.filter(nominator=user, form_token=form_token).values_list("pk", flat=True) \
         .first()
     if nomination_id is not None:
-        return NominationOutcome(nomination=get_nomination(nomination_id), replayed=True)
+        return NominationOutcome(nomination=get_nomination(nomination_id=nomination_id), replayed=True)
     endorsement = Endorsement.objects.select_related("endorser").filter(
         STANDING_ENDORSEMENT, endorser=user, form_token=form_token).first()
     if endorsement is not None:
@@ -655,7 +655,7 @@ def create_nomination(
                                             to_status=S.DRAFT.value, reason="Created.")
         if submit:
             return submit_nomination(nomination_id=nomination.pk, actor=nominator)
-    return NominationOutcome(nomination=get_nomination(nomination.pk))
+    return NominationOutcome(nomination=get_nomination(nomination_id=nomination.pk))
 
 
 def endorse_nomination(
@@ -724,7 +724,7 @@ def withdraw_endorsement(*, endorsement_id: int, actor) -> EndorsementData:
             raise ValidationError(errors)
         endorsement.withdrawn_at = timezone.now()
         endorsement.save(update_fields=["withdrawn_at"])
-    return get_endorsement(endorsement_id)
+    return get_endorsement(endorsement_id=endorsement_id)
 
 
 def _existing_for(nominator, cycle, track, nominee_user, organization):
@@ -857,7 +857,7 @@ def _update_draft(nomination_id, justifications, evidence_links, *, complete):
         if evidence_links is not None:
             nomination.evidence_links = new_links
         nomination.save(update_fields=["justifications", "evidence_links", "modified"])
-    return get_nomination(nomination_id)
+    return get_nomination(nomination_id=nomination_id)
 
 
 def save_draft(*, nomination_id: int, actor, justifications: dict | None = None,
@@ -918,7 +918,7 @@ def submit_nomination(*, nomination_id: int, actor) -> NominationOutcome:
                 # Another worker made its nomination of this nominee active a moment ago.
                 active = Nomination.objects.get(active_key=_key_of(nomination))
             else:
-                return NominationOutcome(nomination=get_nomination(nomination.pk))
+                return NominationOutcome(nomination=get_nomination(nomination_id=nomination.pk))
         endorsement = _endorse(active, endorser=nomination.nominator, justifications=nomination.justifications,
                                evidence_links=nomination.evidence_links, form_token=nomination.form_token)
         nomination.delete()
@@ -960,7 +960,7 @@ def respond_to_nomination(*, nomination_id: int, actor, decision: ConsentDecisio
             raise ValidationError(errors)
         target = S.SUBMITTED if decision == ConsentDecision.ACCEPT else S.CONSENT_REFUSED
         record_transition(nomination, target, actor, reason)
-    return get_nomination(nomination_id)
+    return get_nomination(nomination_id=nomination_id)
 
 
 def withdraw_nomination(*, nomination_id: int, actor, reason: str = "") -> NominationData:
@@ -977,4 +977,4 @@ def withdraw_nomination(*, nomination_id: int, actor, reason: str = "") -> Nomin
     with transaction.atomic():
         nomination = _locked(nomination_id)
         record_transition(nomination, S.WITHDRAWN, actor, reason)
-    return get_nomination(nomination_id)
+    return get_nomination(nomination_id=nomination_id)

@@ -48,7 +48,7 @@ DEFAULT_DEFINITION = "default_program.yaml"
 MANAGE_PROGRAM_PERMISSION = "openedx_distinguished.manage_program"
 
 
-def is_program_staff(user: User | AnonymousUser | None) -> bool:
+def is_program_staff(*, user: User | AnonymousUser | None) -> bool:
     """
     Whether ``user`` runs the program: superusers, LMS global staff and holders of ``manage_program``.
     """
@@ -57,7 +57,7 @@ def is_program_staff(user: User | AnonymousUser | None) -> bool:
     return user.is_superuser or user.is_staff or user.has_perm(MANAGE_PROGRAM_PERMISSION)
 
 
-def cycle_phase(cycle: Cycle, now: datetime | None = None) -> CyclePhase:
+def cycle_phase(*, cycle: Cycle, now: datetime | None = None) -> CyclePhase:
     """
     The phase ``cycle`` is in at ``now`` (default: the current time). Each date opens a phase.
     """
@@ -117,7 +117,7 @@ def cycle_data(cycle: Cycle, now: datetime | None = None) -> CycleData:
         decision_date=cycle.decision_date,
         announcement_at=cycle.announcement_at,
         ends_at=cycle.ends_at,
-        phase=cycle_phase(cycle, now),
+        phase=cycle_phase(cycle=cycle, now=now),
     )
 
 
@@ -130,7 +130,7 @@ def list_cycles() -> list[CycleData]:
     return [cycle_data(cycle, now) for cycle in cycles]
 
 
-def get_cycle_data(year: int) -> CycleData:
+def get_cycle_data(*, year: int) -> CycleData:
     """
     The record of the cycle of ``year``.
     """
@@ -290,7 +290,7 @@ def _program_values(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def load_program_definition(path: str | None = None) -> LoadReport:
+def load_program_definition(*, path: str | None = None) -> LoadReport:
     """
     Load a program definition file (default: the one shipped with the package) into the database.
 

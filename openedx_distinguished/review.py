@@ -148,7 +148,7 @@ def _memberships(user):
     )
 
 
-def chaired_track_ids(user) -> set[int]:
+def chaired_track_ids(*, user) -> set[int]:
     """Ids of the tracks covered by panels ``user`` chairs."""
     return {track.pk for m in _memberships(user) if m.role == PanelRole.CHAIR.value for track in m.panel.tracks.all()}
 
@@ -158,7 +158,7 @@ def reviewer_track_ids(user) -> set[int]:
     return {track.pk for m in _memberships(user) for track in m.panel.tracks.all()}
 
 
-def is_panel_member(user) -> bool:
+def is_panel_member(*, user) -> bool:
     """Whether ``user`` sits on any review panel of the site's program, in any role."""
     if user is None or not user.is_authenticated:
         return False
@@ -166,12 +166,12 @@ def is_panel_member(user) -> bool:
         .exists()
 
 
-def is_chair(user) -> bool:
+def is_chair(*, user) -> bool:
     """Whether ``user`` chairs any panel of the site's program."""
     return any(m.role == PanelRole.CHAIR.value for m in _memberships(user))
 
 
-def review_roles(user, nomination_id) -> frozenset[str]:
+def review_roles(*, user, nomination_id) -> frozenset[str]:
     """
     The user's roles in the review of a nomination: assigned, panel, chair, staff, and conflicted.
 
@@ -183,7 +183,7 @@ def review_roles(user, nomination_id) -> frozenset[str]:
     if nomination is None:
         return frozenset()
     roles = set()
-    if is_program_staff(user):
+    if is_program_staff(user=user):
         roles.add(ROLE_STAFF)
     for membership in _memberships(user):
         if any(track.pk == nomination.track_id for track in membership.panel.tracks.all()):
@@ -890,15 +890,15 @@ def record_decision(*, nomination_id, actor, outcome, rationale, feedback="", ov
     return _decision_data(Decision.objects.select_related("decided_by").get(pk=decision.pk))
 
 
-def may_release(user, *, cycle_year) -> bool:
+def may_release(*, user, cycle_year) -> bool:
     """
     Whether ``user`` may release the cycle's announcement: program staff, or a chair whose panels
     together cover every active track of the cycle's program (ADR 0015). The release publishes
     every decision of the cycle, so a chair of one track may not publish the others'.
     """
-    if is_program_staff(user):
+    if is_program_staff(user=user):
         return True
-    chaired = chaired_track_ids(user)
+    chaired = chaired_track_ids(user=user)
     if not chaired:
         return False
     cycle = get_cycle(cycle_year)

@@ -220,8 +220,8 @@ def _validity_check(document, checks):
     checks.append(Check("Validity", True, f"Valid until {ends:%Y-%m-%d}." if ends else "Valid, with no end date."))
 
 
-def verify_presented(presented: bytes | str, *, status_list_token: str | None = None, ring: dict | None = None,
-                     describe: bool = True) -> Verification:
+def verify_presented(*, presented: bytes | str, status_list_token: str | None = None,
+                     ring: dict | None = None, describe: bool = True) -> Verification:
     """
     Verify a credential as a verifier would: its proof against the issuer's published keys (a key
     retired before the signature counts as no key), its claims, the signed status list (this site's,

@@ -14,12 +14,12 @@ from .factories import UserFactory
 
 def full_justifications(track_slug="engineer"):
     """A justification for every criterion of a track."""
-    return {c.slug: f"Because of {c.name}." for c in api.get_track_data(track_slug).criteria}
+    return {c.slug: f"Because of {c.name}." for c in api.get_track_data(slug=track_slug).criteria}
 
 
 def score_all(track_slug, value):
     """A score of ``value`` for every criterion of a track."""
-    return {c.slug: value for c in api.get_track_data(track_slug).criteria}
+    return {c.slug: value for c in api.get_track_data(slug=track_slug).criteria}
 
 
 @pytest.fixture

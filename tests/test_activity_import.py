@@ -59,7 +59,7 @@ def test_the_preview_shows_every_row_and_writes_nothing(people, users):
     text = (HEADER + "old-1,ada,event,Earlier,2026-01-01\n"
             "new-1,grace@example.org,event,Summit,2026-02-02\n"
             "bad-1,nobody,party,=HYPERLINK(\"http://evil.example\"),2026-13-01\n")
-    preview = api.preview_activity_import(rows=api.read_import_csv(text))
+    preview = api.preview_activity_import(rows=api.read_import_csv(text=text))
     assert (preview.new, preview.already_imported, preview.errors) == (1, 1, 1)
     first, second, third = preview.rows
     assert (first.outcome, second.outcome, third.outcome) == ("already imported", "new", "error")
@@ -75,7 +75,7 @@ def test_the_preview_shows_every_row_and_writes_nothing(people, users):
                                   "-2+3+cmd|' /C calc'!A0"])
 def test_a_row_of_formulas_is_refused_and_nothing_is_written(people, users, cell):
     text = HEADER + "ok-1,ada,event,Fine,2026-05-01\n" + f'f-1,ada,event,"{cell}",2026-05-01\n'.replace('""', '"')
-    rows = api.read_import_csv(HEADER + "ok-1,ada,event,Fine,2026-05-01\n")
+    rows = api.read_import_csv(text=HEADER + "ok-1,ada,event,Fine,2026-05-01\n")
     rows.append({"external_id": "f-1", "username": "ada", "activity_type": "event", "title": cell,
                  "occurred_on": "2026-05-01"})
     with pytest.raises(ValidationError) as error:
@@ -120,7 +120,7 @@ def test_a_malformed_csv_gets_a_clear_error(people, users, text, message):
 
 
 def test_the_template_is_a_file_the_import_reads(people):
-    rows = api.read_import_csv(api.activity_import_template())
+    rows = api.read_import_csv(text=api.activity_import_template())
     assert list(rows[0]) == list(api.IMPORT_COLUMNS)
     preview = api.preview_activity_import(rows=rows)
     assert preview.rows[0].activity_type and preview.rows[0].errors == (
@@ -219,7 +219,7 @@ def test_exports_neutralise_spreadsheet_formulas(cycle, users):
     line = BudgetLine.objects.filter(cycle__isnull=True).first()
     BudgetLine.objects.filter(pk=line.pk).update(deliverable='=HYPERLINK("http://evil.example","Badges")',
                                                  description="@SUM(A1:A9)")
-    rows = list(csv.reader(io.StringIO(api.budget_csv(api.budget_report(cycle.year)))))
+    rows = list(csv.reader(io.StringIO(api.budget_csv(report=api.budget_report(cycle_year=cycle.year)))))
     cells = [cell for row in rows for cell in row]
     assert "'=HYPERLINK(\"http://evil.example\",\"Badges\")" in cells and "'@SUM(A1:A9)" in cells
     assert not any(cell and cell[0] in "=+@" for cell in cells)

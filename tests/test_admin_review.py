@@ -55,7 +55,7 @@ def test_release_action_is_idempotent_and_reports(client, superuser, decided, cy
     response = client.post(CYCLES, {"action": "release_announcement", "_selected_action": [cycle.pk]}, follow=True)
     assert any("already released" in str(m) for m in response.context["messages"])
     assert AuditEntry.objects.filter(action="announcement_released").count() == 1
-    assert api.get_nomination(decided.id).status == "accepted"
+    assert api.get_nomination(nomination_id=decided.id).status == "accepted"
 
 
 @pytest.mark.parametrize("role", ["learner", "nominee", "nominator"])

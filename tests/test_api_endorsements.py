@@ -279,7 +279,7 @@ class TestCreateNomination:
     def test_submit_in_the_same_call(self, cycle, users, nominator, status):
         nomination = nominate(users[nominator], submit=True).nomination
         assert nomination.status == status
-        assert api.get_nomination(nomination.id).status == status
+        assert api.get_nomination(nomination_id=nomination.id).status == status
 
     def test_incomplete_case_is_refused_and_writes_nothing(self, cycle, users):
         justifications = full_justifications()
@@ -360,7 +360,7 @@ class TestEndorse:
         assert (endorsement.nomination_id, endorsement.endorser_username) == (active.id, "endorser")
         assert endorsement.justifications == SUPPORT
         assert endorsement.evidence_links == ("https://discuss.openedx.org/u/nominee",)
-        assert api.get_nomination(active.id).endorsement_count == 1
+        assert api.get_nomination(nomination_id=active.id).endorsement_count == 1
 
     def test_only_what_is_said_is_kept(self, active, users):
         outcome = endorse(users["endorser"], justifications={"community-support": "  Helps everyone.  ",
@@ -482,7 +482,7 @@ class TestWithdrawEndorsement:
             api.withdraw_endorsement(endorsement_id=999999, actor=users["endorser"])
         assert list(error.value.errors) == ["endorsement"]
         with pytest.raises(NotFound):
-            api.get_endorsement(999999)
+            api.get_endorsement(endorsement_id=999999)
 
     def test_still_possible_during_review(self, supported, users, cycle):
         close_nominations(cycle)
@@ -498,9 +498,9 @@ class TestWithdrawEndorsement:
         assert db_state() == before
 
     def test_withdrawn_support_is_not_counted_or_shown(self, supported, users, active):
-        assert api.get_nomination(active.id).endorsement_count == 2
+        assert api.get_nomination(nomination_id=active.id).endorsement_count == 2
         api.withdraw_endorsement(endorsement_id=supported["endorser"].id, actor=users["endorser"])
-        assert api.get_nomination(active.id).endorsement_count == 1
+        assert api.get_nomination(nomination_id=active.id).endorsement_count == 1
         listed = api.list_nominations(user=users["nominator"]).items
         assert [n.endorsement_count for n in listed] == [1]
         assert [e.endorser_username for e in api.nomination_endorsements(nomination_id=active.id)] == ["learner"]
@@ -520,7 +520,7 @@ class TestWithdrawEndorsement:
         row = Endorsement.objects.get(pk=first.id)
         assert (row.withdrawn_at, row.justifications) == (None, {"core-processes": "Triages weekly."})
         assert Endorsement.objects.filter(endorser=users["endorser"]).count() == 1
-        assert api.get_nomination(active.id).endorsement_count == 2
+        assert api.get_nomination(nomination_id=active.id).endorsement_count == 2
 
     def test_supporting_again_only_while_nominations_are_open(self, supported, users, cycle):
         api.withdraw_endorsement(endorsement_id=supported["endorser"].id, actor=users["endorser"])
@@ -548,7 +548,7 @@ class TestListEndorsements:
             "Ada Lovelace", "Distinguished Engineer", 2026)
         assert item.standing == NominationStanding.UNDER_CONSIDERATION
         assert item.justifications == SUPPORT
-        assert api.get_endorsement(endorsement.id) == item
+        assert api.get_endorsement(endorsement_id=endorsement.id) == item
         assert api.list_endorsements(user=users["learner"]).total == 0
 
     def test_withdrawn_support_stays_in_the_endorsers_listing(self, active, users):
@@ -637,7 +637,7 @@ class TestSaveDraft:
         saved = api.save_draft(nomination_id=draft.id, actor=users["nominator"],
                                justifications={"core-processes": "Triages weekly."})
         assert saved.nomination.status == NominationStatus.DRAFT
-        assert api.get_nomination(draft.id).justifications == {"core-processes": "Triages weekly."}
+        assert api.get_nomination(nomination_id=draft.id).justifications == {"core-processes": "Triages weekly."}
 
     def test_refused_submission_keeps_nothing_of_the_edit(self, cycle, users):
         draft = nominate(users["nominator"]).nomination
@@ -652,7 +652,7 @@ class TestSaveDraft:
         assert [key for key in error.value.errors if key.startswith("justifications")] == [
             f"justifications.{missing}"]
         assert db_state() == before
-        unchanged = api.get_nomination(draft.id)
+        unchanged = api.get_nomination(nomination_id=draft.id)
         assert unchanged.justifications == draft.justifications
         assert (unchanged.status, unchanged.evidence_links) == (NominationStatus.DRAFT, ())
 
@@ -711,7 +711,7 @@ class TestReasonLength:
                                       reason="x" * 2001)
         assert list(error.value.errors) == ["reason"]
         assert db_state() == before
-        assert api.get_nomination(active.id).status == NominationStatus.AWAITING_CONSENT
+        assert api.get_nomination(nomination_id=active.id).status == NominationStatus.AWAITING_CONSENT
 
     def test_withdrawal_reason(self, active, users):
         before = db_state()
@@ -719,7 +719,7 @@ class TestReasonLength:
             api.withdraw_nomination(nomination_id=active.id, actor=users["nominator"], reason="x" * 2001)
         assert list(error.value.errors) == ["reason"]
         assert db_state() == before
-        assert api.get_nomination(active.id).status == NominationStatus.AWAITING_CONSENT
+        assert api.get_nomination(nomination_id=active.id).status == NominationStatus.AWAITING_CONSENT
 
     def test_two_thousand_characters_are_accepted(self, active, users):
         withdrawn = api.withdraw_nomination(nomination_id=active.id, actor=users["nominator"], reason="x" * 2000)

@@ -262,7 +262,7 @@ class TestEndorsements:
         assert outcome.endorsement.justifications == justification
         assert outcome.endorsement.evidence_links == ("https://discuss.openedx.org/u/nominee",)
         assert Nomination.objects.count() == 1
-        assert api.get_nomination(first.id).endorsement_count == 1
+        assert api.get_nomination(nomination_id=first.id).endorsement_count == 1
 
     def test_nominee_self_nomination_after_a_peer_one_endorses_it(self, cycle, users):
         first = self.submitted(users)
@@ -372,10 +372,10 @@ class TestVisibility:
 
     def test_roles(self, cycle, users):
         draft = nominate(users["nominator"]).nomination
-        assert api.nomination_roles(users["nominator"], draft.id) == {api.ROLE_NOMINATOR}
-        assert api.nomination_roles(users["nominee"], draft.id) == set()
-        assert api.nomination_roles(users["staff"], draft.id) == {api.ROLE_STAFF}
-        assert api.nomination_roles(users["learner"], draft.id) == set()
+        assert api.nomination_roles(user=users["nominator"], nomination_id=draft.id) == {api.ROLE_NOMINATOR}
+        assert api.nomination_roles(user=users["nominee"], nomination_id=draft.id) == set()
+        assert api.nomination_roles(user=users["staff"], nomination_id=draft.id) == {api.ROLE_STAFF}
+        assert api.nomination_roles(user=users["learner"], nomination_id=draft.id) == set()
         api.submit_nomination(nomination_id=draft.id, actor=users["nominator"])
-        assert api.nomination_roles(users["nominee"], draft.id) == {api.ROLE_NOMINEE}
-        assert api.nomination_roles(users["nominee"], 999999) == set()
+        assert api.nomination_roles(user=users["nominee"], nomination_id=draft.id) == {api.ROLE_NOMINEE}
+        assert api.nomination_roles(user=users["nominee"], nomination_id=999999) == set()

@@ -61,7 +61,7 @@ class TestAssignment:
         assert nomination.status == "submitted"
         data = api.assign_reviewer(nomination_id=nomination.id, reviewer_username="rev1", actor=panels["chair"])
         assert data.reviewer_username == "rev1" and not data.reviewed
-        assert api.get_nomination(nomination.id).status == "in_review"
+        assert api.get_nomination(nomination_id=nomination.id).status == "in_review"
         entry = AuditEntry.objects.get(action="assigned")
         assert (entry.actor, entry.nomination_id, entry.detail["reviewer"]) == (panels["chair"], nomination.id, "rev1")
 
@@ -99,7 +99,7 @@ class TestAssignment:
                  for name in ("rev1", "rev2", "rev3", "rev4", "chair")]
         assert sum(loads) == 12 and max(loads) - min(loads) <= 1
         assert "bizrev" not in {r for reviewers in per_nomination.values() for r in reviewers}
-        assert all(api.get_nomination(n.id).status == "in_review" for n in four_nominations)
+        assert all(api.get_nomination(nomination_id=n.id).status == "in_review" for n in four_nominations)
         # Running it again changes nothing.
         assert api.auto_assign(cycle_year=2026, actor=users["staff"]).assigned == ()
         assert ReviewAssignment.objects.count() == 12
@@ -171,7 +171,7 @@ class TestConflicts:
     def test_nominee_and_nominator(self, nomination, users, who, reason):
         self.make_panel_member(users[who])
         assert reason in _reasons(nomination, users[who])
-        assert api.ROLE_CONFLICTED in api.review_roles(users[who], nomination.id)
+        assert api.ROLE_CONFLICTED in api.review_roles(user=users[who], nomination_id=nomination.id)
         with pytest.raises(ValidationError):
             assign(nomination, users[who].username)
 
@@ -185,7 +185,8 @@ class TestConflicts:
         org.contacts.add(panels["rev3"])
         outcome = api.create_nomination(nominator=users["nominator"], cycle_year=2026, track_slug="engineer",
                                         nominee_organization_slug="acme",
-                                        justifications={c.slug: "x" for c in api.get_track_data("engineer").criteria})
+                                        justifications={c.slug: "x"
+                                                        for c in api.get_track_data(slug="engineer").criteria})
         api.submit_nomination(nomination_id=outcome.nomination.id, actor=users["nominator"])
         assert _reasons(outcome.nomination, panels["rev3"]) == ("belongs to the nominated organization",)
 
@@ -397,7 +398,7 @@ class TestDecisionsAndRelease:
         for viewer in ("nominee", "nominator"):
             seen = api.list_nominations(user=users[viewer]).items[0]
             assert seen.status == "in_review" and seen.decision_feedback is None
-        assert api.get_nomination(reviewed.id).status == "in_review"
+        assert api.get_nomination(nomination_id=reviewed.id).status == "in_review"
         # Before the announcement date the release is refused.
         with pytest.raises(ValidationError):
             api.release_announcement(cycle_year=2026, actor=users["staff"])

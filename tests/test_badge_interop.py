@@ -261,7 +261,7 @@ class TestOlderTokens:
 
     def test_older_tokens_still_verify_then_are_reissued_in_place(self, issued, client):
         old = self.legacy(issued[0])
-        result = api.verify_presented(old)
+        result = api.verify_presented(presented=old)
         assert result.valid and result.format == "vc-jwt (VC 1.1 layout)", result.reason
         # A JOSE library that looks the old token's bare kid up in the JWKS still finds its key.
         keys = jwk.JWKSet.from_json(download(f"{SITE}/distinguished/badges/jwks.json").decode())
@@ -275,7 +275,7 @@ class TestOlderTokens:
         assert after.jwt != old and after.ldp_proof and after.document["issuer"]["id"] == DID
         OB3Verifier.for_issuer_did(DID, download=download).verify(after.jwt, check_status=True, download=download)
         # The token the holder kept from before still verifies on the plugin's page.
-        assert api.verify_presented(old).valid
+        assert api.verify_presented(presented=old).valid
         # Running it again re-signs nothing; ``--all`` re-signs everything.
         assert Credential.objects.filter(ldp_proof="").count() == 0
         call_command("reissue_distinguished_credentials")

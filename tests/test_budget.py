@@ -38,7 +38,7 @@ def spent(cycle):
     The 2026 budget started from the estimate, then: 1,200 of badge work, an engraved award shipped
     for 180 plus one for 95, a 400 EUR venue booked on no line, and a fulfilment with no cost yet.
     """
-    api.start_cycle_budget(2026)
+    api.start_cycle_budget(cycle_year=2026)
     badges = BudgetLine.objects.get(cycle=cycle, slug="digital-badges")
     Expense.objects.create(cycle=cycle, budget_line=badges, description="Badge artwork", amount=Decimal("1200"),
                            incurred_on=date(2026, 3, 1))
@@ -61,18 +61,18 @@ class TestDefaultEstimate:
         assert {line.currency for line in lines} == {"USD"}
 
     def test_a_cycle_without_lines_reports_the_estimate(self, cycle):
-        report = api.budget_report(2026)
+        report = api.budget_report(cycle_year=2026)
         assert report.from_default_estimate is True
         assert [line.deliverable for line in report.lines][:2] == ["Digital badges", "Certificates"]
         assert [(t.currency, t.estimated, t.actual) for t in report.totals] == [("USD", Decimal("20300"),
                                                                                  Decimal("0"))]
 
     def test_starting_copies_once_and_edits_stay_per_cycle(self, cycle):
-        assert api.start_cycle_budget(2026) == 5
-        assert api.start_cycle_budget(2026) == 0
+        assert api.start_cycle_budget(cycle_year=2026) == 5
+        assert api.start_cycle_budget(cycle_year=2026) == 0
         BudgetLine.objects.filter(cycle=cycle, slug="certificates").update(estimated_cost=Decimal("950"))
         assert BudgetLine.objects.get(cycle__isnull=True, slug="certificates").estimated_cost == Decimal("800")
-        report = api.budget_report(2026)
+        report = api.budget_report(cycle_year=2026)
         assert report.from_default_estimate is False
         assert report.totals[0].estimated == Decimal("20450")
 
@@ -85,7 +85,7 @@ class TestDefaultEstimate:
 
     def test_each_budget_keeps_its_slugs_distinct_in_the_database(self, cycle):
         """The default estimate's lines (cycle NULL) too: ``budget_scope`` is 0 for them."""
-        api.start_cycle_budget(2026)
+        api.start_cycle_budget(cycle_year=2026)
         assert set(BudgetLine.objects.filter(cycle=cycle).values_list("budget_scope", flat=True)) == {cycle.pk}
         assert set(BudgetLine.objects.filter(cycle__isnull=True).values_list("budget_scope", flat=True)) == {0}
         for line_cycle in (None, cycle):
@@ -115,16 +115,16 @@ class TestDefaultEstimate:
 
     def test_an_unknown_cycle(self, program):
         with pytest.raises(NotFound):
-            api.budget_report(1999)
+            api.budget_report(cycle_year=1999)
         with pytest.raises(NotFound):
-            api.start_cycle_budget(1999)
+            api.start_cycle_budget(cycle_year=1999)
 
 
 class TestActuals:
     """Where the money went."""
 
     def test_expenses_and_fulfilments_land_on_their_lines(self, spent):
-        report = api.budget_report(2026)
+        report = api.budget_report(cycle_year=2026)
         by_name = {line.deliverable: line for line in report.lines}
         assert by_name["Digital badges"].actual == Decimal("1200")
         assert by_name["Digital badges"].variance == Decimal("300")
@@ -144,20 +144,20 @@ class TestActuals:
                                      review_deadline=spent.review_deadline, decision_date=spent.decision_date,
                                      announcement_at=spent.announcement_at, ends_at=spent.ends_at)
         Expense.objects.create(cycle=other, description="Next year", amount=Decimal("999"), incurred_on=date.today())
-        assert api.budget_report(2026).totals[0].actual == Decimal("1475")
+        assert api.budget_report(cycle_year=2026).totals[0].actual == Decimal("1475")
 
     def test_without_a_physical_awards_line_fulfilments_are_unbudgeted(self, spent):
         BudgetLine.objects.filter(cycle=spent, category="physical_awards").update(category="other")
-        lines = {(line.deliverable, line.currency): line for line in api.budget_report(2026).lines}
+        lines = {(line.deliverable, line.currency): line for line in api.budget_report(cycle_year=2026).lines}
         assert lines[("Unbudgeted", "USD")].actual == Decimal("275")
 
     def test_the_report_takes_five_queries_whatever_the_size(self, spent, django_assert_num_queries):
         with django_assert_num_queries(5):  # the cycle, its lines, expenses, fulfilments, incentives
-            api.budget_report(2026)
+            api.budget_report(cycle_year=2026)
         for number in range(30):
             Expense.objects.create(cycle=spent, description=f"e{number}", amount=1, incurred_on=date.today())
         with django_assert_num_queries(5):
-            report = api.budget_report(2026)
+            report = api.budget_report(cycle_year=2026)
         unbudgeted = {line.currency: line.actual for line in report.lines if line.deliverable == "Unbudgeted"}
         assert unbudgeted == {"EUR": Decimal("400"), "USD": Decimal("30")}
 
@@ -166,7 +166,7 @@ class TestExports:
     """The proposal's table: Deliverable | Description | Cost, with the TOTAL."""
 
     def test_markdown(self, spent):
-        text = api.budget_markdown(api.budget_report(2026))
+        text = api.budget_markdown(report=api.budget_report(cycle_year=2026))
         lines = text.splitlines()
         assert lines[0] == "| Deliverable | Description | Cost | Actual | Variance | Currency |"
         assert lines[1] == "|---|---|---|---|---|---|"
@@ -177,10 +177,10 @@ class TestExports:
 
     def test_markdown_escapes_pipes(self, spent):
         BudgetLine.objects.filter(cycle=spent, slug="certificates").update(description="Print | frame")
-        assert "Print \\| frame" in api.budget_markdown(api.budget_report(2026))
+        assert "Print \\| frame" in api.budget_markdown(report=api.budget_report(cycle_year=2026))
 
     def test_csv(self, spent):
-        rows = list(csv.reader(io.StringIO(api.budget_csv(api.budget_report(2026)))))
+        rows = list(csv.reader(io.StringIO(api.budget_csv(report=api.budget_report(cycle_year=2026)))))
         assert rows[0] == ["Deliverable", "Description", "Cost", "Actual", "Variance", "Currency"]
         assert rows[-2] == ["TOTAL", "", "20300.00", "1475.00", "18825.00", "USD"]
         assert len(rows) == 1 + 6 + 2
@@ -202,7 +202,7 @@ class TestBudgetAdmin:
         markdown = client.get(budget_page(2026), {"format": "markdown"})
         assert markdown["Content-Type"].startswith("text/markdown")
         assert "distinguished-budget-2026.md" in markdown["Content-Disposition"]
-        assert markdown.content.decode() == api.budget_markdown(api.budget_report(2026))
+        assert markdown.content.decode() == api.budget_markdown(report=api.budget_report(cycle_year=2026))
         assert client.get(budget_page(2026), {"format": "csv"})["Content-Type"].startswith("text/csv")
 
     def test_start_button(self, client, superuser, cycle):
@@ -303,7 +303,7 @@ class TestBudgetCommand:
         call_command("distinguished_budget", "--cycle", "2026", "--start", "--format", "markdown", stdout=out,
                      stderr=err)
         assert "5 budget line(s) copied" in err.getvalue()
-        assert out.getvalue() == api.budget_markdown(api.budget_report(2026))
+        assert out.getvalue() == api.budget_markdown(report=api.budget_report(cycle_year=2026))
 
     def test_table(self, spent):
         out = io.StringIO()

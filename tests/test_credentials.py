@@ -562,7 +562,7 @@ class TestBatchIssuance:
             assert claims["iat"] == int(credential.issued_at.timestamp())
             assert claims["credentialStatus"]["statusListIndex"] == str(credential.status_index)
             assert claims["credentialSubject"]["achievement"]["name"] == credential.term.track.badge_name
-            assert api.verify_presented(json.dumps(api.credential_ldp(public_id=credential.public_id))).valid
+            assert api.verify_presented(presented=json.dumps(api.credential_ldp(public_id=credential.public_id))).valid
         physical = {"engineer": 1, "advocate": 0}  # the default program ships only the engineer's physical badge
         assert Fulfilment.objects.count() == sum(physical[term.track.slug] for term in waiting)
         assert api.issue_missing_credentials() == 0  # nothing waits any more

@@ -97,7 +97,7 @@ def nomination_messages(cycle, users, committed):
     with committed():
         api.endorse_nomination(endorser=users["endorser"], cycle_year=cycle.year, track_slug="engineer",
                                nominee_username="nominee", justifications=full_justifications())
-    assert api.get_nomination(nomination.id).status == "awaiting_consent"
+    assert api.get_nomination(nomination_id=nomination.id).status == "awaiting_consent"
     page = _nomination_page(nomination.id)
     return {
         "nomination_received": Expected(users["nominator"], page,

@@ -43,7 +43,7 @@ def learner(program, django_capture_on_commit_callbacks):
 def test_a_process_does_not_share_the_runs_its_own_open_transaction_changed(program):
     """Until the change commits, the process that made it reads the database and caches nothing."""
     api.mark_qualifying_course_run(course_key=RUN, activity_type="event", title="Conference")  # not committed
-    assert api.is_qualifying_course(RUN)
+    assert api.is_qualifying_course(course_key=RUN)
     assert cache.get(QUALIFYING_RUNS_CACHE_KEY) is None
 
 
@@ -60,14 +60,14 @@ def test_events_in_other_runs_make_no_query_and_queue_nothing(learner, django_ca
 
 def test_each_event_in_a_qualifying_run_queues_one_task(learner, django_capture_on_commit_callbacks,
                                                         django_assert_num_queries):
-    api.is_qualifying_course(RUN)
+    api.is_qualifying_course(course_key=RUN)
     with django_assert_num_queries(0), django_capture_on_commit_callbacks() as callbacks:
         events_in(RUN, learner)
     assert len(callbacks) == 3
 
 
 def test_a_run_marked_or_removed_is_honoured_by_the_next_event(learner, django_capture_on_commit_callbacks):
-    assert not api.is_qualifying_course(OTHER)  # cached now
+    assert not api.is_qualifying_course(course_key=OTHER)  # cached now
     with django_capture_on_commit_callbacks(execute=True):
         api.mark_qualifying_course_run(course_key=OTHER, activity_type="event", title="Python 101")
     with django_capture_on_commit_callbacks() as callbacks:
@@ -81,16 +81,16 @@ def test_a_run_marked_or_removed_is_honoured_by_the_next_event(learner, django_c
 
 
 def test_a_change_that_rolls_back_leaves_the_committed_runs(learner):
-    assert api.is_qualifying_course(RUN)
+    assert api.is_qualifying_course(course_key=RUN)
     with pytest.raises(RuntimeError), transaction.atomic():
         QualifyingCourseRun.objects.filter(course_key=RUN).delete()
-        assert not api.is_qualifying_course(RUN)  # what this transaction sees
+        assert not api.is_qualifying_course(course_key=RUN)  # what this transaction sees
         raise RuntimeError("rolled back")
-    assert api.is_qualifying_course(RUN)
+    assert api.is_qualifying_course(course_key=RUN)
 
 
 def test_an_evicted_cache_is_read_again_from_the_database(learner, django_assert_num_queries):
-    assert api.is_qualifying_course(RUN)
+    assert api.is_qualifying_course(course_key=RUN)
     cache.delete(QUALIFYING_RUNS_CACHE_KEY)
     with django_assert_num_queries(1):
-        assert api.is_qualifying_course(RUN) and not api.is_qualifying_course(OTHER)
+        assert api.is_qualifying_course(course_key=RUN) and not api.is_qualifying_course(course_key=OTHER)

@@ -62,8 +62,8 @@ class TestTheLifecycle:
                                       note="The sync part; the UI work is out of scope.")
         assert (approved.status, approved.amount_approved) == ("approved", Decimal("3000.00"))
         assert Deliverable.objects.get(pk=funding.pk).cost == Decimal("3000.00")
-        api.start_cycle_budget(cycle.year)
-        line = {ln.deliverable: ln for ln in api.budget_report(cycle.year).lines}["Project funding"]
+        api.start_cycle_budget(cycle_year=cycle.year)
+        line = {ln.deliverable: ln for ln in api.budget_report(cycle_year=cycle.year).lines}["Project funding"]
         assert (line.estimated, line.actual) == (Decimal("10000"), Decimal("3000"))
         first = api.record_payment(request_id=asked.id, actor=users["staff"], amount="1000", paid_on="2026-09-01",
                                    reference="TX-1")

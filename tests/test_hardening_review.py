@@ -178,7 +178,7 @@ def test_a_nomination_that_leaves_after_its_decision_does_not_block_the_release(
     # The others hear their outcome; nobody is told anything of the withdrawn nomination.
     assert announcements() == {("nomination_accepted", decided.accepted.id, decided.ada.pk),
                                ("nomination_declined", decided.declined.id, decided.bob.pk)}
-    assert api.get_nomination(decided.leaving.id).decision_feedback is None
+    assert api.get_nomination(nomination_id=decided.leaving.id).decision_feedback is None
     assert [(nomination_id, detail["outcome"]) for nomination_id, detail in audited("decision_set_aside")] == [
         (decided.leaving.id, "accept")]
     (entry,) = [detail for _, detail in audited("announcement_released")]
@@ -378,7 +378,7 @@ def test_reopening_takes_the_decision_back_and_the_panel_decides_again(pending, 
     entry = AuditEntry.objects.get(action="decision_reopened")
     assert (entry.actor, entry.nomination_id, entry.detail) == (
         users["staff"], pending.id, {"outcome": "accept", "reason": REASON})
-    assert api.get_nomination(pending.id).status == "in_review"
+    assert api.get_nomination(nomination_id=pending.id).status == "in_review"
     # Undecided again: the release waits for the panel.
     at_announcement(cycle)
     with pytest.raises(ValidationError) as error:
@@ -390,7 +390,7 @@ def test_reopening_takes_the_decision_back_and_the_panel_decides_again(pending, 
     assert [e.action for e in AuditEntry.objects.filter(nomination_id=pending.id).order_by("pk")][-2:] == [
         "decision_reopened", "decision_recorded"]
     assert api.release_announcement(cycle_year=YEAR).outcomes == {"decline": 1}
-    assert api.get_nomination(pending.id).status == "declined"
+    assert api.get_nomination(nomination_id=pending.id).status == "declined"
 
 
 def test_a_released_decision_cannot_be_reopened(pending, users, cycle):
@@ -532,8 +532,8 @@ def conflicted(request, cycle, users, panels):
         theirs = submitted_nomination(friend, friend)
         api.declare_conflict(nomination_id=theirs.id, reviewer=panels["chair"], reason="We share an office.")
     other = submitted_nomination(users["nominator"], users["nominee"])
-    assert api.ROLE_CONFLICTED in api.review_roles(panels["chair"], theirs.id)
-    assert api.ROLE_CONFLICTED not in api.review_roles(panels["chair"], other.id)
+    assert api.ROLE_CONFLICTED in api.review_roles(user=panels["chair"], nomination_id=theirs.id)
+    assert api.ROLE_CONFLICTED not in api.review_roles(user=panels["chair"], nomination_id=other.id)
     return SimpleNamespace(theirs=theirs, other=other)
 
 
@@ -566,7 +566,8 @@ def test_a_conflicted_chair_cannot_import_assignments_for_it(conflicted, users, 
         api.import_assignments_csv(cycle_year=YEAR, text=text, actor=panels["chair"])
     assert error.value.errors["rows"] == [refused, unknown]
     assert not ReviewAssignment.objects.exists()
-    assert {api.get_nomination(n.id).status for n in (conflicted.theirs, conflicted.other)} == {"submitted"}
+    statuses = {api.get_nomination(nomination_id=n.id).status for n in (conflicted.theirs, conflicted.other)}
+    assert statuses == {"submitted"}
     # Program staff, not conflicted, set both.
     staff_import = client_for(users["staff"]).post(CSV_URL, {"csv": text.rsplit("999999", 1)[0]}, format="json")
     assert staff_import.status_code == 200 and staff_import.json() == {"created": 2, "skipped": 0}
@@ -597,7 +598,7 @@ def test_automatic_assignment_by_a_conflicted_chair_leaves_the_nomination_alone(
     assert AUTO_ASSIGN[channel](panels["chair"], client_for) == {conflicted.other.id}
     assert len(reviewers_of(conflicted.other)) == 3
     assert reviewers_of(conflicted.theirs) == set()
-    assert api.get_nomination(conflicted.theirs.id).status == "submitted"
+    assert api.get_nomination(nomination_id=conflicted.theirs.id).status == "submitted"
     # Program staff's run assigns the rest.
     assert AUTO_ASSIGN[channel](users["staff"], client_for) == {conflicted.theirs.id}
     assert len(reviewers_of(conflicted.theirs)) == 3 and "chair" not in reviewers_of(conflicted.theirs)

@@ -265,7 +265,7 @@ def test_retirement_erases_staff_notes_on_the_members_incentives(term, member, u
 
 def test_the_flows_cover_every_kind():
     for kind in IncentiveKind:
-        flow = api.allowed_next(kind, DeliverableStatus.PLANNED)
+        flow = api.allowed_next(kind=kind, status=DeliverableStatus.PLANNED)
         assert DeliverableStatus.CANCELLED in flow
         assert (DeliverableStatus.DELIVERED in flow) != (DeliverableStatus.OFFERED in flow)
 
@@ -273,7 +273,7 @@ def test_the_flows_cover_every_kind():
 # Costs and delivery in the program's figures ------------------------------------------------------
 
 def test_incentive_costs_land_on_the_line_of_their_kind(term, users, cycle):
-    api.start_cycle_budget(cycle.year)
+    api.start_cycle_budget(cycle_year=cycle.year)
     staff = users["staff"]
     for slug, cost, currency in (("conference-recognition", "1200", "USD"), ("lead-sessions", "300", "USD"),
                                  ("architecture-discussions", "80", "EUR")):
@@ -282,7 +282,7 @@ def test_incentive_costs_land_on_the_line_of_their_kind(term, users, cycle):
     api.ensure_current_deliverables()
     funding = Deliverable.objects.get(term=innovator, incentive__kind="funding")
     api.update_deliverable(deliverable_id=funding.pk, actor=staff, cost="2500")
-    lines = {(line.deliverable, line.currency): line.actual for line in api.budget_report(cycle.year).lines}
+    lines = {(line.deliverable, line.currency): line.actual for line in api.budget_report(cycle_year=cycle.year).lines}
     assert lines[("Recognition at the conference", "USD")] == 1500
     assert lines[("Project funding", "USD")] == 2500
     # Money in another currency than its line's is shown, as unbudgeted.

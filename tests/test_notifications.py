@@ -429,7 +429,7 @@ def test_every_sentence_is_translatable(path):
 
 
 def _justify(track="engineer"):
-    return {c.slug: "Because." for c in api.get_track_data(track).criteria}
+    return {c.slug: "Because." for c in api.get_track_data(slug=track).criteria}
 
 
 def test_a_message_must_declare_what_it_is_about_and_names_retirement_can_find():

@@ -95,7 +95,7 @@ def test_a_failed_delivery_is_recorded_retried_and_sent_once(cycle, users, mailo
     settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
     with committed():  # the task fails, retries, and gives up; the nomination is submitted all the same
         nomination = submitted_nomination(users["nominee"], users["nominee"])
-    assert api.get_nomination(nomination.id).status == "submitted"
+    assert api.get_nomination(nomination_id=nomination.id).status == "submitted"
     message = MessageLog.objects.get()
     assert message.sent_at is None and message.attempts >= 1
     assert message.last_error == "ConnectionRefusedError: SMTP server unreachable"

@@ -39,7 +39,7 @@ class TestCyclePhase:
     ])
     def test_each_date_opens_its_phase(self, program, offset, phase):
         cycle = CycleFactory(opened_days_ago=0)
-        assert cycle_phase(cycle, now=cycle.nominations_open_at + offset) == phase
+        assert cycle_phase(cycle=cycle, now=cycle.nominations_open_at + offset) == phase
 
     def test_dates_out_of_order_are_refused_by_the_database(self, program):
         cycle = CycleFactory.build(program=Program.objects.get())
@@ -104,7 +104,7 @@ class TestLoadDefaultProgram:
             "      - {slug: brand-new, name: A new criterion}\n",
             encoding="utf-8",
         )
-        report = api.load_program_definition(definition)
+        report = api.load_program_definition(path=definition)
         assert "program:distinguished-contributors" in report.updated
         assert "criterion:engineer/significant-contributions" in report.updated
         assert report.created == ("criterion:engineer/brand-new",)
@@ -128,12 +128,12 @@ class TestLoadDefaultProgram:
         definition = tmp_path / "bad.yaml"
         definition.write_text(text, encoding="utf-8")
         with pytest.raises(ProgramDefinitionError):
-            api.load_program_definition(definition)
+            api.load_program_definition(path=definition)
         assert row_counts() == [0, 0, 0, 0, 0, 0]
 
     def test_missing_file(self, db, tmp_path):
         with pytest.raises(ProgramDefinitionError):
-            api.load_program_definition(tmp_path / "absent.yaml")
+            api.load_program_definition(path=tmp_path / "absent.yaml")
 
 
 class TestCommand:
@@ -161,17 +161,17 @@ class TestProgramStaff:
     def test_who_runs_the_program(self, users, db):
         from django.contrib.auth.models import Permission  # pylint: disable=import-outside-toplevel
 
-        assert api.is_program_staff(users["staff"])
-        assert not api.is_program_staff(users["learner"])
+        assert api.is_program_staff(user=users["staff"])
+        assert not api.is_program_staff(user=users["learner"])
         manager = users["learner"]
         manager.user_permissions.add(Permission.objects.get(codename="manage_program"))
         manager = type(manager).objects.get(pk=manager.pk)  # drop the permission cache
-        assert api.is_program_staff(manager)
+        assert api.is_program_staff(user=manager)
         users["staff"].is_active = False
-        assert not api.is_program_staff(users["staff"])
+        assert not api.is_program_staff(user=users["staff"])
 
 
 def test_upcoming_cycle_opens_later(program):
     cycle = CycleFactory(opened_days_ago=-10)
-    assert api.get_cycle_data(cycle.year).phase == CyclePhase.UPCOMING
+    assert api.get_cycle_data(year=cycle.year).phase == CyclePhase.UPCOMING
     assert cycle.nominations_open_at > timezone.now()

@@ -138,7 +138,7 @@ def test_release(nomination, as_role, role, cycle, panels):
     at_announcement(cycle)
     response = as_role(role).post(f"{BASE}/review/cycles/2026/release/")
     assert response.status_code == RELEASE[role]
-    assert (api.get_nomination(nomination.id).status == "accepted") == (RELEASE[role] == 200)
+    assert (api.get_nomination(nomination_id=nomination.id).status == "accepted") == (RELEASE[role] == 200)
 
 
 def test_a_chair_of_every_track_releases(nomination, as_role, cycle, panels):
@@ -148,7 +148,7 @@ def test_a_chair_of_every_track_releases(nomination, as_role, cycle, panels):
     PanelMember.objects.create(panel=Panel.objects.get(slug="biz-dev"), user=panels["chair"], role="chair")
     response = as_role("chair").post(f"{BASE}/review/cycles/2026/release/")
     assert response.status_code == 200, response.content
-    assert api.get_nomination(nomination.id).status == "accepted"
+    assert api.get_nomination(nomination_id=nomination.id).status == "accepted"
 
 
 def test_release_of_an_unknown_cycle_is_a_404(as_role, cycle, panels):

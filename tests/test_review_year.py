@@ -276,8 +276,8 @@ def test_staff_release_when_due_and_see_what_it_did(client, nomination, users, p
     html = response.content.decode()
     assert response.status_code == 200 and "Every decision of the cycle was published" in html
     assert "Accept: 1" in html
-    assert api.get_nomination(nomination.id).status == "accepted"
-    assert api.is_member(users["nominee"])
+    assert api.get_nomination(nomination_id=nomination.id).status == "accepted"
+    assert api.is_member(user=users["nominee"])
     again = client.post(RELEASE).content.decode()
     assert "already released" in again
     assert AuditEntry.objects.filter(action="announcement_released").count() == 1

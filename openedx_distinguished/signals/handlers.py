@@ -37,7 +37,7 @@ def _course_event(user, course, event, metadata):
     other run queue nothing.
     """
     course_key = str(course.course_key)
-    if api.is_qualifying_course(course_key):
+    if api.is_qualifying_course(course_key=course_key):
         _later(tasks.record_platform_activity, user_id=user.id, course_key=course_key, event=event,
                occurred_at=metadata.time.isoformat())
 

@@ -248,11 +248,11 @@ def verify(request, public_id):
         can_download = True
     # Both proofs checked as a verifier would, against one read of the keys and the status list.
     checked = {"status_list_token": api.status_list_jwt(), "ring": api.signing_keyring(), "describe": False}
-    proofs = [(_("VC-JWT (RS256)"), api.verify_presented(api.credential_jwt(public_id=public_id), **checked))]
+    proofs = [(_("VC-JWT (RS256)"), api.verify_presented(presented=api.credential_jwt(public_id=public_id), **checked))]
     secured = api.credential_ldp(public_id=public_id)
     if secured is not None:
         proofs.append((_("Data Integrity (eddsa-rdfc-2022)"),
-                       api.verify_presented(json.dumps(secured, separators=(",", ":")), **checked)))
+                       api.verify_presented(presented=json.dumps(secured, separators=(",", ":")), **checked)))
     return page(request, "openedx_distinguished/verify.html", {
         **details, "public_id": public_id, "can_download": can_download, "proofs": proofs}, section="hall-of-fame",
         breadcrumbs=((_("Hall of fame"), reverse("openedx_distinguished:pages:hall-of-fame")),))
@@ -272,7 +272,7 @@ def verify_presented(request):
         elif upload is None and not token:
             context["errors"]["token"] = [_("Choose a badge file, or paste a token or JSON credential.")]
         else:
-            context["result"] = api.verify_presented(upload.read() if upload is not None else token)
+            context["result"] = api.verify_presented(presented=upload.read() if upload is not None else token)
             context["token"] = token
         status = 400 if context["errors"] else 200
     return page(request, "openedx_distinguished/verify_presented.html", context, section="hall-of-fame",

@@ -64,7 +64,7 @@ def page(request, template_name, context=None, *, status=200, breadcrumbs=(), se
         "od_section": section,
         "od_signed_in": signed_in,
         # One query, for signed-in people only: whether the review workspace is theirs.
-        "od_reviews": signed_in and (api.is_program_staff(user) or api.is_panel_member(user)),
+        "od_reviews": signed_in and (api.is_program_staff(user=user) or api.is_panel_member(user=user)),
         "od_login_url": settings.LOGIN_URL,
     }
     response = render(request, template_name, context, status=status)

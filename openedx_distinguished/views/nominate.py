@@ -91,7 +91,7 @@ def nominate(request):
         check = _check(request, choice, window)
     except DistinguishedError as exc:
         return _step_one(request, window, choice, exc.errors, status=400)
-    form = CaseForm(track=api.get_track_data(choice["track"]),
+    form = CaseForm(track=api.get_track_data(slug=choice["track"]),
                     data=request.POST if request.method == "POST" else None,
                     endorsing=check.existing == ExistingNomination.ENDORSABLE)
     errors, status = {}, 200

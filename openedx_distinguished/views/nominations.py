@@ -90,11 +90,11 @@ def nomination_page(request, nomination_id):
     """One nomination, for its nominator, its nominee and program staff; the nominee answers consent here."""
     roles = allowed(access.check_nomination, user=request.user, nomination_id=nomination_id,
                     action=NominationAction.VIEW)
-    data = api.get_nomination(nomination_id)
-    cycle = api.get_cycle_data(data.cycle_year)
+    data = api.get_nomination(nomination_id=nomination_id)
+    cycle = api.get_cycle_data(year=data.cycle_year)
     row = _row(data, user=request.user, history=api.nomination_history(nomination_ids=[data.id])[data.id],
                cycle=cycle, roles=roles)
-    track = api.get_track_data(data.track_slug)
+    track = api.get_track_data(slug=data.track_slug)
     return page(request, "openedx_distinguished/pages/nomination.html", {
         **row, "cycle": cycle, "roles": roles, "is_staff": api.ROLE_STAFF in roles,
         "case": [{"criterion": c, "text": data.justifications.get(c.slug, "")} for c in track.criteria],
@@ -107,11 +107,11 @@ def nomination_page(request, nomination_id):
 def edit(request, nomination_id):
     """Finish a draft: the case form, saved as a draft or submitted."""
     allowed(access.check_nomination, user=request.user, nomination_id=nomination_id, action=NominationAction.EDIT)
-    data = api.get_nomination(nomination_id)
+    data = api.get_nomination(nomination_id=nomination_id)
     if data.status != S.DRAFT:
         messages.info(request, _("This nomination is no longer a draft: it was submitted."))
         return redirect("openedx_distinguished:pages:nomination", nomination_id)
-    track = api.get_track_data(data.track_slug)
+    track = api.get_track_data(slug=data.track_slug)
     form = CaseForm(track=track, data=request.POST if request.method == "POST" else None, initial=data)
     errors, status = {}, 200
     if request.method == "POST" and form.action() in ("draft", "submit"):
@@ -155,7 +155,7 @@ def withdraw(request, nomination_id):
     """Withdraw a nomination, after a confirmation page (nominator, nominee or program staff)."""
     allowed(access.check_nomination, user=request.user, nomination_id=nomination_id,
             action=NominationAction.WITHDRAW)
-    data = api.get_nomination(nomination_id)
+    data = api.get_nomination(nomination_id=nomination_id)
     errors, status = {}, 200
     if request.method == "POST":
         try:
@@ -182,7 +182,7 @@ def consent(request, nomination_id):
     """The nominee accepts or declines a peer nomination, after a confirmation page."""
     allowed(access.check_nomination, user=request.user, nomination_id=nomination_id,
             action=NominationAction.CONSENT)
-    data = api.get_nomination(nomination_id)
+    data = api.get_nomination(nomination_id=nomination_id)
     answer = request.POST.get("answer") if request.method == "POST" else request.GET.get("answer")
     if data.status != S.AWAITING_CONSENT:
         messages.info(request, _("This nomination is not waiting for your answer any more."))
@@ -208,7 +208,7 @@ def consent(request, nomination_id):
     return page(request, "openedx_distinguished/pages/confirm.html", {
         "nomination": data, "action": answer, "errors": errors, "reason": request.POST.get("reason", ""),
         "summary": error_summary(errors, anchors={"reason": ("reason", _("Reason"))}),
-        "cycle": api.get_cycle_data(data.cycle_year),
+        "cycle": api.get_cycle_data(year=data.cycle_year),
     }, status=status, breadcrumbs=_nomination_crumbs(), section="nominations")
 
 

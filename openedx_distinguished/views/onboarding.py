@@ -13,7 +13,7 @@ REFERRAL_COOKIE_DAYS = 30
 
 def join(request, code):
     """Remember the referral code for 30 days and redirect to the LMS registration page."""
-    if not api.is_referral_code(code):
+    if not api.is_referral_code(code=code):
         raise Http404("Unknown referral link.")
     response = redirect(get_setting("DISTINGUISHED_REGISTRATION_URL"))
     response.set_cookie(REFERRAL_COOKIE, code, max_age=REFERRAL_COOKIE_DAYS * 24 * 3600, httponly=True,

@@ -40,7 +40,7 @@ def _error_lines(exc):
 @login_required
 def assignments(request):
     """The reviewer's work list, and for chairs and staff the scoreboards of the running cycles."""
-    runs_review = api.is_program_staff(request.user) or api.is_chair(request.user)
+    runs_review = api.is_program_staff(user=request.user) or api.is_chair(user=request.user)
     cycles = [c for c in api.list_cycles() if c.phase not in (CyclePhase.UPCOMING, CyclePhase.CLOSED)]
     return page(request, "openedx_distinguished/review/assignments.html", {
         "assignments": api.list_assignments(reviewer=request.user),
@@ -190,7 +190,7 @@ def scoreboard(request, year):
     tracks = allowed(access.review_scope, user=request.user)
     try:
         rows = api.scoreboard(cycle_year=year, track_ids=tracks, hide_for=request.user)
-        cycle = api.get_cycle_data(year)
+        cycle = api.get_cycle_data(year=year)
         reviewers = api.nomination_reviewers(cycle_year=year, track_ids=tracks, hide_for=request.user)
     except DistinguishedError as exc:
         raise Http404("No such cycle.") from exc
@@ -203,7 +203,7 @@ def scoreboard(request, year):
         "tracks": [(names.get(slug, slug), track_rows) for slug, track_rows in by_track.items()],
         # Reviewers change until the review deadline (the phases before it).
         "assigning": cycle.phase in (CyclePhase.NOMINATIONS, CyclePhase.REVIEW),
-        "may_release": api.may_release(request.user, cycle_year=year),
+        "may_release": api.may_release(user=request.user, cycle_year=year),
     }, breadcrumbs=_crumbs(), section="review")
 
 
@@ -274,7 +274,7 @@ def release(request, year):
     presses the button; then what it did. Program staff and chairs of every track (ADR 0015).
     """
     try:
-        api.get_cycle_data(year)
+        api.get_cycle_data(year=year)
     except DistinguishedError as exc:
         raise Http404("No such cycle.") from exc
     allowed(access.check_release, user=request.user, cycle_year=year)

@@ -23,7 +23,7 @@ def test_staff_read_the_dashboard_and_the_budget(cycle, page_as):
         if number < 3:
             add_term(person, "engineer", cycle, "active")
     Initiative.objects.create(program=cycle.program, title="Docs sprint", year=2026, status="delivered")
-    api.start_cycle_budget(2026)
+    api.start_cycle_budget(cycle_year=2026)
     Expense.objects.create(cycle=cycle, budget_line=BudgetLine.objects.get(cycle=cycle, slug="certificates"),
                            description="Printing", amount=Decimal("950"), incurred_on=date(2026, 6, 1))
     staff = UserFactory(username="programstaff", is_staff=True, is_superuser=True)

@@ -58,7 +58,7 @@ def test_a_peer_nomination_from_the_form_to_consent(people, page_as):
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/nominate/?as=peer&track=engineer&nominee=learner2")
     assert "You are nominating Leo Doe (username learner2)" in page.locator("main").inner_text()
-    for criterion in api.get_track_data("engineer").criteria:
+    for criterion in api.get_track_data(slug="engineer").criteria:
         page.get_by_label(re.compile(re.escape(criterion.name))).fill(f"Leo's work: {criterion.name}.")
     page.get_by_label("Link 1").fill("https://github.com/openedx/openedx-platform/pull/1")
     page.get_by_role("button", name="Submit the nomination").click()
@@ -83,7 +83,7 @@ def test_a_refused_self_nomination_keeps_every_field(people, page_as):
     """(b) A self-nomination that fails validation keeps each field's text."""
     page = page_as(people.learner3)
     page.goto("/distinguished/nominate/?as=self&track=engineer")
-    criteria = api.get_track_data("engineer").criteria
+    criteria = api.get_track_data(slug="engineer").criteria
     typed = {c.slug: f"Lia's case for {c.name}." for c in criteria[1:]}
     for criterion in criteria[1:]:
         page.locator(f"#justification-{criterion.slug}").fill(typed[criterion.slug])
@@ -180,7 +180,7 @@ def test_the_peer_nomination_with_the_keyboard_only(people, page_as):
     tab_to(page, "button[type=submit]:not([tabindex='-1'])")
     page.keyboard.press("Enter")
     page.wait_for_url("**/nominate/?as=peer&track=engineer&nominee=learner2")
-    for criterion in api.get_track_data("engineer").criteria:
+    for criterion in api.get_track_data(slug="engineer").criteria:
         tab_to(page, f"#justification-{criterion.slug}")
         page.keyboard.type(f"Leo's work: {criterion.name}.")
     tab_to(page, "#evidence-0")

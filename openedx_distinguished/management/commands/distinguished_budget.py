@@ -26,21 +26,21 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             if options["start"]:
-                created = api.start_cycle_budget(options["cycle"])
+                created = api.start_cycle_budget(cycle_year=options["cycle"])
                 self.stderr.write(f"{created} budget line(s) copied from the program's estimate.")
-            report = api.budget_report(options["cycle"])
+            report = api.budget_report(cycle_year=options["cycle"])
         except DistinguishedError as exc:
             raise CommandError(str(exc)) from exc
         if options["format"] == "csv":
-            self.stdout.write(api.budget_csv(report), ending="")
+            self.stdout.write(api.budget_csv(report=report), ending="")
             return
         if options["format"] == "markdown":
-            self.stdout.write(api.budget_markdown(report), ending="")
+            self.stdout.write(api.budget_markdown(report=report), ending="")
             return
         if report.from_default_estimate:
             self.stdout.write("(No lines of its own yet: the program's default estimate.)")
         header = ("Deliverable", "Description", "Cost", "Actual", "Variance", "Currency")
-        cells = [header] + api.budget_table_rows(report)
+        cells = [header] + api.budget_table_rows(report=report)
         widths = [min(max(len(str(line[i])) for line in cells), 60) for i in range(len(header))]
         for number, line in enumerate(cells):
             values = [str(value)[:60] for value in line]

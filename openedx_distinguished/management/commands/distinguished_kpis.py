@@ -49,7 +49,7 @@ class Command(BaseCommand):
         except DistinguishedError as exc:
             raise CommandError(str(exc)) from exc
         if options["format"] == "csv":
-            self.stdout.write(api.kpis_csv(rows), ending="")
+            self.stdout.write(api.kpis_csv(rows=rows), ending="")
             return
         if not rows:
             self.stdout.write("No cycle yet: nothing to measure.")

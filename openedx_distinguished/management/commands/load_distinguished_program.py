@@ -25,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            report = api.load_program_definition(options["path"])
+            report = api.load_program_definition(path=options["path"])
         except ProgramDefinitionError as exc:
             raise CommandError(str(exc)) from exc
         for label, rows in (("Created", report.created), ("Updated", report.updated)):

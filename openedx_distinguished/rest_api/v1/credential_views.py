@@ -60,7 +60,7 @@ class FulfilmentListView(AuthenticatedView):
     def get(self, request):
         """List fulfilments."""
         offset, limit = page_bounds(request)
-        staff = api.is_program_staff(request.user)
+        staff = api.is_program_staff(user=request.user)
         page = api.list_fulfilments(holder=None if staff else request.user, offset=offset, limit=limit,
                                     with_address=True)
         return Response({"count": page.total, "results": list(page.items)})
@@ -110,7 +110,7 @@ class ProfileBadgesView(PublicView):
     def get(self, request, username):
         """Return the visible badges."""
         response = Response(call_api(api.profile_badges, username=username, viewer=request.user,
-                                     viewer_is_staff=api.is_program_staff(request.user)))
+                                     viewer_is_staff=api.is_program_staff(user=request.user)))
         response["Cache-Control"] = WIDGET_CACHE_CONTROL
         return response
 

@@ -47,7 +47,7 @@ class DeliverableListView(AuthenticatedView):
     @extend_schema(parameters=PAGINATION_PARAMETERS + FILTERS, responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         """List deliverables."""
-        if not api.is_program_staff(request.user):
+        if not api.is_program_staff(user=request.user):
             mine = api.list_deliverables(holder=request.user)
             return Response({"count": len(mine), "results": s.DeliverableSerializer(mine, many=True).data})
         offset, limit = page_bounds(request)

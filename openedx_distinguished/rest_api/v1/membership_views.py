@@ -83,7 +83,7 @@ class ActivityListView(AuthenticatedView):
     def get(self, request):
         """List activities, newest first."""
         offset, limit = page_bounds(request)
-        staff = api.is_program_staff(request.user)
+        staff = api.is_program_staff(user=request.user)
         username = request.query_params.get("username") or (None if staff else request.user.username)
         if username != request.user.username:
             require_staff(request)
@@ -220,7 +220,7 @@ class InitiativeListView(PublicView):
         offset, limit = page_bounds(request)
         year = request.query_params.get("year") or None
         page = api.list_initiatives(year=call_api(parsing.year, value=year) if year else None, offset=offset,
-                                    limit=limit, public=not api.is_program_staff(request.user))
+                                    limit=limit, public=not api.is_program_staff(user=request.user))
         return paginated(request, page, s.InitiativeSerializer, offset, limit)
 
     @extend_schema(request=s.InitiativeSerializer, responses={201: s.InitiativeSerializer})

@@ -104,7 +104,7 @@ class Command(BaseCommand):
 
     @staticmethod
     def _justify(track_slug, text):
-        track = api.get_track_data(track_slug)
+        track = api.get_track_data(slug=track_slug)
         return {criterion.slug: f"{text} ({criterion.name.lower()})" for criterion in track.criteria}
 
     def _nominate(self, nominator, cycle, track, text, **nominee):
@@ -141,7 +141,7 @@ class Command(BaseCommand):
                 if any(a.nomination_id == nomination.id for a in api.list_assignments(reviewer=users[username]))
             ]
             for username, value in zip(reviewers, values):
-                scores = {c.slug: value for c in api.get_track_data(nomination.track_slug).criteria}
+                scores = {c.slug: value for c in api.get_track_data(slug=nomination.track_slug).criteria}
                 api.submit_review(nomination_id=nomination.id, reviewer=users[username], scores=scores,
                                   recommendation=recommendation, panel_comments=comment)
 
@@ -293,7 +293,7 @@ class Command(BaseCommand):
         """Every cycle's budget starts from the program's estimate; last year's has its costs."""
         now = timezone.now()
         for cycle in Cycle.objects.all():
-            api.start_cycle_budget(cycle.year)
+            api.start_cycle_budget(cycle_year=cycle.year)
         past = Cycle.objects.filter(year=now.year - 1).first()
         if past is None or Expense.objects.filter(cycle=past).exists():
             return
