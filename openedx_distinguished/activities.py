@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
@@ -31,10 +35,17 @@ from openedx_distinguished.membership import is_member
 from openedx_distinguished.models import Activity, ActivityType, QualifyingCourseRun
 from openedx_distinguished.program import get_program
 
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import User  # pylint: disable=imported-auth-user
+
+_T = TypeVar("_T")
+# Messages by field name, as ``ValidationError`` carries them.
+_Errors = dict[str, list[str]]
+
 _http_url = URLValidator(schemes=["http", "https"])
 
 
-def activity_data(activity) -> ActivityData:
+def activity_data(activity: Activity) -> ActivityData:
     """The plain record of an activity (select_related user and activity_type)."""
     return ActivityData(
         id=activity.pk, username=activity.user.username if activity.user else None,
@@ -45,11 +56,11 @@ def activity_data(activity) -> ActivityData:
     )
 
 
-def _activity_types():
+def _activity_types() -> dict[str, ActivityType]:
     return {t.slug: t for t in ActivityType.objects.filter(program=get_program())}
 
 
-def _read(errors, read, prefix=""):
+def _read(errors: _Errors, read: Callable[[], _T], prefix: str = "") -> _T | None:
     """``read()``'s value, or None with its errors added to ``errors`` (field names given ``prefix``)."""
     try:
         return read()
@@ -59,12 +70,13 @@ def _read(errors, read, prefix=""):
         return None
 
 
-def _check_activity(fields, types, errors, prefix=""):
+def _check_activity(fields: Mapping[str, object], types: Mapping[str, ActivityType], errors: _Errors,
+                    prefix: str = "") -> dict[str, Any]:
     """
     Validate one activity's fields (from a form, a JSON body or a CSV row: anything may be of the
     wrong type); add messages to ``errors``; return the cleaned values.
     """
-    cleaned = {}
+    cleaned: dict[str, Any] = {}
     slug = _read(errors, lambda: parsing.text(fields.get("activity_type"), field="activity_type", most=50), prefix)
     if slug is not None and slug not in types:
         errors.setdefault(f"{prefix}activity_type", []).append(
@@ -100,14 +112,15 @@ def list_activity_types() -> list[tuple[str, str]]:
     return [(t.slug, t.name) for t in sorted(_activity_types().values(), key=lambda t: t.name)]
 
 
-def report_activity(*, user, activity_type, title, occurred_on, evidence_url="", description="") -> ActivityData:
+def report_activity(*, user: User, activity_type: object, title: object, occurred_on: object,
+                    evidence_url: object = "", description: object = "") -> ActivityData:
     """
     Record an activity a member reports about themself; it waits for staff verification.
 
     Raises:
         ValidationError: a field is invalid.
     """
-    errors: dict = {}
+    errors: _Errors = {}
     cleaned = _check_activity({"activity_type": activity_type, "title": title, "occurred_on": occurred_on,
                                "evidence_url": evidence_url, "description": description}, _activity_types(), errors)
     if errors:
@@ -117,7 +130,7 @@ def report_activity(*, user, activity_type, title, occurred_on, evidence_url="",
     return activity_data(Activity.objects.select_related("user", "activity_type").get(pk=activity.pk))
 
 
-def review_activity(*, activity_id, actor, verified: bool, note: str = "") -> ActivityData:
+def review_activity(*, activity_id: int, actor: User | None, verified: bool, note: str = "") -> ActivityData:
     """
     Verify or reject a reported activity (staff), with a note the member sees on My membership and
     in the e-mail: optional for a verification, required for a rejection (why it was rejected).
@@ -143,7 +156,8 @@ def review_activity(*, activity_id, actor, verified: bool, note: str = "") -> Ac
     return activity_data(Activity.objects.select_related("user", "activity_type").get(pk=activity_id))
 
 
-def list_activities(*, username=None, status=None, offset=0, limit=50) -> Page:
+def list_activities(*, username: str | None = None, status: str | None = None, offset: int = 0,
+                    limit: int = 50) -> Page:
     """One page of activities, newest first."""
     activities = Activity.objects.select_related("user", "activity_type")
     if username is not None:
@@ -163,16 +177,16 @@ PERSON_COLUMNS = ("username", "email")
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
-def _type_lookup(types):
+def _type_lookup(types: Mapping[str, ActivityType]) -> dict[str, ActivityType]:
     """Each activity type under its slug and its name, case-insensitively ("Working group", "WORKING_GROUP")."""
-    lookup: dict = {}
+    lookup: dict[str, ActivityType] = {}
     for slug, activity_type in types.items():
         for key in (slug, activity_type.name, slug.replace("_", " "), slug.replace("_", "-")):
             lookup.setdefault(key.casefold(), activity_type)
     return lookup
 
 
-def _people(references):
+def _people(references: set[str]) -> dict[str, User | str]:
     """
     The user each reference names (a username, or an e-mail address matched case-insensitively),
     or the reason it names nobody or several people. A fixed number of queries.
@@ -182,11 +196,11 @@ def _people(references):
     emails = {ref.lower() for ref in references if "@" in ref}
     usernames = {ref for ref in references if "@" not in ref}
     by_username = {u.username: u for u in model.objects.filter(username__in=usernames)}
-    by_email: dict = {}
+    by_email: dict[str, list[User]] = {}
     if emails:
         for user in model.objects.annotate(email_folded=Lower("email")).filter(email_folded__in=emails):
             by_email.setdefault(user.email.lower(), []).append(user)
-    found = {}
+    found: dict[str, User | str] = {}
     for ref in references:
         if "@" in ref:
             matches = by_email.get(ref.lower(), [])
@@ -198,37 +212,37 @@ def _people(references):
     return found
 
 
-def _plan_import(rows) -> tuple[list[ImportRowData], list]:
+def _plan_import(rows: Iterable[object]) -> tuple[list[ImportRowData], list[Activity]]:
     """
     Every row of an import checked, as the preview shows it, and the activities it would create.
     Nothing is written.
     """
     types = _activity_types()
     lookup = _type_lookup(types)
-    read: list = []
-    seen = set()
+    read: list[tuple[int, str | None, str | None, str, dict[str, Any], _Errors, object]] = []
+    seen: set[str | None] = set()
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
             read.append((number, None, None, "username", {}, {"row": [
                 f"expected an object with the columns {', '.join(IMPORT_COLUMNS)}"]}, {}))
             continue
-        errors: dict = {}
+        errors: _Errors = {}
         for column, value in row.items():
             if spreadsheet.is_formula(value):
                 errors.setdefault(str(column), []).append(
                     f"starts with {value[0]!r}, which a spreadsheet runs as a formula; remove it")
-        external_id = _read(errors, lambda row=row: parsing.text(row.get("external_id"), field="external_id", most=255))
+        external_id = _read(errors, partial(parsing.text, row.get("external_id"), field="external_id", most=255))
         if external_id == "":
             errors["external_id"] = ["required (at most 255 characters)"]
         elif external_id is not None and external_id in seen:
             errors["external_id"] = ["appears twice in this import"]
         seen.add(external_id)
         person_column = "username" if (row.get("username") or "email" not in row) else "email"
-        person = _read(errors, lambda row=row, c=person_column: parsing.text(row.get(c), field=c, most=254))
+        person = _read(errors, partial(parsing.text, row.get(person_column), field=person_column, most=254))
         if person == "":
             errors[person_column] = ["required: a username or an e-mail address"]
         fields = dict(row)
-        typed = _read({}, lambda row=row: parsing.text(row.get("activity_type"), field="activity_type", most=100))
+        typed = _read({}, partial(parsing.text, row.get("activity_type"), field="activity_type", most=100))
         if typed and typed.casefold() in lookup:
             fields["activity_type"] = lookup[typed.casefold()].slug
         cleaned = _check_activity(fields, types, errors)
@@ -239,7 +253,8 @@ def _plan_import(rows) -> tuple[list[ImportRowData], list]:
                       if person and not ({"username", "email"} & set(errors))})
     external_ids = {eid for _, eid, _, _, _, errors, _ in read if eid and "external_id" not in errors}
     known = set(Activity.objects.filter(external_id__in=external_ids).values_list("external_id", flat=True))
-    plans, wanted = [], []
+    plans: list[ImportRowData] = []
+    wanted: list[Activity] = []
     for number, external_id, person, person_column, cleaned, errors, row in read:
         user = people.get(person) if person else None
         if isinstance(user, str):
@@ -259,7 +274,7 @@ def _plan_import(rows) -> tuple[list[ImportRowData], list]:
     return plans, wanted
 
 
-def preview_activity_import(*, rows) -> ImportPreviewData:
+def preview_activity_import(*, rows: Iterable[object]) -> ImportPreviewData:
     """
     What importing ``rows`` would do, row by row (the person and activity type it matched, new,
     already imported, or its errors), writing nothing.
@@ -276,7 +291,7 @@ def preview_activity_import(*, rows) -> ImportPreviewData:
                              errors=sum(p.outcome == "error" for p in plans))
 
 
-def import_activities(*, rows, actor=None) -> dict:
+def import_activities(*, rows: Iterable[object], actor: User | None = None) -> dict[str, int]:
     """
     Import verified activities (staff): each row needs ``external_id``, the person (``username``,
     or ``email``; a username column may hold an e-mail address), ``activity_type`` (its code or
@@ -323,7 +338,7 @@ def read_import_file(*, data: bytes) -> str:
             "The file is not UTF-8 text. Save it as \"CSV UTF-8\" from your spreadsheet and try again."]}) from exc
 
 
-def read_import_csv(*, text) -> list[dict]:
+def read_import_csv(*, text: object) -> list[dict[str, str]]:
     """
     The rows of CSV text whose header names the columns (``IMPORT_COLUMNS``, ``email`` for
     ``username`` if wished; header names in any case).
@@ -357,7 +372,7 @@ def read_import_csv(*, text) -> list[dict]:
     return rows
 
 
-def import_activities_csv(*, text, actor=None) -> dict:
+def import_activities_csv(*, text: object, actor: User | None = None) -> dict[str, int]:
     """
     Import activities from CSV text whose header names the columns (see ``import_activities``).
 
@@ -379,14 +394,14 @@ def activity_import_template() -> str:
     return out.getvalue()
 
 
-def mark_qualifying_course_run(*, course_key, activity_type, title) -> None:
+def mark_qualifying_course_run(*, course_key: object, activity_type: str, title: str | None) -> None:
     """
     Mark a course run (by its course key) as a qualifying event or working group.
 
     Raises:
         ValidationError: the course key is not a valid Open edX course key, or the type is unknown.
     """
-    errors = {}
+    errors: _Errors = {}
     try:
         key = CourseKey.from_string(str(course_key).strip())
     except InvalidKeyError:
@@ -407,7 +422,7 @@ def mark_qualifying_course_run(*, course_key, activity_type, title) -> None:
 QUALIFYING_RUNS_CACHE_KEY = "od:qualifying-runs:1"  # short: the cache checks a key character by character
 
 
-def _qualifying_keys_from_db():
+def _qualifying_keys_from_db() -> frozenset[str]:
     return frozenset(QualifyingCourseRun.objects.values_list("course_key", flat=True))
 
 
@@ -426,13 +441,13 @@ def qualifying_course_keys() -> frozenset[str]:
     return keys
 
 
-def _change_pending():
+def _change_pending() -> bool:
     """Whether this connection's open transaction changed the qualifying runs (its publication is queued)."""
     connection = connections[router.db_for_read(QualifyingCourseRun)]
     return any(getattr(entry[1], "pending", False) for entry in connection.run_on_commit)
 
 
-def is_qualifying_course(*, course_key) -> bool:
+def is_qualifying_course(*, course_key: object) -> bool:
     """Whether events in the run ``course_key`` may record activities (no query while cached)."""
     return str(course_key) in qualifying_course_keys()
 
@@ -444,7 +459,7 @@ def publish_qualifying_course_runs() -> None:
     process cached from the database before the commit. A change that rolls back leaves the
     committed runs to be read again.
     """
-    def publish():
+    def publish() -> None:
         cache.set(QUALIFYING_RUNS_CACHE_KEY, _qualifying_keys_from_db(), timeout=None)
         publish.pending = False  # type: ignore[attr-defined]  # read by _change_pending
 
@@ -453,7 +468,8 @@ def publish_qualifying_course_runs() -> None:
     transaction.on_commit(publish, using=router.db_for_write(QualifyingCourseRun))
 
 
-def record_platform_activity(*, user_id, course_key, event, occurred_at=None) -> ActivityData | None:
+def record_platform_activity(*, user_id: int, course_key: object, event: str,
+                             occurred_at: datetime | None = None) -> ActivityData | None:
     """
     Record a verified activity when a member (anyone who holds or held a term) enrols in, passes
     or is certified in a qualifying course run. Idempotent per user, run and event.

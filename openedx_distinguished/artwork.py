@@ -9,6 +9,7 @@ the file (ADR 0014). The same check guards what is served, for files uploaded be
 from __future__ import annotations
 
 import re
+from typing import NoReturn
 from xml.parsers import expat
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -58,9 +59,9 @@ _FORBIDDEN_TEXT = re.compile(r"javascript:|vbscript:|expression\(|@import|behavi
 _CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.DOTALL)
 
 
-def _css_unescaped(value):
+def _css_unescaped(value: str) -> str:
     """``value`` with CSS escapes resolved, as a browser reads it."""
-    def resolve(match):
+    def resolve(match: re.Match[str]) -> str:
         if match.group(1):
             code = int(match.group(1), 16)
             return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
@@ -72,12 +73,12 @@ class ArtworkRefused(ValueError):
     """The upload is not artwork the program may serve; the message says why."""
 
 
-def _local_name(name):
+def _local_name(name: str) -> tuple[str, str]:
     namespace, _, local = name.rpartition(" ")
     return namespace, local
 
 
-def _check_value(element, attribute, value):
+def _check_value(element: str, attribute: str, value: str) -> None:
     """Refuse an attribute or style value that runs code or refers outside the file."""
     value = _css_unescaped(value)
     if _FORBIDDEN_TEXT.search(value):
@@ -87,7 +88,7 @@ def _check_value(element, attribute, value):
             raise ArtworkRefused(f"<{element}> {attribute} refers outside the file ({target[:60]}).")
 
 
-def _check_attribute(element, namespace, attribute, value):
+def _check_attribute(element: str, namespace: str, attribute: str, value: str) -> None:
     """Refuse an event attribute, one of another vocabulary, or a value ``_check_value`` refuses."""
     attr_namespace, local = _local_name(attribute)
     if local.lower().startswith("on"):
@@ -113,10 +114,10 @@ def check_svg(content: bytes) -> None:
     parser = expat.ParserCreate(namespace_separator=" ")
     # Whole runs of text, not pieces cut at each character reference (``&#64;import``).
     parser.buffer_text = True
-    stack: list = []
-    style_text: list = []
+    stack: list[str] = []
+    style_text: list[str] = []
 
-    def start(name, attributes):
+    def start(name: str, attributes: dict[str, str]) -> None:
         namespace, local = _local_name(name)
         if namespace == SVG_NS:
             if local not in ELEMENTS:
@@ -129,19 +130,19 @@ def check_svg(content: bytes) -> None:
             _check_attribute(local, namespace, attribute, value)
         stack.append(local)
 
-    def end(_name):
+    def end(_name: str) -> None:
         if stack.pop() == "style":
             _check_value("style", "text", "".join(style_text))
             style_text.clear()
 
-    def text(data):
+    def text(data: str) -> None:
         if stack and stack[-1] == "style":
             style_text.append(data)
 
-    def refuse_declaration(*_args):
+    def refuse_declaration(*_args: object) -> NoReturn:
         raise ArtworkRefused("The file declares a DOCTYPE or entities.")
 
-    def refuse_instruction(target, _data):
+    def refuse_instruction(target: str, _data: str) -> NoReturn:
         raise ArtworkRefused(f"The file carries a processing instruction ({target}).")
 
     parser.StartElementHandler = start

@@ -13,13 +13,16 @@ import json
 import logging
 import secrets
 import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connections, router, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,7 +37,16 @@ from openedx_distinguished.fulfilment import ensure_fulfilments
 from openedx_distinguished.models import Credential, Cycle, MembershipTerm, SigningKey, Track
 from openedx_distinguished.terms import held_by, holder_user_ids, term_data
 
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import AnonymousUser, User  # pylint: disable=imported-auth-user
+
 log = logging.getLogger(__name__)
+
+# A signing key with its private half; the keys issuance signs with: RSA, and Ed25519 when installed.
+_KeyPair = tuple[SigningKey, signing.PrivateKey]
+_Keys = tuple[_KeyPair, _KeyPair | None]
+# A credential's public id, as a URL or a row gives it.
+PublicId = str | uuid.UUID
 
 OB3_CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
@@ -48,7 +60,7 @@ add_signing_key, add_missing_signing_keys = signing.add_signing_key, signing.add
 jwks = signing.jwks
 
 
-def _issuer():
+def _issuer() -> dict[str, Any]:
     """``DISTINGUISHED_ISSUER`` over its defaults; an empty ``url`` is the site's public root."""
     issuer = {"name": "Open edX", "url": "https://openedx.org", "email": "", "image": "",
               **get_setting("DISTINGUISHED_ISSUER")}
@@ -82,14 +94,14 @@ def issuer_profile_v2() -> dict:
     return profile
 
 
-def _track(slug):
+def _track(slug: str) -> Track:
     track = Track.objects.filter(slug=slug).prefetch_related("criteria").first()
     if track is None:
         raise NotFound({"track": [f"There is no track {slug!r}."]})
     return track
 
 
-def _criteria_narrative(track):
+def _criteria_narrative(track: Track) -> str:
     return "Recognised by the review panel for: " + "; ".join(c.name for c in track.criteria.all()) + "."
 
 
@@ -98,7 +110,7 @@ def achievement(*, track_slug: str) -> dict:
     return _achievement(_track(track_slug))
 
 
-def _achievement(track) -> dict:
+def _achievement(track: Track) -> dict[str, Any]:
     """The Open Badges 3.0 Achievement of a track row (one query for its criteria, unless prefetched)."""
     return {
         "@context": OB3_CONTEXT, "id": url(f"badges/v3/achievements/{track.slug}/"), "type": ["Achievement"],
@@ -154,23 +166,27 @@ def badge_artwork(*, track_slug: str, kind: str) -> bytes:
     return shipped.read_bytes()
 
 
-def _hash_email(email, salt):
+def _hash_email(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((email.lower() + salt).encode()).hexdigest()
 
 
-def _holder_identity(term):
+def _holder_identity(term: MembershipTerm) -> tuple[str, str]:
     """The identity a credential names: the user's email, or the organization's page."""
-    if term.holder_kind == NomineeKind.ORGANIZATION.value:
-        return "sourcedId", url(f"organizations/{term.holder_organization.slug}/")
-    return "emailAddress", (term.holder_user.email or f"{term.holder_user.username}@users.invalid")
+    organization, user = term.holder_organization, term.holder_user
+    if term.holder_kind == NomineeKind.ORGANIZATION.value and organization is not None:
+        return "sourcedId", url(f"organizations/{organization.slug}/")
+    if user is None:  # pragma: no cover  (a retired holder's credentials are revoked, and none is issued)
+        raise NotFound({"credential": ["The holder's account no longer exists."]})
+    return "emailAddress", (user.email or f"{user.username}@users.invalid")
 
 
-def _embedded(document):
+def _embedded(document: dict[str, Any]) -> dict[str, Any]:
     """A document as another one embeds it (without its ``@context``)."""
     return {k: v for k, v in document.items() if k != "@context"}
 
 
-def _document(term, public_id, status_index, salt, achievements):
+def _document(term: MembershipTerm, public_id: PublicId, status_index: int, salt: str,
+              achievements: dict[str, str]) -> dict[str, Any]:
     """
     The OpenBadgeCredential of a term, before signing. ``achievements`` (track slug to the
     embedded achievement as JSON) keeps what a run made: the achievement is made once per track,
@@ -182,7 +198,7 @@ def _document(term, public_id, status_index, salt, achievements):
     embedded_achievement = json.loads(achievements[track.slug])
     identity_type, identity = _holder_identity(term)
     root = url("")  # the settings behind it are read once per document, not once per link
-    document = {
+    document: dict[str, Any] = {
         "@context": OB3_CONTEXT,
         "id": f"{root}badges/v3/credentials/{public_id}/",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
@@ -206,7 +222,7 @@ def _document(term, public_id, status_index, salt, achievements):
     return document
 
 
-def _registered_claims(document, term, issued_at):
+def _registered_claims(document: dict[str, Any], term: MembershipTerm, issued_at: datetime) -> dict[str, Any]:
     """
     The JWT claims OB 3.0 puts beside the credential's own members: ``iss`` (the issuer's id),
     ``jti`` (the credential's id), ``nbf`` and ``exp`` (its validity), ``iat``, and ``sub`` only
@@ -222,7 +238,7 @@ def _registered_claims(document, term, issued_at):
     return claims
 
 
-def _sign(document, term, keys, *, issued_at) -> tuple[str, str, str]:
+def _sign(document: dict[str, Any], term: MembershipTerm, keys: _Keys, *, issued_at: datetime) -> tuple[str, str, str]:
     """
     The document as JSON, its compact VC-JWT (RS256) and its Data Integrity proof (Ed25519,
     ``eddsa-rdfc-2022``) as JSON. ``keys`` holds the RSA key and the Ed25519 key (or None: then
@@ -243,10 +259,10 @@ def _sign(document, term, keys, *, issued_at) -> tuple[str, str, str]:
     return document_json, token, proof
 
 
-def _signing_keys():
+def _signing_keys() -> _Keys:
     """The keys issuance signs with: RSA (required) and Ed25519 (when installed)."""
     try:
-        ed_pair = signing.active_key(signing.ED25519)
+        ed_pair: _KeyPair | None = signing.active_key(signing.ED25519)
     except ValidationError:
         ed_pair = None
     return signing.active_key(signing.RSA), ed_pair
@@ -254,7 +270,7 @@ def _signing_keys():
 
 # Issue and revoke ---------------------------------------------------------------------------
 
-def _credential_data(credential) -> CredentialData:
+def _credential_data(credential: Credential) -> CredentialData:
     """The plain record of a credential, with its status now (valid, expired or revoked)."""
     term = credential.term
     holder = term.holder_organization.name if term.holder_organization else platform.display_name(term.holder_user)
@@ -277,7 +293,7 @@ def _credential_data(credential) -> CredentialData:
     )
 
 
-def _links(credential):
+def _links(credential: Credential) -> dict[str, str]:
     """Every public link of a credential, built from the loaded row (no query)."""
     public = str(credential.public_id)
     return {
@@ -296,7 +312,7 @@ def _links(credential):
     }
 
 
-def _credentials():
+def _credentials() -> QuerySet[Credential]:
     return Credential.objects.select_related("term__track", "term__holder_organization", "term__cycle",
                                              "signing_key", *platform.with_profile("term__holder_user"))
 
@@ -307,7 +323,7 @@ ISSUABLE_STATUSES = (TermStatus.ACTIVE.value, TermStatus.RENEWAL_DUE.value, Term
 ISSUE_BATCH_SIZE = 200
 
 
-def _check_issuable(term):
+def _check_issuable(term: MembershipTerm | None) -> None:
     """Raise why ``term`` (a locked row, or None) cannot get a credential."""
     if term is None:
         raise NotFound({"term": ["Not found."]})
@@ -317,7 +333,8 @@ def _check_issuable(term):
         raise InvalidTransition({"term": ["The holder's account no longer exists."]})
 
 
-def _signed(term, *, public_id, salt, status_index, keys, issued_at, achievements):
+def _signed(term: MembershipTerm, *, public_id: PublicId, salt: str, status_index: int, keys: _Keys,
+            issued_at: datetime, achievements: dict[str, str]) -> tuple[str, str, str]:
     """
     What the new credential of ``term`` at ``status_index`` holds: its document, as the issuance
     filter leaves it, as JSON, its signed token and its Data Integrity proof (see ``_sign``).
@@ -335,16 +352,16 @@ def _signed(term, *, public_id, salt, status_index, keys, issued_at, achievement
     return _sign(document, term, keys, issued_at=issued_at)
 
 
-def _recipient_hash(term, salt):
+def _recipient_hash(term: MembershipTerm, salt: str) -> str:
     return _hash_email(term.holder_user.email, salt) if term.holder_user else ""
 
 
-def _next_status_index():
+def _next_status_index() -> int:
     top = Credential.objects.aggregate(top=Max("status_index"))["top"]
     return 0 if top is None else top + 1
 
 
-def _issued(issued):
+def _issued(issued: Sequence[tuple[MembershipTerm, PublicId]]) -> None:
     """
     What follows the issuance of saved credentials, ``issued`` as (term, public id) pairs: their
     fulfilments now; CREDENTIAL_ISSUED, and BADGE_AWARDED for individuals, after the commit.
@@ -356,7 +373,7 @@ def _issued(issued):
     transaction.on_commit(functools.partial(_send_badge_events, issued, revoked=False))
 
 
-def _locked_terms(term_ids, *related):
+def _locked_terms(term_ids: Iterable[int], *related: str) -> dict[int, MembershipTerm]:
     """
     The terms of ``term_ids`` by id, with their holders (and ``related``), the term rows locked
     until the transaction ends. Only the term rows: a locking query that joined the holders would
@@ -368,7 +385,7 @@ def _locked_terms(term_ids, *related):
                                                  *related).defer(*_unused_columns()).in_bulk(locked)
 
 
-def _unused_columns():
+def _unused_columns() -> tuple[str, ...]:
     """
     What issuance never reads of a term and its holder, left in the database: a fifth of the time
     a batch spent loading its terms went into turning these timestamps into datetimes. (Those of
@@ -379,7 +396,8 @@ def _unused_columns():
                                      if name in user_fields))
 
 
-def _locked_batch(term_ids, tracks, cycles):
+def _locked_batch(term_ids: Iterable[int], tracks: dict[int, Track], cycles: dict[int, Cycle]
+                  ) -> dict[int, MembershipTerm]:
     """
     The terms of ``term_ids`` by id, locked, with their holders, tracks (with their criteria) and
     cycles. ``tracks`` and ``cycles`` (by id) hold those loaded for earlier batches: each is loaded
@@ -396,7 +414,7 @@ def _locked_batch(term_ids, tracks, cycles):
     return terms
 
 
-def issue_credential(*, term_id) -> CredentialData:
+def issue_credential(*, term_id: int) -> CredentialData:
     """
     Issue the Open Badges credential of a term, once: a second call (or a concurrent worker)
     gets the same credential. The term row is locked while the credential is made (a batch of
@@ -411,11 +429,11 @@ def issue_credential(*, term_id) -> CredentialData:
     return _credential_data(_credentials().get(term_id=term_id))
 
 
-def _credentials_db():
+def _credentials_db() -> str:
     return router.db_for_write(Credential)
 
 
-def _insert_credentials(rows, *, key, issued_at):
+def _insert_credentials(rows: Iterable[dict[str, Any]], *, key: SigningKey, issued_at: datetime) -> None:
     """
     INSERT new credentials with one executemany. ``rows`` hold what differs between them: dicts
     of term_id, public_id, status_index, document_json, jwt, ldp_proof, recipient_salt and
@@ -447,7 +465,7 @@ def _insert_credentials(rows, *, key, issued_at):
                            f"VALUES ({', '.join(['%s'] * len(columns))})", values)
 
 
-def _terms_without_credential():
+def _terms_without_credential() -> QuerySet[MembershipTerm]:
     return MembershipTerm.objects.filter(status__in=ISSUABLE_STATUSES, credential__isnull=True).exclude(
         holder_kind=NomineeKind.INDIVIDUAL.value, holder_user__isnull=True)
 
@@ -467,19 +485,19 @@ def issue_missing_credentials() -> int:
     if not SigningKey.objects.filter(algorithm=signing.RSA, retired_at__isnull=True).exists():
         return 0
     term_ids = list(_terms_without_credential().values_list("pk", flat=True))
-    loaded: dict[str, dict] = {"tracks": {}, "cycles": {}, "achievements": {}}
+    loaded: dict[str, dict[Any, Any]] = {"tracks": {}, "cycles": {}, "achievements": {}}
     done = 0
     for start in range(0, len(term_ids), ISSUE_BATCH_SIZE):
         done += _issue_batch(term_ids[start:start + ISSUE_BATCH_SIZE], loaded)
     return done
 
 
-def _issue_batch(term_ids, loaded) -> int:
+def _issue_batch(term_ids: Sequence[int], loaded: dict[str, dict[Any, Any]]) -> int:
     """
     Issue the credentials of ``term_ids`` in this order (see ``issue_missing_credentials``);
     ``loaded`` keeps the tracks, cycles and achievements of earlier batches of the run.
     """
-    error = None
+    error: Exception | None = None
     with transaction.atomic():
         terms = _locked_batch(term_ids, loaded["tracks"], loaded["cycles"])
         served = set(Credential.objects.filter(term_id__in=term_ids).values_list("term_id", flat=True))
@@ -487,7 +505,7 @@ def _issue_batch(term_ids, loaded) -> int:
         identities = {term_id: (uuid.uuid4(), secrets.token_hex(8)) for term_id in term_ids}
         issued_at = timezone.now()
         for _ in range(5):
-            rows: list[dict] = []
+            rows: list[dict[str, Any]] = []
             done, error, index = 0, None, _next_status_index()
             for term_id in term_ids:
                 if term_id not in served:
@@ -518,7 +536,7 @@ def _issue_batch(term_ids, loaded) -> int:
     return done
 
 
-def reissue_credentials(*, everything=False) -> int:
+def reissue_credentials(*, everything: bool = False) -> int:
     """
     Re-sign the credentials issued before Data Integrity proofs and OB 3.0's VC-JWT layout (or all,
     with ``everything``) with the keys in use now: each keeps its id, recipient salt, place in the
@@ -534,7 +552,7 @@ def reissue_credentials(*, everything=False) -> int:
     pending = Credential.objects.order_by("pk")
     if not everything:
         pending = pending.filter(ldp_proof="")
-    achievements: dict = {}
+    achievements: dict[str, str] = {}
     ids, done = list(pending.values_list("pk", flat=True)), 0
     keys = _signing_keys()
     for start in range(0, len(ids), ISSUE_BATCH_SIZE):
@@ -559,12 +577,13 @@ def reissue_credentials(*, everything=False) -> int:
 GENERIC_REVOCATION = gettext_lazy("The issuer revoked this credential.")
 
 
-def public_revocation_reason(credential) -> str:
+def public_revocation_reason(credential: Credential) -> str:
     """What the public is told of a credential's revocation: staff's public reason, or a generic text."""
     return credential.public_reason or str(GENERIC_REVOCATION)
 
 
-def revoke_credential(*, public_id, reason, public_reason="", actor=None) -> CredentialData:
+def revoke_credential(*, public_id: PublicId, reason: object, public_reason: object = "",
+                      actor: User | None = None) -> CredentialData:
     """
     Revoke a credential; every format (3.0 status list, 2.0 assertion, verification page) shows it.
     ``reason`` is the internal note (program staff only); verifiers read ``public_reason``, or a
@@ -575,9 +594,9 @@ def revoke_credential(*, public_id, reason, public_reason="", actor=None) -> Cre
         InvalidTransition (already revoked).
     """
     del actor
-    reason = parsing.text(reason, field="reason", most=2000, lines=True)
-    public_reason = parsing.text(public_reason, field="public_reason", most=500)
-    if not reason:
+    note = parsing.text(reason, field="reason", most=2000, lines=True)
+    public_note = parsing.text(public_reason, field="public_reason", most=500)
+    if not note:
         raise ValidationError({"reason": ["Give the reason, for the record (program staff only read it)."]})
     with transaction.atomic():
         credential = Credential.objects.select_for_update().filter(public_id=_uuid(public_id)).first()
@@ -585,8 +604,8 @@ def revoke_credential(*, public_id, reason, public_reason="", actor=None) -> Cre
             raise NotFound({"credential": ["Not found."]})
         if credential.revoked_at:
             raise InvalidTransition({"credential": ["This credential is already revoked."]})
-        credential.revoked_at, credential.revocation_reason = timezone.now(), reason
-        credential.public_reason = public_reason
+        credential.revoked_at, credential.revocation_reason = timezone.now(), note
+        credential.public_reason = public_note
         credential.save(update_fields=["revoked_at", "revocation_reason", "public_reason"])
         freshness.changed(freshness.BADGES, freshness.PRESENCE)
         credential = _credentials().get(pk=credential.pk)
@@ -596,7 +615,7 @@ def revoke_credential(*, public_id, reason, public_reason="", actor=None) -> Cre
     return get_credential(public_id=public_id)
 
 
-def revoke_for_term(*, term_id, reason):
+def revoke_for_term(*, term_id: int, reason: str) -> None:
     """Revoke the credential of a revoked term, if it has one."""
     public_id = Credential.objects.filter(term_id=term_id, revoked_at__isnull=True).values_list(
         "public_id", flat=True).first()
@@ -604,14 +623,14 @@ def revoke_for_term(*, term_id, reason):
         revoke_credential(public_id=public_id, reason=reason)
 
 
-def _uuid(value):
+def _uuid(value: object) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError as exc:
         raise NotFound({"credential": ["Not found."]}) from exc
 
 
-def get_credential(*, public_id) -> CredentialData:
+def get_credential(*, public_id: PublicId) -> CredentialData:
     """The record of a credential; NotFound if there is none."""
     credential = _credentials().filter(public_id=_uuid(public_id)).first()
     if credential is None:
@@ -619,28 +638,28 @@ def get_credential(*, public_id) -> CredentialData:
     return _credential_data(credential)
 
 
-def credential_for_term(*, term_id) -> CredentialData | None:
+def credential_for_term(*, term_id: int) -> CredentialData | None:
     """The credential of a term, or None."""
     return credentials_for_terms(term_ids=[term_id]).get(term_id)
 
 
-def credentials_for_terms(*, term_ids) -> dict[int, CredentialData]:
+def credentials_for_terms(*, term_ids: Iterable[int]) -> dict[int, CredentialData]:
     """The credentials of the terms of ``term_ids`` that have one, by term id, in one query."""
     return {credential.term_id: _credential_data(credential)
             for credential in _credentials().filter(term_id__in=list(term_ids))}
 
 
-def credential_document(*, public_id) -> dict:
+def credential_document(*, public_id: PublicId) -> dict[str, Any]:
     """The signed Open Badges 3.0 credential, as issued."""
     return _get(public_id).document
 
 
-def credential_jwt(*, public_id) -> str:
+def credential_jwt(*, public_id: PublicId) -> str:
     """The compact VC-JWT of a credential."""
     return _get(public_id).jwt
 
 
-def credential_ldp(*, public_id) -> dict | None:
+def credential_ldp(*, public_id: PublicId) -> dict[str, Any] | None:
     """The credential secured with its Data Integrity proof (JSON-LD), or None if it was issued without one."""
     credential = _get(public_id)
     if not credential.ldp_proof:
@@ -649,14 +668,14 @@ def credential_ldp(*, public_id) -> dict | None:
     return {**credential.document, "proof": [json.loads(credential.ldp_proof)]}
 
 
-def _get(public_id):
+def _get(public_id: PublicId) -> Credential:
     credential = Credential.objects.filter(public_id=_uuid(public_id)).first()
     if credential is None:
         raise NotFound({"credential": ["Not found."]})
     return credential
 
 
-def assertion_v2(*, public_id) -> dict:
+def assertion_v2(*, public_id: PublicId) -> dict[str, Any]:
     """
     The Open Badges 2.0 hosted Assertion; for a revoked credential, the revocation notice (which
     adapters serve with HTTP 410).
@@ -730,7 +749,7 @@ def status_list_ldp() -> dict:
 FORMATS = ("jwt", "ldp")
 
 
-def baked_image(*, public_id, version: int, kind: str, proof: str = "jwt") -> bytes:
+def baked_image(*, public_id: PublicId, version: int, kind: str, proof: str = "jwt") -> bytes:
     """
     The holder's badge image with the credential baked in: Open Badges 3.0 as the VC-JWT (``proof``
     "jwt") or as the Data Integrity credential ("ldp"); 2.0 as a reference to the hosted assertion.
@@ -762,15 +781,15 @@ def baked_image(*, public_id, version: int, kind: str, proof: str = "jwt") -> by
     return baking.bake_svg(artwork.decode("utf-8"), payload, version, in_verify=verify_url).encode("utf-8")
 
 
-def linkedin_url(*, public_id) -> str:
+def linkedin_url(*, public_id: PublicId) -> str:
     """An "Add to profile" link for LinkedIn's certification form, prefilled from the credential."""
     return _linkedin(_credentials().get(pk=_get(public_id).pk))
 
 
-def _linkedin(credential):
+def _linkedin(credential: Credential) -> str:
     """The LinkedIn link of a credential loaded with its term and track (no query)."""
     term = credential.term
-    params = {
+    params: dict[str, object] = {
         "startTask": "CERTIFICATION_NAME", "name": term.track.badge_name or term.track.name,
         "organizationName": _issuer()["name"], "issueYear": term.starts_at.year, "issueMonth": term.starts_at.month,
         "certUrl": url(f"verify/{credential.public_id}/"), "certId": str(credential.public_id),
@@ -780,7 +799,7 @@ def _linkedin(credential):
     return "https://www.linkedin.com/profile/add?" + urlencode(params)
 
 
-def _send_badge_events(credentials, *, revoked):
+def _send_badge_events(credentials: Iterable[tuple[MembershipTerm, PublicId]], *, revoked: bool) -> None:
     """
     BADGE_AWARDED or BADGE_REVOKED, telling the rest of Open edX about individuals' badges:
     ``credentials`` are (term, public id) pairs, terms loaded with their holder and track.
@@ -794,7 +813,7 @@ def _send_badge_events(credentials, *, revoked):
     )
     from openedx_events.learning.signals import BADGE_AWARDED, BADGE_REVOKED  # pylint: disable=import-outside-toplevel
 
-    templates = {}  # by track id: a track's badge template is the same for all its badges
+    templates: dict[int, BadgeTemplateData] = {}  # by track id: a track's badge template is the same for all its badges
     for term, public_id in credentials:
         user, track = term.holder_user, term.track
         if user is None:
@@ -813,7 +832,7 @@ def _send_badge_events(credentials, *, revoked):
         (BADGE_REVOKED if revoked else BADGE_AWARDED).send_event(badge=badge)
 
 
-def verification_details(*, public_id) -> dict:
+def verification_details(*, public_id: PublicId) -> dict[str, Any]:
     """
     What the verification page shows: the credential and its status, the issuer, and how it was
     earned (the cycle, the date the decision was announced, the track's criteria and the public
@@ -839,13 +858,13 @@ def verification_details(*, public_id) -> dict:
     }
 
 
-def _first_term(term):
+def _first_term(term: MembershipTerm) -> MembershipTerm:
     """
     The first term of the renewal chain that led to ``term`` (``term`` itself for a first term),
     with its cycle and nomination. The holder's earlier terms in the track come in one query,
     whatever the length of the chain; a retired holder's chain is followed link by link.
     """
-    earlier = {}
+    earlier: dict[int, MembershipTerm] = {}
     if term.previous_id is not None and (term.holder_user_id or term.holder_organization_id):
         earlier = MembershipTerm.objects.select_related("cycle", "nomination").filter(
             track_id=term.track_id, holder_user_id=term.holder_user_id,
@@ -862,7 +881,7 @@ def _first_term(term):
 
 # Holders ------------------------------------------------------------------------------------
 
-def credential_holder_ids(*, public_id) -> set[int]:
+def credential_holder_ids(*, public_id: PublicId) -> set[int]:
     """The users a credential belongs to: its holder, or the contacts of the holding organization."""
     credential = Credential.objects.select_related("term__holder_organization").filter(
         public_id=_uuid(public_id)).first()
@@ -871,7 +890,7 @@ def credential_holder_ids(*, public_id) -> set[int]:
     return holder_user_ids(credential.term)
 
 
-def list_credentials(*, holder) -> list[CredentialData]:
+def list_credentials(*, holder: User | AnonymousUser | None) -> list[CredentialData]:
     """The credentials of a user, and of the organizations they are a contact of, newest first."""
     rows = _credentials().filter(held_by(holder, "term__")) \
         .order_by("-issued_at", "-id")

@@ -17,7 +17,7 @@ from openedx_distinguished.notifications import queue_review_reminders, redelive
 from openedx_distinguished.review import release_announcement
 
 
-def run_due_jobs(*, now: datetime | None = None, progress: Callable[[str], None] | None = None) -> list[str]:
+def run_due_jobs(*, now: datetime | None = None, progress: Callable[[int], object] | None = None) -> list[str]:
     """
     Release announcements whose time has come, flag renewals due, evaluate the terms of open
     cycles, issue the credentials still missing (e.g. terms started before a key was installed),

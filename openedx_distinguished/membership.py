@@ -7,10 +7,12 @@ import calendar
 import datetime
 import logging
 from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DateField, Field, Q, Value
+from django.db.models import Count, DateField, Field, Model, Q, QuerySet, Value
 from django.db.models.constants import OnConflict
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -32,9 +34,12 @@ from openedx_distinguished.data import (
     TermStatus,
 )
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
-from openedx_distinguished.models import Cycle, MembershipTerm, TermEvaluation, Track
+from openedx_distinguished.models import Cycle, MembershipTerm, Nomination, Program, TermEvaluation, Track
 from openedx_distinguished.program import get_cycle, get_program
 from openedx_distinguished.terms import held_by, term_data
+
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import AnonymousUser, User  # pylint: disable=imported-auth-user
 
 T = TermStatus
 log = logging.getLogger(__name__)
@@ -50,13 +55,13 @@ def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
 
 # Terms --------------------------------------------------------------------------------------
 
-def _current_key(term):
+def _current_key(term: MembershipTerm) -> str:
     holder = f"u{term.holder_user_id}" if term.holder_kind == NomineeKind.INDIVIDUAL.value \
         else f"o{term.holder_organization_id}"
     return f"{term.track_id}:{holder}"
 
 
-def _set_status(term, status, **fields):
+def _set_status(term: MembershipTerm, status: TermStatus, **fields: object) -> None:
     """Change a term's status, keeping the one-current-term key in step with it."""
     term.status = status.value
     term.current_key = _current_key(term) if status in CURRENT_TERM_STATUSES else None
@@ -65,12 +70,13 @@ def _set_status(term, status, **fields):
     term.save()
 
 
-def _terms():
+def _terms() -> QuerySet[MembershipTerm]:
     return MembershipTerm.objects.select_related("holder_organization", "track", "cycle",
                                                  *platform.with_profile("holder_user"))
 
 
-def start_terms_for_release(*, cycle, nominations, starts_at, actor=None) -> list[MembershipTerm]:
+def start_terms_for_release(*, cycle: Cycle, nominations: Iterable[Nomination], starts_at: datetime.datetime,
+                            actor: User | AnonymousUser | None = None) -> list[MembershipTerm]:
     """
     Start a one-year term for each accepted nomination of a released cycle (called by the release).
 
@@ -79,7 +85,7 @@ def start_terms_for_release(*, cycle, nominations, starts_at, actor=None) -> lis
     """
     del actor  # recorded by the release's audit entry
     months = cycle.program.term_length_months
-    started = []
+    started: list[MembershipTerm] = []
     for nomination in nominations:
         if MembershipTerm.objects.filter(nomination=nomination).exists():
             continue
@@ -104,7 +110,7 @@ def start_terms_for_release(*, cycle, nominations, starts_at, actor=None) -> lis
     return started
 
 
-def issue_if_possible(term):
+def issue_if_possible(term: MembershipTerm) -> None:
     """Issue a starting term's credential now; without a signing key, the jobs command does it later."""
     try:
         issue_credential(term_id=term.pk)
@@ -112,7 +118,8 @@ def issue_if_possible(term):
         log.warning("No credential for term %s yet: %s", term.pk, exc)
 
 
-def list_terms(*, username=None, organization_slug=None, statuses=None, offset=0, limit=50) -> Page:
+def list_terms(*, username: str | None = None, organization_slug: str | None = None,
+               statuses: Iterable[str] | None = None, offset: int = 0, limit: int = 50) -> Page:
     """One page of terms, newest first, optionally of one holder and in some statuses."""
     terms = _terms()
     if username is not None:
@@ -125,7 +132,7 @@ def list_terms(*, username=None, organization_slug=None, statuses=None, offset=0
     return Page(items=tuple(term_data(t) for t in terms[offset:offset + limit]), total=total)
 
 
-def get_term(*, term_id) -> TermData:
+def get_term(*, term_id: int) -> TermData:
     """One term; NotFound if there is none."""
     try:
         return term_data(_terms().get(pk=term_id))
@@ -133,7 +140,7 @@ def get_term(*, term_id) -> TermData:
         raise NotFound({"term": ["Not found."]}) from exc
 
 
-def revoke_term(*, term_id, actor, reason) -> TermData:
+def revoke_term(*, term_id: int, actor: User | None, reason: str | None) -> TermData:
     """
     Revoke a term (e.g. a code-of-conduct case). The holder stops being a member at once.
 
@@ -161,7 +168,7 @@ def revoke_term(*, term_id, actor, reason) -> TermData:
 RENEWAL_BATCH_SIZE = 500
 
 
-def mark_renewals_due(*, now=None) -> int:
+def mark_renewals_due(*, now: datetime.datetime | None = None) -> int:
     """
     Flag active terms that end within ``DISTINGUISHED_RENEWAL_NOTICE_DAYS`` as renewal due, and
     tell their holders what the retention rule still asks. Running it again changes nothing.
@@ -182,39 +189,40 @@ def mark_renewals_due(*, now=None) -> int:
     return flagged
 
 
-def retention_progress(term_ids) -> dict[int, dict]:
+def retention_progress(term_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """
     For each term, what the retention rule asks and what counts so far: the qualifying activity
     types, how many verified activities are needed, and the verified and pending ones in the term,
     counted as the annual evaluation counts them (``_counted_terms``).
     """
-    term_ids = list(term_ids)
-    tracks = {track.pk: track for track in Track.objects.filter(terms__pk__in=term_ids).select_related(
+    ids = list(term_ids)
+    tracks = {track.pk: track for track in Track.objects.filter(terms__pk__in=ids).select_related(
         "program").distinct()}
     types_by_track = {track_id: list(track.retention_activity_types) or list(track.program.retention_activity_types)
                       for track_id, track in tracks.items()}
     return {
         term_id: {"types": types_by_track[track_id], "needed": tracks[track_id].program.retention_min_activities,
                   "verified": verified, "pending": pending}
-        for term_id, track_id, _, verified, pending in _counted_terms(term_ids, types_by_track)
+        for term_id, track_id, _, verified, pending in _counted_terms(ids, types_by_track)
     }
 
 
 # The annual evaluation ------------------------------------------------------------------------
 
-def _counted_terms(term_ids, types_by_track):
+def _counted_terms(term_ids: Collection[int], types_by_track: Mapping[int, list[str]]
+                   ) -> Iterator[tuple[int, int, int, int, int]]:
     """
     (id, track id, sequence, verified, pending) of each term of ``term_ids``: how many of its
     holder's activities (an organization's: its contacts') of the types its track counts are
     verified, and pending, within the term. One aggregate over a join per kind of holder, not
     subqueries per term.
     """
-    tracks_by_types = defaultdict(list)
+    tracks_by_types: defaultdict[tuple[str, ...], list[int]] = defaultdict(list)
     for track_id, types in types_by_track.items():
         if types:
             tracks_by_types[tuple(types)].append(track_id)
 
-    def counted(path, status):
+    def counted(path: str, status: str) -> Value | Count:
         qualifying = Q()
         for types, track_ids in tracks_by_types.items():
             qualifying |= Q(track_id__in=track_ids, **{f"{path}__activity_type__slug__in": types})
@@ -236,7 +244,7 @@ def _counted_terms(term_ids, types_by_track):
         ).values_list("pk", "track_id", "sequence", "verified", "pending")
 
 
-def _covered(cycle):
+def _covered(cycle: Cycle) -> QuerySet[MembershipTerm]:
     """
     The current terms a cycle's evaluation covers: running when the cycle opened for nominations
     and ending before the cycle ends (ADR 0006).
@@ -246,13 +254,14 @@ def _covered(cycle):
         starts_at__lt=cycle.nominations_open_at, ends_at__gte=cycle.nominations_open_at, ends_at__lt=cycle.ends_at)
 
 
-def _types_by_track(program):
+def _types_by_track(program: Program) -> dict[int, list[str]]:
     """The activity types each track of ``program`` counts for retention (its own list, else the program's)."""
     default_types = list(program.retention_activity_types)
     return {track.pk: list(track.retention_activity_types) or default_types for track in program.tracks.all()}
 
 
-def evaluate_terms(*, cycle_year, chunk_size=2000, progress=None) -> dict:
+def evaluate_terms(*, cycle_year: int, chunk_size: int = 2000,
+                   progress: Callable[[int], object] | None = None) -> dict[str, int]:
     """
     Evaluate, against the retention rule, every current term that ends within the cycle: it was
     running when the cycle opened for nominations and ends before the cycle ends (so the terms
@@ -280,7 +289,7 @@ def evaluate_terms(*, cycle_year, chunk_size=2000, progress=None) -> dict:
     term_ids = list(candidates.values_list("pk", flat=True))
     for start in range(0, len(term_ids), chunk_size):
         chunk = term_ids[start:start + chunk_size]
-        evaluations = []
+        evaluations: list[tuple[int, str, list[str], int]] = []
         for term_id, track_id, sequence, verified, pending in _counted_terms(chunk, types_by_track):
             outcome, reasons = _recommend(verified=verified, pending=pending, needed=needed,
                                           types=types_by_track[track_id], sequence=sequence, program=program)
@@ -293,7 +302,7 @@ def evaluate_terms(*, cycle_year, chunk_size=2000, progress=None) -> dict:
     return counts
 
 
-def _concrete(model, name) -> Field:
+def _concrete(model: type[Model], name: str) -> Field:
     """A concrete field of ``model`` (a column of its table)."""
     field = model._meta.get_field(name)
     if not (isinstance(field, Field) and field.concrete):
@@ -301,7 +310,8 @@ def _concrete(model, name) -> Field:
     return field
 
 
-def _insert_evaluations(evaluations, *, cycle, evaluated_at):
+def _insert_evaluations(evaluations: Iterable[tuple[int, str, list[str], int]], *, cycle: Cycle,
+                        evaluated_at: datetime.datetime) -> None:
     """
     Write (term id, recommendation, reasons, qualifying activities) as evaluations of ``cycle``,
     skipping a term that has one already (a concurrent run), as
@@ -326,7 +336,8 @@ def _insert_evaluations(evaluations, *, cycle, evaluated_at):
         cursor.executemany(sql, rows)
 
 
-def _recommend(*, verified, pending, needed, types, sequence, program):
+def _recommend(*, verified: int, pending: int, needed: int, types: Sequence[str], sequence: int,
+               program: Program) -> tuple[EvaluationOutcome, list[str]]:
     """The recommendation for one term and the reasons a person can read."""
     kinds = ", ".join(types) or "none configured"
     if verified >= needed:
@@ -345,7 +356,7 @@ def _recommend(*, verified, pending, needed, types, sequence, program):
     return EvaluationOutcome.LAPSE, reasons
 
 
-def list_evaluations(*, cycle_year, pending_only=False, offset=0, limit=50) -> Page:
+def list_evaluations(*, cycle_year: int, pending_only: bool = False, offset: int = 0, limit: int = 50) -> Page:
     """One page of the cycle's evaluations."""
     evaluations = TermEvaluation.objects.filter(cycle=get_cycle(cycle_year)).order_by("term_id")
     if pending_only:
@@ -365,12 +376,13 @@ class _Plan:
 
     state: EvaluationState
     outcome: EvaluationOutcome
-    reasons: tuple
+    reasons: tuple[str, ...]
     verified: int
     pending: int
 
 
-def _plans(evaluations, *, program, now) -> dict[int, tuple[_Plan, bool]]:
+def _plans(evaluations: Sequence[TermEvaluation], *, program: Program,
+           now: datetime.datetime) -> dict[int, tuple[_Plan, bool]]:
     """
     For each evaluation (loaded with its term), the plan of its confirmation now and whether the
     fresh count changed its recommendation. A term that has not ended is never applied; a lapse
@@ -382,7 +394,7 @@ def _plans(evaluations, *, program, now) -> dict[int, tuple[_Plan, bool]]:
     terms = {e.term_id: e.term for e in evaluations}
     counted = {term_id: (track_id, sequence, verified, pending)
                for term_id, track_id, sequence, verified, pending in _counted_terms(list(terms), types_by_track)}
-    plans = {}
+    plans: dict[int, tuple[_Plan, bool]] = {}
     for evaluation in evaluations:
         term = evaluation.term
         track_id, sequence, verified, pending = counted[term.pk]
@@ -401,11 +413,13 @@ def _plans(evaluations, *, program, now) -> dict[int, tuple[_Plan, bool]]:
     return plans
 
 
-def _holder_name(term):
-    return term.holder_organization.name if term.holder_organization_id else platform.display_name(term.holder_user)
+def _holder_name(term: MembershipTerm) -> str:
+    organization = term.holder_organization if term.holder_organization_id else None
+    return organization.name if organization is not None else platform.display_name(term.holder_user)
 
 
-def evaluation_overview(*, cycle_year, states=None, offset=0, limit=100, now=None) -> EvaluationOverviewData:
+def evaluation_overview(*, cycle_year: int, states: Collection[str] | None = None, offset: int = 0, limit: int = 100,
+                        now: datetime.datetime | None = None) -> EvaluationOverviewData:
     """
     A cycle's evaluation as staff review it: which terms it covers and from when, how many are not
     evaluated yet, its recommendations counted by state (confirmed, not ended, blocked, ready), and
@@ -417,11 +431,11 @@ def evaluation_overview(*, cycle_year, states=None, offset=0, limit=100, now=Non
     evaluations = list(TermEvaluation.objects.filter(cycle=cycle).select_related(
         "term__track", "term__holder_organization", *platform.with_profile("term__holder_user")).order_by("term_id"))
     plans = _plans(evaluations, program=cycle.program, now=now)
-    by_state: defaultdict = defaultdict(int)
+    by_state: defaultdict[str, int] = defaultdict(int)
     for plan, _changed in plans.values():
         by_state[plan.state.value] += 1
     chosen = [e for e in evaluations if states is None or plans[e.pk][0].state.value in states]
-    rows = []
+    rows: list[EvaluationRowData] = []
     for evaluation in chosen[offset:offset + limit]:
         plan, changed = plans[evaluation.pk]
         term = evaluation.term
@@ -444,7 +458,7 @@ def evaluation_overview(*, cycle_year, states=None, offset=0, limit=100, now=Non
 RE_EVALUATED = "re_evaluated"
 
 
-def _hold(plan, changed, term) -> dict | None:
+def _hold(plan: _Plan, changed: bool, term: MembershipTerm) -> dict[str, Any] | None:
     """Why confirming now would not apply ``plan`` to ``term`` ({term, state, reason}), or None."""
     if plan.state == EvaluationState.NOT_ENDED:
         return {"term": term.pk, "state": plan.state.value,
@@ -460,7 +474,8 @@ def _hold(plan, changed, term) -> dict | None:
     return None
 
 
-def confirmation_preview(*, cycle_year, term_ids=None, now=None) -> dict:
+def confirmation_preview(*, cycle_year: int, term_ids: Iterable[int] | None = None,
+                         now: datetime.datetime | None = None) -> dict[str, Any]:
     """
     What ``confirm_evaluations`` would do now, without doing it: the holders it would renew,
     lapse and make lifetime members, by name, and those it would hold, with why. Same rules, same
@@ -474,7 +489,7 @@ def confirmation_preview(*, cycle_year, term_ids=None, now=None) -> dict:
         query = query.filter(term_id__in=list(term_ids))
     evaluations = [e for e in query.order_by("term_id") if T(e.term.status) in (T.ACTIVE, T.RENEWAL_DUE)]
     plans = _plans(evaluations, program=cycle.program, now=now)
-    preview: dict = {outcome.value: [] for outcome in EvaluationOutcome}
+    preview: dict[str, list[Any]] = {outcome.value: [] for outcome in EvaluationOutcome}
     preview["held"] = []
     for evaluation in evaluations:
         plan, changed = plans[evaluation.pk]
@@ -487,7 +502,8 @@ def confirmation_preview(*, cycle_year, term_ids=None, now=None) -> dict:
     return preview
 
 
-def confirm_evaluations(*, cycle_year, actor, term_ids=None, now=None) -> dict:
+def confirm_evaluations(*, cycle_year: int, actor: User | AnonymousUser | None, term_ids: Iterable[int] | None = None,
+                        now: datetime.datetime | None = None) -> dict[str, Any]:
     """
     Apply the cycle's unconfirmed recommendations (all, or those of ``term_ids``): renewal starts
     the next term, lifetime starts a term without end, lapse makes the holder alumni and expires
@@ -506,7 +522,7 @@ def confirm_evaluations(*, cycle_year, actor, term_ids=None, now=None) -> dict:
     now = now or timezone.now()
     cycle = get_cycle(cycle_year)
     applied = {outcome.value: 0 for outcome in EvaluationOutcome}
-    held = []
+    held: list[dict[str, Any]] = []
     with transaction.atomic():
         query = TermEvaluation.objects.select_for_update().select_related("term").filter(
             cycle=cycle, confirmed_at__isnull=True)
@@ -540,7 +556,7 @@ def confirm_evaluations(*, cycle_year, actor, term_ids=None, now=None) -> dict:
     return {**applied, "held": held}
 
 
-def _apply(evaluation, outcome, *, cycle, months):
+def _apply(evaluation: TermEvaluation, outcome: EvaluationOutcome, *, cycle: Cycle, months: int) -> None:
     """Apply one confirmed recommendation to its term."""
     term = evaluation.term
     if outcome == EvaluationOutcome.LAPSE:
@@ -548,12 +564,15 @@ def _apply(evaluation, outcome, *, cycle, months):
         events.membership_lapsed(term)
         notifications.membership_lapsed(term)
         return
+    ends_at = term.ends_at
+    if ends_at is None:  # pragma: no cover  (only terms that end are evaluated)
+        raise InvalidTransition({"term": ["A term without end is not renewed."]})
     _set_status(term, T.RENEWED)
     following = MembershipTerm(
         track_id=term.track_id, cycle=cycle, holder_kind=term.holder_kind,
         holder_user_id=term.holder_user_id, holder_organization_id=term.holder_organization_id,
-        previous=term, sequence=term.sequence + 1, starts_at=term.ends_at,
-        ends_at=None if outcome == EvaluationOutcome.LIFETIME else add_months(term.ends_at, months),
+        previous=term, sequence=term.sequence + 1, starts_at=ends_at,
+        ends_at=None if outcome == EvaluationOutcome.LIFETIME else add_months(ends_at, months),
         status=(T.LIFETIME if outcome == EvaluationOutcome.LIFETIME else T.ACTIVE).value,
     )
     following.current_key = _current_key(following)
@@ -570,19 +589,19 @@ def _apply(evaluation, outcome, *, cycle, months):
         notifications.membership_renewed(following)
 
 
-def is_member(*, user) -> bool:
+def is_member(*, user: User | AnonymousUser | None) -> bool:
     """Whether ``user`` holds, or held, a term (individually or for their organization)."""
     return bool(user and user.is_authenticated) and MembershipTerm.objects.filter(held_by(user)).exists()
 
 
-def cycles_due_for_release(now=None) -> list[int]:
+def cycles_due_for_release(now: datetime.datetime | None = None) -> list[int]:
     """Years of the cycles whose announcement time has come and that are not released yet."""
     now = now or timezone.now()
     return list(Cycle.objects.filter(program=get_program(), announcement_at__lte=now,
                                      announcement_released_at__isnull=True).values_list("year", flat=True))
 
 
-def cycles_due_for_evaluation(now=None) -> list[int]:
+def cycles_due_for_evaluation(now: datetime.datetime | None = None) -> list[int]:
     """
     Years of the cycles whose annual evaluation is due: from the decision date (members have had
     the year to take part) until the cycle ends.

@@ -3,6 +3,8 @@ Rules of nominations: who may nominate whom and when, consent, endorsements, and
 """
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -10,7 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,13 +42,22 @@ from openedx_distinguished.data import (
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.filters import NominationSubmissionRequested
 from openedx_distinguished.models import (
+    Cycle,
+    Decision,
     Endorsement,
     MembershipTerm,
     Nomination,
     NominationTransition,
     PartnerOrganization,
+    Track,
 )
 from openedx_distinguished.program import cycle_phase, get_cycle, get_program, get_track, is_program_staff, list_cycles
+
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import AnonymousUser, User  # pylint: disable=imported-auth-user
+
+# Messages by field name, as ``ValidationError`` carries them.
+_Errors = dict[str, list[str]]
 
 S = NominationStatus
 
@@ -81,14 +92,14 @@ _http_url = URLValidator(schemes=["http", "https"])
 STANDING_ENDORSEMENT = Q(withdrawn_at__isnull=True)
 
 
-def _base_queryset():
+def _base_queryset() -> QuerySet[Nomination]:
     return Nomination.objects.select_related(
         "cycle", "track", "nominee_organization", "decision", *platform.with_profile("nominator", "nominee_user"),
     ).annotate(endorsement_total=Count("endorsements", filter=Q(endorsements__withdrawn_at__isnull=True),
                                        distinct=True))
 
 
-def _visible_filter(user):
+def _visible_filter(user: User | AnonymousUser | None) -> Q:
     """
     Rows a non-staff ``user`` may see: what they nominated, and what names them once submitted.
     """
@@ -97,7 +108,7 @@ def _visible_filter(user):
     )
 
 
-def decision_of(nomination):
+def decision_of(nomination: Nomination) -> Decision | None:
     """The nomination's decision row, or None (select_related("decision") makes this free)."""
     try:
         return nomination.decision
@@ -137,7 +148,7 @@ def nomination_data(nomination: Nomination) -> NominationData:
     )
 
 
-def _released_feedback(nomination):
+def _released_feedback(nomination: Nomination) -> str | None:
     """The decision's feedback for the nominee, once (and only once) the decision is released."""
     decision = decision_of(nomination)
     if decision is None or decision.released_at is None:
@@ -145,17 +156,17 @@ def _released_feedback(nomination):
     return decision.feedback
 
 
-def _display_name(user):
+def _display_name(user: User | None) -> str:
     return platform.display_name(user)
 
 
-def _nominee_display_name(nomination):
+def _nominee_display_name(nomination: Nomination) -> str:
     if nomination.nominee_organization is not None:
         return nomination.nominee_organization.name
     return _display_name(nomination.nominee_user)
 
 
-def _standing(nomination) -> NominationStanding:
+def _standing(nomination: Nomination) -> NominationStanding:
     """What an endorser may know of ``nomination`` (loaded with its cycle): never its decision."""
     if nomination.status in (S.WITHDRAWN.value, S.CONSENT_REFUSED.value):
         return NominationStanding.NO_LONGER_CONSIDERED
@@ -169,7 +180,7 @@ def endorsement_data(endorsement: Endorsement, *, with_nomination: bool = False)
     The plain record of ``endorsement``; ``with_nomination`` adds what its endorser's own listing
     shows of the nomination (load the endorsement with its nomination's cycle, track and nominee).
     """
-    extra = {}
+    extra: dict[str, Any] = {}
     if with_nomination:
         nomination = endorsement.nomination
         extra = {"nominee_display_name": _nominee_display_name(nomination), "track_name": nomination.track.name,
@@ -187,13 +198,13 @@ def endorsement_data(endorsement: Endorsement, *, with_nomination: bool = False)
     )
 
 
-def nomination_roles(*, user, nomination_id) -> frozenset[str]:
+def nomination_roles(*, user: User | AnonymousUser | None, nomination_id: int) -> frozenset[str]:
     """
     The roles ``user`` holds on a nomination: nominator, nominee (not while it is a draft), staff.
 
     An empty set means the user may not know the nomination exists.
     """
-    roles = set()
+    roles: set[str] = set()
     if user is None or not user.is_authenticated:
         return frozenset()
     if is_program_staff(user=user):
@@ -213,7 +224,7 @@ def nomination_roles(*, user, nomination_id) -> frozenset[str]:
     return frozenset(roles)
 
 
-def get_nomination(*, nomination_id) -> NominationData:
+def get_nomination(*, nomination_id: int) -> NominationData:
     """
     The record of one nomination; NotFound if it does not exist.
     """
@@ -223,7 +234,8 @@ def get_nomination(*, nomination_id) -> NominationData:
         raise NotFound({"nomination": ["Not found."]}) from exc
 
 
-def list_nominations(*, user, include_all=False, cycle_year=None, status=None, offset=0, limit=50) -> Page:
+def list_nominations(*, user: User | AnonymousUser | None, include_all: bool = False, cycle_year: int | None = None,
+                     status: str | None = None, offset: int = 0, limit: int = 50) -> Page:
     """
     One page of the nominations ``user`` may see (everything when ``include_all`` is asked by staff).
     """
@@ -240,7 +252,7 @@ def list_nominations(*, user, include_all=False, cycle_year=None, status=None, o
     return Page(items=tuple(nomination_data(row) for row in rows), total=total)
 
 
-def list_endorsements(*, user, offset=0, limit=50) -> Page:
+def list_endorsements(*, user: User, offset: int = 0, limit: int = 50) -> Page:
     """
     One page of the endorsements ``user`` made, withdrawn ones included, newest first, each with
     the nominee, track, cycle and standing of the nomination it supports.
@@ -253,7 +265,7 @@ def list_endorsements(*, user, offset=0, limit=50) -> Page:
     return Page(items=tuple(endorsement_data(row, with_nomination=True) for row in rows), total=total)
 
 
-def get_endorsement(*, endorsement_id) -> EndorsementData:
+def get_endorsement(*, endorsement_id: int) -> EndorsementData:
     """
     One endorsement, with the nomination it supports.
 
@@ -269,19 +281,19 @@ def get_endorsement(*, endorsement_id) -> EndorsementData:
     return endorsement_data(row, with_nomination=True)
 
 
-def nomination_endorsements(*, nomination_id) -> tuple[EndorsementData, ...]:
+def nomination_endorsements(*, nomination_id: int) -> tuple[EndorsementData, ...]:
     """The endorsements that still support a nomination, oldest first."""
     rows = Endorsement.objects.select_related(*platform.with_profile("endorser")).filter(
         STANDING_ENDORSEMENT, nomination_id=nomination_id)
     return tuple(endorsement_data(row) for row in rows.order_by("created", "id"))
 
 
-def nomination_history(*, nomination_ids) -> dict[int, tuple[TransitionData, ...]]:
+def nomination_history(*, nomination_ids: Iterable[int]) -> dict[int, tuple[TransitionData, ...]]:
     """
     The recorded status changes of each nomination of ``nomination_ids``, oldest first, in one
     query whatever their number.
     """
-    history: dict = {nomination_id: [] for nomination_id in nomination_ids}
+    history: dict[int, list[TransitionData]] = {nomination_id: [] for nomination_id in nomination_ids}
     rows = NominationTransition.objects.filter(nomination_id__in=list(history)).select_related("actor") \
         .order_by("created", "id")
     for row in rows:
@@ -292,13 +304,13 @@ def nomination_history(*, nomination_ids) -> dict[int, tuple[TransitionData, ...
     return {nomination_id: tuple(items) for nomination_id, items in history.items()}
 
 
-def _used_slots(cycle, nominator) -> int:
+def _used_slots(cycle: Cycle, nominator: User) -> int:
     """How many of the cycle's nominations count against ``nominator``'s cap."""
     return Nomination.objects.filter(cycle=cycle, nominator=nominator,
                                      status__in=[s.value for s in CAPPED_NOMINATION_STATUSES]).count()
 
 
-def nomination_window(*, user) -> NominationWindowData:
+def nomination_window(*, user: User | AnonymousUser | None) -> NominationWindowData:
     """
     Where nominating stands for ``user``: the cycle taking nominations (the one closing first, if
     several do), else the next to open, else none; and how much of their cap they have used.
@@ -319,7 +331,7 @@ def nomination_window(*, user) -> NominationWindowData:
 
 # Validation ---------------------------------------------------------------------------------
 
-def _check_justifications(justifications, track, errors):
+def _check_justifications(justifications: object, track: Track | None, errors: _Errors) -> dict[str, str]:
     """
     Validate justifications against the track's criteria; add messages to ``errors`` (under
     ``justifications.<criterion slug>`` for one criterion's text), return the clean dict.
@@ -331,8 +343,8 @@ def _check_justifications(justifications, track, errors):
         return {}
     known = {criterion.slug for criterion in track.criteria.all()} if track else None
     limit = get_setting("DISTINGUISHED_MAX_JUSTIFICATION_LENGTH")
-    unknown = []
-    cleaned = {}
+    unknown: list[str] = []
+    cleaned: dict[str, str] = {}
     for slug, text in justifications.items():
         if known is not None and slug not in known:
             unknown.append(f"{slug!r} is not a criterion of this track (expected one of {sorted(known)}).")
@@ -353,7 +365,7 @@ def _check_justifications(justifications, track, errors):
     return cleaned
 
 
-def _check_evidence(links, errors):
+def _check_evidence(links: object, errors: _Errors) -> list[str]:
     """Validate evidence links (http/https, count, length); add messages to ``errors``, return the clean list."""
     if links is None:
         return []
@@ -362,10 +374,10 @@ def _check_evidence(links, errors):
         return []
     most = get_setting("DISTINGUISHED_MAX_EVIDENCE_LINKS")
     longest = get_setting("DISTINGUISHED_MAX_URL_LENGTH")
-    messages = []
+    messages: list[str] = []
     if len(links) > most:
         messages.append(_("At most {most} evidence links are accepted.").format(most=most))
-    cleaned = []
+    cleaned: list[str] = []
     for link in links:
         if not isinstance(link, str):
             messages.append("Each evidence link must be a URL string.")
@@ -392,27 +404,28 @@ def _check_evidence(links, errors):
     return cleaned
 
 
-def _find_user(query):
+def _find_user(query: str | None) -> User | None:
     """
     The one active user ``query`` names: their username, else their e-mail address or a username
     written in other letter case when exactly one account matches.
     """
-    query = (query or "").strip()
-    if not query:
+    text = (query or "").strip()
+    if not text:
         return None
     users = get_user_model().objects.filter(is_active=True)
-    user = users.filter(username=query).first()
+    user = users.filter(username=text).first()
     if user is not None:
         return user
-    lookups = [{"email__iexact": query}] if "@" in query else []
-    for lookup in lookups + [{"username__iexact": query}]:
+    lookups = [{"email__iexact": text}] if "@" in text else []
+    for lookup in lookups + [{"username__iexact": text}]:
         matches = list(users.filter(**lookup)[:2])
         if len(matches) == 1:
             return matches[0]
     return None
 
 
-def _eligibility_errors(cycle, track, nominee_user, organization, errors):
+def _eligibility_errors(cycle: Cycle, track: Track, nominee_user: User | None, organization: PartnerOrganization | None,
+                        errors: _Errors) -> None:
     """
     Refuse a nominee who will still be a member of the track when the cycle's results come out:
     a lifetime member, or a holder of a term ending after the announcement. (The release would
@@ -443,7 +456,7 @@ ACTIONS = {
 }
 
 
-def _require_phase(cycle, phases, errors, action):
+def _require_phase(cycle: Cycle, phases: Collection[CyclePhase], errors: _Errors, action: str) -> None:
     """Add an error on ``cycle`` unless the cycle is in one of ``phases`` now; ``action`` names what is refused."""
     phase = cycle_phase(cycle=cycle)
     if phase not in phases:
@@ -453,12 +466,12 @@ def _require_phase(cycle, phases, errors, action):
         )
 
 
-def _active_key(cycle_id, track_id, nominee_kind, nominee_id):
+def _active_key(cycle_id: int, track_id: int, nominee_kind: NomineeKind, nominee_id: int | None) -> str:
     prefix = "u" if nominee_kind == NomineeKind.INDIVIDUAL else "o"
     return f"{cycle_id}:{track_id}:{prefix}{nominee_id}"
 
 
-def _key_of(nomination):
+def _key_of(nomination: Nomination) -> str:
     if nomination.nominee_kind == NomineeKind.ORGANIZATION.value:
         return _active_key(nomination.cycle_id, nomination.track_id, NomineeKind.ORGANIZATION,
                            nomination.nominee_organization_id)
@@ -467,7 +480,8 @@ def _key_of(nomination):
 
 # Changing -----------------------------------------------------------------------------------
 
-def record_transition(nomination, to_status, actor, reason=""):
+def record_transition(nomination: Nomination, to_status: NominationStatus, actor: User | AnonymousUser | None,
+                      reason: str = "") -> None:
     """Move ``nomination`` to ``to_status`` if ``TRANSITIONS`` allows it, and record who did it and why."""
     from_status = nomination.status
     if to_status not in TRANSITIONS[S(from_status)]:
@@ -485,7 +499,8 @@ def record_transition(nomination, to_status, actor, reason=""):
         events.nomination_submitted(nomination)
 
 
-def _endorse(active, *, endorser, justifications, evidence_links, form_token=None):
+def _endorse(active: Nomination, *, endorser: User, justifications: dict[str, str], evidence_links: list[str],
+             form_token: str | None = None) -> Endorsement:
     """
     Attach ``endorser``'s support to the active nomination ``active``, at most once per endorser:
     support withdrawn earlier is given again on the same row. The nominator hears about it.
@@ -507,7 +522,7 @@ def _endorse(active, *, endorser, justifications, evidence_links, form_token=Non
     return endorsement
 
 
-def _replayed(user, form_token) -> NominationOutcome | None:
+def _replayed(user: User, form_token: str | None) -> NominationOutcome | None:
     """What an earlier post of the same form made for ``user``, if anything (a double click, the back button)."""
     if not form_token:
         return None
@@ -522,7 +537,8 @@ def _replayed(user, form_token) -> NominationOutcome | None:
     return None
 
 
-def _resolve_nominee(nominee_username, nominee_organization_slug, errors):
+def _resolve_nominee(nominee_username: str | None, nominee_organization_slug: str | None,
+                     errors: _Errors) -> tuple[User | None, PartnerOrganization | None]:
     """Find the one nominee named (user or organization); add messages to ``errors`` otherwise."""
     if bool(nominee_username) == bool(nominee_organization_slug):
         errors["nominee"] = ["Name exactly one nominee: a username or a partner organization slug."]
@@ -538,7 +554,7 @@ def _resolve_nominee(nominee_username, nominee_organization_slug, errors):
     return None, organization
 
 
-def _missing_criteria(track, justifications, errors):
+def _missing_criteria(track: Track, justifications: Mapping[str, str], errors: _Errors) -> None:
     """
     Add an error for each criterion of ``track`` whose justification is empty (and has no error
     yet): a submission needs them all.
@@ -549,15 +565,18 @@ def _missing_criteria(track, justifications, errors):
                 _("Write the case for this criterion before submitting: every criterion needs one."))
 
 
-def _read_request(*, cycle_year, track_slug, nominee_username, nominee_organization_slug, justifications,
-                  evidence_links, action, complete=False):
+def _read_request(*, cycle_year: int, track_slug: str, nominee_username: str | None,
+                  nominee_organization_slug: str | None, justifications: object, evidence_links: object, action: str,
+                  complete: bool = False
+                  ) -> tuple[Cycle, Track, User | None, PartnerOrganization | None, dict[str, str], list[str]]:
     """
     Resolve and check what a nominating request names: the cycle (open for nominations), the
     track, the nominee (eligible) and the case (every criterion justified when ``complete``).
     Returns them, or raises one ValidationError with a message for every field that is wrong.
     """
-    errors = {}
-    cycle = track = None
+    errors: _Errors = {}
+    cycle: Cycle | None = None
+    track: Track | None = None
     try:
         cycle = get_cycle(cycle_year)
     except NotFound as exc:
@@ -569,26 +588,30 @@ def _read_request(*, cycle_year, track_slug, nominee_username, nominee_organizat
     if cycle is not None:
         _require_phase(cycle, {CyclePhase.NOMINATIONS}, errors, action)
     nominee_user, organization = _resolve_nominee(nominee_username, nominee_organization_slug, errors)
-    justifications = _check_justifications(justifications, track, errors)
+    cleaned = _check_justifications(justifications, track, errors)
     if complete and track is not None:
-        _missing_criteria(track, justifications, errors)
-    evidence_links = _check_evidence(evidence_links, errors)
+        _missing_criteria(track, cleaned, errors)
+    links = _check_evidence(evidence_links, errors)
     if cycle is not None and track is not None and (nominee_user or organization) and "nominee" not in errors:
         _eligibility_errors(cycle, track, nominee_user, organization, errors)
-    if errors:
+    if errors or cycle is None or track is None:  # no cycle or track: ``errors`` says why
         raise ValidationError(errors)
-    return cycle, track, nominee_user, organization, justifications, evidence_links
+    return cycle, track, nominee_user, organization, cleaned, links
 
 
-def _nominee_key(cycle, track, nominee_user, organization):
+def _nominee_key(cycle: Cycle, track: Track, nominee_user: User | None,
+                 organization: PartnerOrganization | None) -> str:
+    """The active-nomination key of the nominee (a user or an organization) in the cycle and track."""
     if organization is not None:
         return _active_key(cycle.pk, track.pk, NomineeKind.ORGANIZATION, organization.pk)
+    if nominee_user is None:  # pragma: no cover  (the request was checked to name one nominee)
+        raise ValidationError({"nominee": ["Name exactly one nominee: a username or a partner organization slug."]})
     return _active_key(cycle.pk, track.pk, NomineeKind.INDIVIDUAL, nominee_user.pk)
 
 
 def create_nomination(
     *,
-    nominator,
+    nominator: User,
     cycle_year: int,
     track_slug: str,
     nominee_username: str | None = None,
@@ -660,7 +683,7 @@ def create_nomination(
 
 def endorse_nomination(
     *,
-    endorser,
+    endorser: User,
     cycle_year: int,
     track_slug: str,
     nominee_username: str | None = None,
@@ -701,7 +724,7 @@ def endorse_nomination(
     return NominationOutcome(endorsement=endorsement_data(endorsement))
 
 
-def withdraw_endorsement(*, endorsement_id: int, actor) -> EndorsementData:
+def withdraw_endorsement(*, endorsement_id: int, actor: User | AnonymousUser | None) -> EndorsementData:
     """
     Withdraw support given to a nomination, while the panel can still take it into account (until
     the review deadline). The endorser may support it again while nominations are open.
@@ -718,7 +741,7 @@ def withdraw_endorsement(*, endorsement_id: int, actor) -> EndorsementData:
             raise NotFound({"endorsement": ["Not found."]})
         if endorsement.withdrawn_at is not None:
             raise InvalidTransition({"endorsement": [_("This support was already withdrawn.")]})
-        errors: dict = {}
+        errors: _Errors = {}
         _require_phase(endorsement.nomination.cycle, CONSENT_PHASES, errors, "withdraw_support")
         if errors:
             raise ValidationError(errors)
@@ -727,7 +750,8 @@ def withdraw_endorsement(*, endorsement_id: int, actor) -> EndorsementData:
     return get_endorsement(endorsement_id=endorsement_id)
 
 
-def _existing_for(nominator, cycle, track, nominee_user, organization):
+def _existing_for(nominator: User, cycle: Cycle, track: Track, nominee_user: User | None,
+                  organization: PartnerOrganization | None) -> tuple[ExistingNomination, int | None]:
     """What already exists for the nominee in the track and cycle, seen from ``nominator`` (and the id they may see)."""
     same_nominee = Q(nominee_organization=organization) if organization is not None else Q(nominee_user=nominee_user)
     active = Nomination.objects.filter(active_key=_nominee_key(cycle, track, nominee_user, organization)) \
@@ -747,7 +771,7 @@ def _existing_for(nominator, cycle, track, nominee_user, organization):
     return ExistingNomination.NONE, None
 
 
-def find_nominee(*, nominator, cycle_year: int, track_slug: str, nominate_as: NominateAs | str,
+def find_nominee(*, nominator: User, cycle_year: int, track_slug: str, nominate_as: NominateAs | str,
                  nominee: str = "", organization_slug: str = "") -> NomineeCheckData:
     """
     Resolve whom a nomination form names (oneself, a peer by username or e-mail address, or a
@@ -759,12 +783,13 @@ def find_nominee(*, nominator, cycle_year: int, track_slug: str, nominate_as: No
         ValidationError: per field: the choice, the track, the nominee (unknown, oneself as a
             peer, not eligible) or the cycle (not open for nominations).
     """
-    errors = {}
+    errors: _Errors = {}
     try:
         nominate_as = NominateAs(nominate_as)
     except ValueError:
         errors["nominate_as"] = [_("Choose whom you nominate: yourself, a peer or a partner organization.")]
-    cycle = track = None
+    cycle: Cycle | None = None
+    track: Track | None = None
     try:
         cycle = get_cycle(cycle_year)
         _require_phase(cycle, {CyclePhase.NOMINATIONS}, errors, "nominate")
@@ -774,7 +799,8 @@ def find_nominee(*, nominator, cycle_year: int, track_slug: str, nominate_as: No
         track = get_track(track_slug)
     except NotFound:
         errors["track"] = [_("Choose one of the tracks.")]
-    nominee_user = organization = None
+    nominee_user: User | None = None
+    organization: PartnerOrganization | None = None
     if nominate_as == NominateAs.SELF:
         nominee_user = nominator
     elif nominate_as == NominateAs.PEER:
@@ -793,7 +819,7 @@ def find_nominee(*, nominator, cycle_year: int, track_slug: str, nominate_as: No
             errors["organization"] = [_("Choose one of the partner organizations.")]
     if cycle is not None and track is not None and (nominee_user or organization) and not errors:
         _eligibility_errors(cycle, track, nominee_user, organization, errors)
-    if errors:
+    if errors or cycle is None or track is None:  # no cycle or track: ``errors`` says why
         raise ValidationError(errors)
 
     if organization is not None:
@@ -811,7 +837,7 @@ def find_nominee(*, nominator, cycle_year: int, track_slug: str, nominate_as: No
     )
 
 
-def _locked(nomination_id):
+def _locked(nomination_id: int) -> Nomination:
     """
     The nomination, its row locked; not its cycle and track (a join would lock them too), which
     would queue every submission of the cycle and deadlock with new nominations, whose inserts
@@ -836,13 +862,14 @@ def update_draft(*, nomination_id: int, justifications: dict | None = None,
     return _update_draft(nomination_id, justifications, evidence_links, complete=False)
 
 
-def _update_draft(nomination_id, justifications, evidence_links, *, complete):
+def _update_draft(nomination_id: int, justifications: object, evidence_links: object, *,
+                  complete: bool) -> NominationData:
     """``update_draft``; with ``complete`` every criterion must be justified too (before a submission)."""
     with transaction.atomic():
         nomination = _locked(nomination_id)
         if nomination.status != S.DRAFT.value:
             raise InvalidTransition({"status": ["Only a draft nomination can be edited."]})
-        errors: dict = {}
+        errors: _Errors = {}
         _require_phase(nomination.cycle, {CyclePhase.NOMINATIONS}, errors, "edit")
         track = get_track(nomination.track.slug) if nomination.track.is_active else nomination.track
         new_justifications = _check_justifications(justifications, track, errors)
@@ -860,7 +887,7 @@ def _update_draft(nomination_id, justifications, evidence_links, *, complete):
     return get_nomination(nomination_id=nomination_id)
 
 
-def save_draft(*, nomination_id: int, actor, justifications: dict | None = None,
+def save_draft(*, nomination_id: int, actor: User | AnonymousUser | None, justifications: dict | None = None,
                evidence_links: list | None = None, submit: bool = False) -> NominationOutcome:
     """
     Save the draft's new case and, with ``submit``, submit it, in one transaction: if the
@@ -876,7 +903,7 @@ def save_draft(*, nomination_id: int, actor, justifications: dict | None = None,
         return submit_nomination(nomination_id=nomination_id, actor=actor)
 
 
-def submit_nomination(*, nomination_id: int, actor) -> NominationOutcome:
+def submit_nomination(*, nomination_id: int, actor: User | AnonymousUser | None) -> NominationOutcome:
     """
     Submit a draft: a self-nomination is submitted, a peer nomination waits for the nominee's consent.
 
@@ -892,7 +919,7 @@ def submit_nomination(*, nomination_id: int, actor) -> NominationOutcome:
         nomination = _locked(nomination_id)
         if nomination.status != S.DRAFT.value:
             raise InvalidTransition({"status": ["Only a draft nomination can be submitted."]})
-        errors: dict = {}
+        errors: _Errors = {}
         _require_phase(nomination.cycle, {CyclePhase.NOMINATIONS}, errors, "submit")
         if not nomination.track.is_active:
             errors["track"] = ["This track no longer takes nominations."]
@@ -919,7 +946,10 @@ def submit_nomination(*, nomination_id: int, actor) -> NominationOutcome:
                 active = Nomination.objects.get(active_key=_key_of(nomination))
             else:
                 return NominationOutcome(nomination=get_nomination(nomination_id=nomination.pk))
-        endorsement = _endorse(active, endorser=nomination.nominator, justifications=nomination.justifications,
+        nominator = nomination.nominator
+        if nominator is None:  # pragma: no cover  (retirement withdraws a retired nominator's drafts)
+            raise InvalidTransition({"status": ["Only a draft nomination can be submitted."]})
+        endorsement = _endorse(active, endorser=nominator, justifications=nomination.justifications,
                                evidence_links=nomination.evidence_links, form_token=nomination.form_token)
         nomination.delete()
     return NominationOutcome(endorsement=endorsement_data(endorsement))
@@ -929,12 +959,12 @@ def submit_nomination(*, nomination_id: int, actor) -> NominationOutcome:
 MAX_REASON_LENGTH = 2000
 
 
-def _check_reason(reason):
+def _check_reason(reason: object) -> str:
     """The reason given with a status change, as plain text (ValidationError: too long, or not plain text)."""
     return parsing.text(reason, field="reason", most=MAX_REASON_LENGTH, lines=True)
 
 
-def respond_to_nomination(*, nomination_id: int, actor, decision: ConsentDecision | str,
+def respond_to_nomination(*, nomination_id: int, actor: User | AnonymousUser | None, decision: ConsentDecision | str,
                           reason: str = "") -> NominationData:
     """
     Record the nominee's consent to a peer nomination, or their refusal, with an optional reason.
@@ -954,7 +984,7 @@ def respond_to_nomination(*, nomination_id: int, actor, decision: ConsentDecisio
         nomination = _locked(nomination_id)
         if nomination.status != S.AWAITING_CONSENT.value:
             raise InvalidTransition({"status": [_("This nomination is not waiting for the nominee's consent.")]})
-        errors: dict = {}
+        errors: _Errors = {}
         _require_phase(nomination.cycle, CONSENT_PHASES, errors, "answer")
         if errors:
             raise ValidationError(errors)
@@ -963,7 +993,7 @@ def respond_to_nomination(*, nomination_id: int, actor, decision: ConsentDecisio
     return get_nomination(nomination_id=nomination_id)
 
 
-def withdraw_nomination(*, nomination_id: int, actor, reason: str = "") -> NominationData:
+def withdraw_nomination(*, nomination_id: int, actor: User | AnonymousUser | None, reason: str = "") -> NominationData:
     """
     Withdraw a nomination until its decision is released. A decision the panel already recorded
     stays unpublished: the release sets it aside (ADR 0013), so a withdrawal never blocks it.

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Iterable, Mapping
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import attrs
@@ -32,6 +34,7 @@ from openedx_distinguished.conf import get_setting
 from openedx_distinguished.credentials import credential_for_term, credentials_for_terms, url
 from openedx_distinguished.data import (
     ActivityStatus,
+    CredentialData,
     DeliverableStatus,
     NominationKind,
     NominationStatus,
@@ -39,9 +42,13 @@ from openedx_distinguished.data import (
 )
 from openedx_distinguished.exceptions import DistinguishedError
 from openedx_distinguished.models import (
+    Activity,
     ActivityType,
     Cycle,
+    Decision,
     Deliverable,
+    Endorsement,
+    Invitation,
     MembershipTerm,
     MessageLog,
     Nomination,
@@ -49,6 +56,9 @@ from openedx_distinguished.models import (
     ReviewAssignment,
 )
 from openedx_distinguished.program import program_name
+
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import User  # pylint: disable=imported-auth-user
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +101,9 @@ class ProgramMessage(MessageType):
 
     APP_LABEL = "openedx_distinguished"
     SUBJECT = ""
-    NAMES: frozenset = frozenset()
+    NAMES: frozenset[str] = frozenset()
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not cls.SUBJECT:
             raise TypeError(f"{cls.__name__} must say what it is about (SUBJECT).")
@@ -101,7 +111,7 @@ class ProgramMessage(MessageType):
             raise TypeError(f"{cls.__name__} names {sorted(cls.NAMES)} of a {cls.SUBJECT}, which retirement cannot "
                             f"find: add the roles to NAMEABLE and to what retirement passes to forget_messages.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Transactional: sent because of something the person did or is part of, not marketing.
         self.options["transactional"] = True
@@ -232,24 +242,24 @@ class _Draft:
 
     name: str
     subject: int
-    recipient: object
-    context: dict
+    recipient: User | None
+    context: dict[str, Any]
 
 
 # Queueing -----------------------------------------------------------------------------------
 
-def message_key(name, subject, user_id) -> str:
+def message_key(name: str, subject: int | str, user_id: int) -> str:
     """The outbox key of a message: the message, what it is about, and the recipient."""
     return f"{name}:{subject}:user:{user_id}"
 
 
-def _queue(drafts) -> int:
+def _queue(drafts: Iterable[_Draft]) -> int:
     """
     Write the drafts to the outbox, at most once per key, and announce the new rows after the commit.
 
     Inactive and retired recipients get nothing. A constant number of queries, however many drafts.
     """
-    wanted: dict = {}
+    wanted: dict[str, _Draft] = {}
     for draft in drafts:
         user = draft.recipient
         if user is not None and user.is_active:
@@ -274,43 +284,43 @@ def _queue(drafts) -> int:
     return len(ids)
 
 
-def _announce_after_commit(log_id):
+def _announce_after_commit(log_id: int) -> None:
     # robust: the change is committed whatever happens here (a broker down, say); a failure is
     # logged and the scheduled jobs deliver the message later.
     transaction.on_commit(lambda: message_queued.send(sender=MessageLog, log_id=log_id), robust=True)
 
 
-def _name(user):
+def _name(user: User | None) -> str:
     return platform.display_name(user)
 
 
-def _nominee_name(nomination):
+def _nominee_name(nomination: Nomination) -> str:
     if nomination.nominee_organization is not None:
         return nomination.nominee_organization.name
     return _name(nomination.nominee_user)
 
 
-def _nominee_users(nomination):
+def _nominee_users(nomination: Nomination) -> list[User]:
     """Who speaks for a nominee: the user, or the contacts of the organization."""
     if nomination.nominee_organization is not None:
         return list(nomination.nominee_organization.contacts.all())
     return [nomination.nominee_user] if nomination.nominee_user is not None else []
 
 
-def _holders(term):
+def _holders(term: MembershipTerm) -> list[User]:
     """Who hears about a term: its holder, or the contacts of the holding organization."""
     if term.holder_organization is not None:
         return list(term.holder_organization.contacts.all())
     return [term.holder_user] if term.holder_user is not None else []
 
 
-def _date(moment):
+def _date(moment: datetime.date | None) -> str:
     """A date as the messages show it (ISO 8601 reads the same in every language)."""
     return moment.date().isoformat() if isinstance(moment, datetime.datetime) else (
         moment.isoformat() if moment else "")
 
 
-def _nomination_url(nomination_id):
+def _nomination_url(nomination_id: int) -> str:
     """The page of one nomination (``DISTINGUISHED_NOMINATIONS_URL`` may point elsewhere, ``{id}`` filled in)."""
     target = get_setting("DISTINGUISHED_NOMINATIONS_URL")
     if target:
@@ -318,19 +328,19 @@ def _nomination_url(nomination_id):
     return url(f"nominations/{nomination_id}/")
 
 
-def _membership_url(anchor=""):
+def _membership_url(anchor: str = "") -> str:
     """My membership: terms, renewal progress, activities, badges, awards (``anchor`` picks a section)."""
     return url("membership/") + (f"#{anchor}" if anchor else "")
 
 
-def _moment(moment):
+def _moment(moment: datetime.datetime) -> str:
     """A date and time as the messages show it: ISO 8601 in UTC, which reads the same everywhere."""
     return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _incentives_of(term_ids):
+def _incentives_of(term_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     """Per term: what it is owed (each incentive's name, and whether an offer awaits the member's answer)."""
-    owed: dict[int, list[dict]] = {}
+    owed: dict[int, list[dict[str, Any]]] = {}
     for term_id, name, status in Deliverable.objects.filter(term_id__in=list(term_ids)).exclude(
             status=DeliverableStatus.CANCELLED.value).order_by(
             "term_id", "incentive__sort_order", "incentive_id").values_list("term_id", "incentive__name", "status"):
@@ -338,7 +348,7 @@ def _incentives_of(term_ids):
     return owed
 
 
-def _credential_links(credential):
+def _credential_links(credential: CredentialData | None) -> dict[str, str]:
     """The badge, certificate and LinkedIn links of a term's credential (empty until it is issued)."""
     if credential is None:
         return {"verify_url": "", "certificate_url": "", "linkedin_url": ""}
@@ -348,7 +358,7 @@ def _credential_links(credential):
 
 # What the domain rules report ---------------------------------------------------------------
 
-def nomination_submitted(nomination) -> int:
+def nomination_submitted(nomination: Nomination) -> int:
     """
     A draft was submitted: the nominator hears that it arrived; a peer nomination that now
     awaits consent asks the nominee (or the nominated organization's contacts) for it.
@@ -371,7 +381,7 @@ def nomination_submitted(nomination) -> int:
     return _queue(drafts)
 
 
-def endorsement_received(endorsement) -> int:
+def endorsement_received(endorsement: Endorsement) -> int:
     """
     Someone supports a nomination: its nominator hears who (once per endorsement, even when the
     support is withdrawn and given again). Load the endorsement with its nomination.
@@ -386,7 +396,7 @@ def endorsement_received(endorsement) -> int:
     })])
 
 
-def review_assigned(nomination, reviewer) -> int:
+def review_assigned(nomination: Nomination, reviewer: User) -> int:
     """A reviewer was given a nomination (manually, from CSV or automatically)."""
     cycle = nomination.cycle
     return _queue([_Draft(ReviewAssigned.NAME, nomination.pk, reviewer, {
@@ -396,7 +406,7 @@ def review_assigned(nomination, reviewer) -> int:
     })])
 
 
-def announcement_released(*, cycle, decisions) -> int:
+def announcement_released(*, cycle: Cycle, decisions: Iterable[Decision]) -> int:
     """
     The cycle's decisions were released: each nominee hears their outcome. Called by the release
     only, after the terms (and, with a signing key, the credentials) have started.
@@ -408,7 +418,7 @@ def announcement_released(*, cycle, decisions) -> int:
     term_ids = [n.term.pk for n in nominations if getattr(n, "term", None)]
     issued = credentials_for_terms(term_ids=term_ids)
     owed = _incentives_of(term_ids)
-    drafts = []
+    drafts: list[_Draft] = []
     for nomination in nominations:
         decision = outcome_of[nomination.pk]
         organization = nomination.nominee_organization
@@ -431,7 +441,7 @@ def announcement_released(*, cycle, decisions) -> int:
     return _queue(drafts)
 
 
-def renewal_due(*, term_ids, progress) -> int:
+def renewal_due(*, term_ids: Iterable[int], progress: Mapping[int, Mapping[str, Any]]) -> int:
     """
     Terms became "renewal due": each holder hears when the term ends and what the retention rule
     still asks of them. ``progress`` maps a term id to ``membership.retention_progress``'s values.
@@ -441,7 +451,7 @@ def renewal_due(*, term_ids, progress) -> int:
         Prefetch("holder_organization__contacts", queryset=platform.users_with_profiles())))
     slugs = {slug for values in progress.values() for slug in values["types"]}
     names = dict(ActivityType.objects.filter(slug__in=slugs).values_list("slug", "name")) if slugs else {}
-    drafts = []
+    drafts: list[_Draft] = []
     for term in terms:
         values = progress.get(term.pk)
         if values is None:
@@ -456,7 +466,7 @@ def renewal_due(*, term_ids, progress) -> int:
     return _queue(drafts)
 
 
-def _term_message(name, term, **extra) -> int:
+def _term_message(name: str, term: MembershipTerm, **extra: object) -> int:
     """Queue message ``name`` about ``term`` to its holders, with ``extra`` values."""
     context = {"term_id": term.pk, "track_name": term.track.name, "term_ends": _date(term.ends_at),
                "sequence": term.sequence,
@@ -465,22 +475,22 @@ def _term_message(name, term, **extra) -> int:
     return _queue([_Draft(name, term.pk, user, context) for user in _holders(term)])
 
 
-def membership_renewed(term) -> int:
+def membership_renewed(term: MembershipTerm) -> int:
     """The evaluation renewed a term; ``term`` is the new one."""
     return _term_message(MembershipRenewed.NAME, term, **_credential_links(credential_for_term(term_id=term.pk)))
 
 
-def lifetime_granted(term) -> int:
+def lifetime_granted(term: MembershipTerm) -> int:
     """The evaluation granted lifetime status; ``term`` is the lifetime term."""
     return _term_message(LifetimeGranted.NAME, term, **_credential_links(credential_for_term(term_id=term.pk)))
 
 
-def membership_lapsed(term) -> int:
+def membership_lapsed(term: MembershipTerm) -> int:
     """A term lapsed: the holder is alumni."""
     return _term_message(MembershipLapsed.NAME, term)
 
 
-def invitation_sent(invitation, *, term_ids) -> int:
+def invitation_sent(invitation: Invitation, *, term_ids: Iterable[int]) -> int:
     """
     Staff sent ``invitation`` (loaded with its incentive) to the terms ``term_ids`` (the newly
     invited): each holder hears what, when and where, and answers on My membership.
@@ -498,7 +508,7 @@ def invitation_sent(invitation, *, term_ids) -> int:
         for term in terms for user in _holders(term)])
 
 
-def activity_reviewed(activity) -> int:
+def activity_reviewed(activity: Activity) -> int:
     """Staff verified or rejected an activity a member reported."""
     name = ActivityVerified.NAME if activity.status == ActivityStatus.VERIFIED.value else ActivityRejected.NAME
     return _queue([_Draft(name, activity.pk, activity.user, {
@@ -508,7 +518,7 @@ def activity_reviewed(activity) -> int:
     })])
 
 
-def queue_review_reminders(*, now=None) -> int:
+def queue_review_reminders(*, now: datetime.datetime | None = None) -> int:
     """
     Remind each reviewer, once per cycle, of the assigned nominations they have not reviewed when
     the cycle's review deadline is ``DISTINGUISHED_REVIEW_REMINDER_DAYS`` away or nearer.
@@ -525,7 +535,7 @@ def queue_review_reminders(*, now=None) -> int:
         nomination__cycle_id__in=list(cycles), nomination__status=NominationStatus.IN_REVIEW.value,
     ).filter(~Exists(reviewed)).order_by().values("nomination__cycle_id", "reviewer_id").annotate(count=Count("pk")))
     reviewers = get_user_model().objects.in_bulk({row["reviewer_id"] for row in pending})
-    drafts = []
+    drafts: list[_Draft] = []
     for row in pending:
         cycle = cycles[row["nomination__cycle_id"]]
         drafts.append(_Draft(ReviewReminder.NAME, cycle.year, reviewers[row["reviewer_id"]], {
@@ -538,7 +548,7 @@ def queue_review_reminders(*, now=None) -> int:
 
 # Delivering ---------------------------------------------------------------------------------
 
-def preferred_language(user) -> str:
+def preferred_language(user: User) -> str:
     """
     The user's language: their ``pref-lang`` preference inside the platform, else the site's.
     """
@@ -550,7 +560,7 @@ def preferred_language(user) -> str:
     return get_user_preference(user, LANGUAGE_PREFERENCE) or settings.LANGUAGE_CODE
 
 
-def _why_not(message, user):
+def _why_not(message: MessageLog, user: User | None) -> str | None:
     """Why a queued message can never be sent (None when it can)."""
     if user is None:
         return "Not sent: the recipient's account was retired."
@@ -565,16 +575,16 @@ def _why_not(message, user):
     return None
 
 
-def _send(message, user, language) -> bool:
+def _send(message: MessageLog, user: User, language: str) -> bool:
     """Render and send one message with edx-ace; whether a channel reported it delivered."""
     ace_message = MESSAGE_TYPES[message.message_name]().personalize(
         recipient=Recipient(lms_user_id=user.pk, email_address=user.email), language=language,
         user_context=message.context,
     )
-    delivered = []
+    delivered: list[object] = []
 
     # edx-ace logs channel errors instead of raising them; its "sent" signal is the proof of delivery.
-    def on_sent(sender, message, **kwargs):
+    def on_sent(sender: object, message: Mapping[str, Any], **kwargs: object) -> None:
         if message.get("uuid") == str(ace_message.uuid):
             delivered.append(sender)
 
@@ -587,7 +597,7 @@ def _send(message, user, language) -> bool:
     return bool(delivered)
 
 
-def deliver_message(*, log_id) -> bool:
+def deliver_message(*, log_id: int) -> bool:
     """
     Send one message of the outbox, unless it was sent already. The row is locked while it is
     sent, so two workers (a retried task, the scheduled jobs) never both send it.
@@ -610,6 +620,8 @@ def deliver_message(*, log_id) -> bool:
             message.last_error, message.attempts = reason, max(message.attempts, most)
             message.save(update_fields=["last_error", "attempts"])
             return False
+        if user is None:  # pragma: no cover  (``_why_not`` refuses a retired recipient)
+            return False
         language = preferred_language(user)
         try:
             delivered = _send(message, user, language)
@@ -630,7 +642,7 @@ def deliver_message(*, log_id) -> bool:
     return True
 
 
-def redeliver_stale(*, now=None) -> tuple[int, int]:
+def redeliver_stale(*, now: datetime.datetime | None = None) -> tuple[int, int]:
     """
     Deliver queued messages whose task never ran or gave up: those older than ``REDELIVER_AFTER``
     still unsent and under ``DISTINGUISHED_EMAIL_MAX_ATTEMPTS``, oldest first, a batch at a time.
@@ -655,7 +667,7 @@ def redeliver_stale(*, now=None) -> tuple[int, int]:
 
 # Retirement ---------------------------------------------------------------------------------
 
-def forget_messages(*, user_id, named) -> None:
+def forget_messages(*, user_id: int, named: Mapping[tuple[str, str], Iterable[int]]) -> None:
     """
     Erase a retired user from the outbox: their messages lose the recipient, the values and any
     error text; messages to others that name them lose their values, which also keeps them from

@@ -7,6 +7,9 @@ this module only reads them together, in a fixed number of queries whatever the 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Count, Q
 
 from openedx_distinguished import platform
@@ -36,11 +39,15 @@ from openedx_distinguished.models import (
     MemberProfile,
     MembershipTerm,
     Onboarding,
+    Program,
     Track,
 )
 from openedx_distinguished.nominations import nomination_window
 from openedx_distinguished.program import get_program, incentive_data
 from openedx_distinguished.terms import held_by, term_data
+
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import User  # pylint: disable=imported-auth-user
 
 # How many of a person's activities the overview lists (the newest); the total is always given.
 ACTIVITY_LIMIT = 200
@@ -48,7 +55,7 @@ ACTIVITY_LIMIT = 200
 _CURRENT = [status.value for status in CURRENT_TERM_STATUSES]
 
 
-def _terms(user):
+def _terms(user: User) -> list[MembershipTerm]:
     """The person's terms, current ones first, then the newest."""
     rows = list(MembershipTerm.objects.filter(held_by(user)).select_related(
         "holder_organization", "track", "cycle", *platform.with_profile("holder_user")).distinct()
@@ -57,7 +64,7 @@ def _terms(user):
     return rows
 
 
-def _progress(terms):
+def _progress(terms: Sequence[MembershipTerm]) -> tuple[tuple[RetentionProgressData, ...], set[str]]:
     """Renewal progress of the current terms that can end (not lifetime), as the annual evaluation counts."""
     renewable = [term for term in terms if term.status in (TermStatus.ACTIVE.value, TermStatus.RENEWAL_DUE.value)]
     if not renewable:
@@ -77,7 +84,7 @@ def _progress(terms):
     return progress, slugs
 
 
-def _activity_types(counting_slugs, program):
+def _activity_types(counting_slugs: set[str], program: Program) -> tuple[ActivityTypeChoice, ...]:
     """Every kind of activity, those that count towards the person's renewal first."""
     if not counting_slugs:
         counting_slugs = set(program.retention_activity_types or ())
@@ -86,7 +93,7 @@ def _activity_types(counting_slugs, program):
     return tuple(sorted(choices, key=lambda choice: not choice.counts))
 
 
-def _incentives(terms):
+def _incentives(terms: Sequence[MembershipTerm]) -> tuple[IncentiveDeliveryData, ...]:
     """
     The incentives of each current term's track, with where their delivery stands and the
     fulfilment of the physical ones.
@@ -115,7 +122,7 @@ def _incentives(terms):
     return tuple(deliveries)
 
 
-def _listing(user):
+def _listing(user: User) -> ListingData:
     """Whether ``user`` chose to appear in public, and their member page."""
     profile = MemberProfile.objects.filter(user=user).values("listed", "slug").first()
     if profile is None:
@@ -124,7 +131,7 @@ def _listing(user):
                        profile_private=profile["listed"] and platform.is_private(platform.saved_privacy(user.pk)))
 
 
-def _referral(user):
+def _referral(user: User) -> ReferralData:
     """The member's referral link, and the people and partners recorded as brought in through them."""
     code = referral_code(user=user)
     counts = Onboarding.objects.filter(member=user).aggregate(
@@ -133,7 +140,7 @@ def _referral(user):
     return ReferralData(code=code, url=url(f"join/{code}/"), people=counts["people"], partners=counts["partners"])
 
 
-def membership_overview(*, user, activity_limit: int = ACTIVITY_LIMIT) -> MembershipOverviewData:
+def membership_overview(*, user: User, activity_limit: int = ACTIVITY_LIMIT) -> MembershipOverviewData:
     """
     Everything ``user`` sees of their own membership: their terms (and their organizations'),
     renewal progress against the retention rule, their activities (the newest ``activity_limit``)
@@ -158,7 +165,7 @@ def membership_overview(*, user, activity_limit: int = ACTIVITY_LIMIT) -> Member
     )
 
 
-def dashboard_card(*, user) -> dict:
+def dashboard_card(*, user: User) -> dict[str, Any]:
     """
     What the learner dashboard's sidebar shows ``user`` (one small request per visit):
 

@@ -13,14 +13,15 @@ import functools
 import secrets
 import uuid
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import DateField, Q
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import DateField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -33,13 +34,16 @@ from openedx_distinguished.conf import get_setting
 from openedx_distinguished.credentials import artwork_query, url
 from openedx_distinguished.data import CURRENT_TERM_STATUSES, TermStatus
 from openedx_distinguished.exceptions import NotFound, ValidationError
-from openedx_distinguished.models import Cycle, MemberProfile, MembershipTerm, Track
+from openedx_distinguished.models import Credential, Cycle, MemberProfile, MembershipTerm, Track
+
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import AnonymousUser, User  # pylint: disable=imported-auth-user
 
 PUBLIC_STATUSES = [s.value for s in (TermStatus.ACTIVE, TermStatus.RENEWAL_DUE, TermStatus.LIFETIME,
                                      TermStatus.RENEWED, TermStatus.LAPSED)]
 
 
-def set_listing(*, user, listed: bool, slug: str | None = None) -> dict:
+def set_listing(*, user: User, listed: bool, slug: str | None = None) -> dict[str, Any]:
     """
     Record a member's choice to appear publicly (or not), and optionally their page's slug.
 
@@ -70,7 +74,7 @@ def set_listing(*, user, listed: bool, slug: str | None = None) -> dict:
     return {"listed": profile.listed, "slug": profile.slug, "url": url(f"members/{profile.slug}/")}
 
 
-def _free_slug(user, fresh=False):
+def _free_slug(user: User, fresh: bool = False) -> str:
     """
     A slug for the member's page from their name, numbered if it is taken. ``fresh``: after a
     collision, a random suffix, as this transaction may not see the row that took the number.
@@ -92,7 +96,7 @@ PUBLIC_TERMS = Q(status__in=PUBLIC_STATUSES) & (
 )
 
 
-def _public_terms():
+def _public_terms() -> QuerySet[MembershipTerm]:
     """Terms that may be shown to anyone, with what their pages show of them."""
     return MembershipTerm.objects.filter(PUBLIC_TERMS).select_related(
         "track", "holder_user__distinguished_profile", "holder_organization", "credential")
@@ -109,7 +113,7 @@ HALL_OF_FAME_COLUMNS = (
 )
 
 
-def hall_of_fame(*, track_slug=None, year=None) -> dict:
+def hall_of_fame(*, track_slug: str | None = None, year: int | None = None) -> dict[str, Any]:
     """
     The hall of fame: current members by track, lifetime members, alumni, each with name, track,
     years awarded, badge and member page. Filter by track slug and by a year of membership.
@@ -169,7 +173,8 @@ FIRST_VIEW_ENTRIES, PAGE_ENTRIES = 12, 60
 SECTIONS = ("current", "lifetime", "alumni")
 
 
-def hall_of_fame_page(*, track_slug=None, year=None, section=None, page=1) -> dict:
+def hall_of_fame_page(*, track_slug: str | None = None, year: int | None = None, section: str | None = None,
+                      page: int = 1) -> dict[str, Any]:
     """
     What one view of the hall of fame shows: without ``section``, the first ``FIRST_VIEW_ENTRIES``
     of each list with its size; with one (``current``, ``lifetime`` or ``alumni``), that list alone,
@@ -190,7 +195,7 @@ def hall_of_fame_page(*, track_slug=None, year=None, section=None, page=1) -> di
     return context
 
 
-def _page_of(data, section, page):
+def _page_of(data: dict[str, Any], section: str | None, page: int) -> dict[str, Any]:
     """Trim the hall of fame's lists to one view (see ``hall_of_fame_page``)."""
     sections = data["sections"]
     lists = {("current", slug): entries for slug, entries in sections["current"].items()}
@@ -218,14 +223,14 @@ def _page_of(data, section, page):
     }
 
 
-def _credential_of(term):
+def _credential_of(term: MembershipTerm) -> Credential | None:
     try:
         return term.credential
     except ObjectDoesNotExist:
         return None
 
 
-def member_page(*, slug) -> dict:
+def member_page(*, slug: str) -> dict[str, Any]:
     """
     A listed member's public page: their terms, badges with verification links, public (verified)
     activities and the initiatives they lead.
@@ -272,7 +277,7 @@ _CURRENT = frozenset(status.value for status in CURRENT_TERM_STATUSES)
 
 
 @functools.lru_cache(maxsize=None)
-def _profile_badge_query(alias, with_preferences):
+def _profile_badge_query(alias: str, with_preferences: bool) -> tuple[str, tuple[Any, ...], int]:
     """
     The SQL behind profile badges on database ``alias``, and where the username goes in its
     parameters: one row per term of an active user (one row without a term if they hold none)
@@ -289,7 +294,7 @@ def _profile_badge_query(alias, with_preferences):
     return sql, tuple(params), params.index(_USERNAME)
 
 
-def _profile_badge_rows(username):
+def _profile_badge_rows(username: str) -> list[tuple[Any, ...]]:
     """
     The rows of the profile-badges query for ``username`` (``PROFILE_BADGE_COLUMNS``), ``ends_at``
     and ``public_id`` as the ORM gives them.
@@ -305,18 +310,18 @@ def _profile_badge_rows(username):
             for row in rows]
 
 
-def _aware(value, connection):
+def _aware(value: datetime.datetime | str | None, connection: BaseDatabaseWrapper) -> datetime.datetime | None:
     """A datetime column's value as the ORM gives it: parsed (SQLite has text) and aware (when USE_TZ)."""
     if value is None:
         return None
-    if not isinstance(value, datetime.datetime):
-        value = parse_datetime(value)
-    if settings.USE_TZ and timezone.is_naive(value):
-        value = timezone.make_aware(value, connection.timezone)
-    return value
+    moment = value if isinstance(value, datetime.datetime) else parse_datetime(value)
+    if moment is not None and settings.USE_TZ and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, connection.timezone)
+    return moment
 
 
-def profile_badges(*, username, viewer, viewer_is_staff=False) -> dict:
+def profile_badges(*, username: str, viewer: User | AnonymousUser | None,
+                   viewer_is_staff: bool = False) -> dict[str, Any]:
     """
     The badges the learner profile shows for ``username``: current and lifetime credentials, for
     a listed member whose profile is visible to ``viewer`` (a private profile: only the user and
@@ -324,7 +329,7 @@ def profile_badges(*, username, viewer, viewer_is_staff=False) -> dict:
     nothing to show, so that the endpoint cannot tell which usernames exist.
     """
     rows = _profile_badge_rows(username)
-    nothing = {"username": username, "member_url": None, "membership_url": None, "badges": []}
+    nothing: dict[str, Any] = {"username": username, "member_url": None, "membership_url": None, "badges": []}
     if not rows:
         return nothing
     user_id, listed, slug = rows[0][:3]
@@ -355,13 +360,13 @@ ANNOUNCEMENT_COLUMNS = (
 )
 
 
-def released_cycles() -> list[dict]:
+def released_cycles() -> list[dict[str, Any]]:
     """The cycles whose announcement is released, newest first: year, name and release time."""
     return [{"year": cycle.year, "name": str(cycle), "released_at": cycle.announcement_released_at}
             for cycle in Cycle.objects.filter(announcement_released_at__isnull=False).order_by("-year")]
 
 
-def announcement(*, cycle_year) -> dict:
+def announcement(*, cycle_year: int) -> dict[str, Any]:
     """
     The released announcement of the cycle of ``cycle_year``: its new members by track (the first
     terms it started, not renewals), each with name, badge, the panel's public citation and links, listed
@@ -404,21 +409,21 @@ def announcement(*, cycle_year) -> dict:
             "count": sum(len(section["members"]) for section in tracks.values())}
 
 
-def _member_html(member) -> str:
+def _member_html(member: dict[str, Any]) -> str:
     """One new member of an announcement as HTML: the name (a link to their page) and the citation."""
     name = format_html('<a href="{}">{}</a>', member["member_url"], member["name"]) if member["member_url"] \
         else format_html("{}", member["name"])
     return format_html("{}: {}", name, member["citation"]) if member["citation"] else name
 
 
-def _announcement_html(details) -> str:
+def _announcement_html(details: dict[str, Any]) -> str:
     """An announcement as HTML for a feed entry: each track's new members, with their citations."""
     return "".join(format_html("<h2>{}</h2><ul>{}</ul>", section["name"], format_html_join(
         "", "<li>{}</li>", ((_member_html(member),) for member in section["members"])))
         for section in details["tracks"])
 
 
-def announcements_atom(*, feed_url) -> str:
+def announcements_atom(*, feed_url: str) -> str:
     """
     The released announcements as an Atom 1.0 feed (RFC 4287), newest first: one entry a cycle,
     with its new members and their citations as HTML content.

@@ -7,7 +7,10 @@ import csv
 import io
 import statistics
 from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypeAlias
 
 import attrs
 from django.contrib.auth import get_user_model
@@ -64,7 +67,17 @@ from openedx_distinguished.nominations import (
 from openedx_distinguished.program import get_cycle, is_program_staff, track_data
 from openedx_distinguished.spreadsheet import SafeWriter
 
+if TYPE_CHECKING:  # types only: at run time the user model is get_user_model()'s
+    from django.contrib.auth.models import AnonymousUser, User  # pylint: disable=imported-auth-user
+
 S = NominationStatus
+
+# Who acts, as the adapters pass them (anonymous or absent for the scheduled jobs).
+_Actor: TypeAlias = "User | AnonymousUser | None"
+# Messages by field name, as ``ValidationError`` carries them.
+_Errors = dict[str, list[str]]
+# For each nomination, the users who may not review it and why (``_conflict_map``).
+_Conflicts = Mapping[int, Mapping[int, list[str]]]
 
 # Nominations the panel works on: assignable ones, and those under review or decided.
 REVIEWABLE = (S.SUBMITTED.value, S.IN_REVIEW.value)
@@ -89,7 +102,8 @@ REASON_ORGANIZATION = "belongs to the nominated organization"
 REASON_SHARED_ORGANIZATION = "shares an organization with the nominee"
 
 
-def _audit(cycle, action, *, actor=None, nomination=None, **detail):
+def _audit(cycle: Cycle, action: AuditAction, *, actor: _Actor = None, nomination: Nomination | None = None,
+           **detail: object) -> None:
     """Record one act of the review in the audit log."""
     AuditEntry.objects.create(
         cycle=cycle, nomination=nomination, action=action.value, detail=detail,
@@ -101,9 +115,9 @@ def _audit(cycle, action, *, actor=None, nomination=None, **detail):
 MAX_REVIEW_TEXT = 10_000
 
 
-def _texts(errors, **values):
+def _texts(errors: _Errors, **values: object) -> dict[str, str]:
     """Each value as plain multi-line text (``parsing.text``); problems added to ``errors`` by field."""
-    cleaned = {}
+    cleaned: dict[str, str] = {}
     for field, value in values.items():
         try:
             cleaned[field] = parsing.text(value, field=field, most=MAX_REVIEW_TEXT, lines=True)
@@ -113,14 +127,14 @@ def _texts(errors, **values):
     return cleaned
 
 
-def _user(username, field="reviewer"):
+def _user(username: str, field: str = "reviewer") -> User:
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
         raise ValidationError({field: [f"There is no active user {username!r}."]})
     return user
 
 
-def _locked_nomination(nomination_id):
+def _locked_nomination(nomination_id: int) -> Nomination:
     """
     Lock the nomination's cycle, then the nomination: the order in which the release locks them, so
     a review act and the release queue behind each other instead of deadlocking, and the act sees
@@ -138,7 +152,7 @@ def _locked_nomination(nomination_id):
 
 # Panels and roles ---------------------------------------------------------------------------
 
-def _memberships(user):
+def _memberships(user: _Actor) -> list[PanelMember]:
     """The user's panel memberships in the site's program, with the tracks each panel covers."""
     if user is None or not user.is_authenticated:
         return []
@@ -148,17 +162,17 @@ def _memberships(user):
     )
 
 
-def chaired_track_ids(*, user) -> set[int]:
+def chaired_track_ids(*, user: _Actor) -> set[int]:
     """Ids of the tracks covered by panels ``user`` chairs."""
     return {track.pk for m in _memberships(user) if m.role == PanelRole.CHAIR.value for track in m.panel.tracks.all()}
 
 
-def reviewer_track_ids(user) -> set[int]:
+def reviewer_track_ids(user: _Actor) -> set[int]:
     """Ids of the tracks covered by panels ``user`` belongs to, in any role."""
     return {track.pk for m in _memberships(user) for track in m.panel.tracks.all()}
 
 
-def is_panel_member(*, user) -> bool:
+def is_panel_member(*, user: _Actor) -> bool:
     """Whether ``user`` sits on any review panel of the site's program, in any role."""
     if user is None or not user.is_authenticated:
         return False
@@ -166,12 +180,12 @@ def is_panel_member(*, user) -> bool:
         .exists()
 
 
-def is_chair(*, user) -> bool:
+def is_chair(*, user: _Actor) -> bool:
     """Whether ``user`` chairs any panel of the site's program."""
     return any(m.role == PanelRole.CHAIR.value for m in _memberships(user))
 
 
-def review_roles(*, user, nomination_id) -> frozenset[str]:
+def review_roles(*, user: _Actor, nomination_id: int) -> frozenset[str]:
     """
     The user's roles in the review of a nomination: assigned, panel, chair, staff, and conflicted.
 
@@ -182,7 +196,7 @@ def review_roles(*, user, nomination_id) -> frozenset[str]:
     nomination = Nomination.objects.filter(pk=nomination_id).select_related("track").first()
     if nomination is None:
         return frozenset()
-    roles = set()
+    roles: set[str] = set()
     if is_program_staff(user=user):
         roles.add(ROLE_STAFF)
     for membership in _memberships(user):
@@ -199,20 +213,20 @@ def review_roles(*, user, nomination_id) -> frozenset[str]:
 
 # Conflicts of interest ----------------------------------------------------------------------
 
-def _conflict_map(nominations) -> dict[int, dict[int, list[str]]]:
+def _conflict_map(nominations: Sequence[Nomination]) -> _Conflicts:
     """
     For each nomination, the users who may not review it and why, in a fixed number of queries.
     """
-    result: defaultdict = defaultdict(lambda: defaultdict(list))
+    result: defaultdict[int, defaultdict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     ids = [n.pk for n in nominations]
     contacts = PartnerOrganization.contacts.through.objects
     nominee_users = {n.nominee_user_id for n in nominations if n.nominee_user_id}
-    orgs_of_nominee = defaultdict(set)
+    orgs_of_nominee: defaultdict[int, set[int]] = defaultdict(set)
     for user_id, org_id in contacts.filter(user_id__in=nominee_users).values_list("user_id", "partnerorganization_id"):
         orgs_of_nominee[user_id].add(org_id)
     org_ids = {n.nominee_organization_id for n in nominations if n.nominee_organization_id}
     org_ids |= {org for orgs in orgs_of_nominee.values() for org in orgs}
-    members_of = defaultdict(set)
+    members_of: defaultdict[int, set[int]] = defaultdict(set)
     for org_id, user_id in contacts.filter(partnerorganization_id__in=org_ids).values_list(
             "partnerorganization_id", "user_id"):
         members_of[org_id].add(user_id)
@@ -237,15 +251,18 @@ def _conflict_map(nominations) -> dict[int, dict[int, list[str]]]:
     return result
 
 
-def conflict_reasons(*, nomination_id, user) -> tuple[str, ...]:
+def conflict_reasons(*, nomination_id: int, user: User | AnonymousUser) -> tuple[str, ...]:
     """Why ``user`` may not review the nomination (empty when they may)."""
     nomination = Nomination.objects.filter(pk=nomination_id).first()
     if nomination is None:
         return ()
+    if user.pk is None:  # the anonymous user is nobody the conflicts name
+        return ()
     return tuple(_conflict_map([nomination])[nomination.pk].get(user.pk, ()))
 
 
-def list_conflicts(*, cycle_year, track_ids=None, hide_for=None) -> list[ConflictData]:
+def list_conflicts(*, cycle_year: int, track_ids: Collection[int] | None = None,
+                   hide_for: User | None = None) -> list[ConflictData]:
     """
     Every conflict between a panel member and a nomination they could otherwise review, minus the
     nominations ``hide_for`` is conflicted on (they do not exist for them, as everywhere else).
@@ -254,15 +271,15 @@ def list_conflicts(*, cycle_year, track_ids=None, hide_for=None) -> list[Conflic
     nominations = list(Nomination.objects.filter(cycle=cycle, status__in=REVIEWABLE + SCORED[1:]))
     if track_ids is not None:
         nominations = [n for n in nominations if n.track_id in track_ids]
-    members_by_track = defaultdict(set)
-    names = {}
+    members_by_track: defaultdict[int, set[int]] = defaultdict(set)
+    names: dict[int, str] = {}
     for member in PanelMember.objects.filter(panel__program=cycle.program).select_related("user") \
             .prefetch_related("panel__tracks"):
         names[member.user_id] = member.user.username
         for track in member.panel.tracks.all():
             members_by_track[track.pk].add(member.user_id)
     conflicts = _conflict_map(nominations)
-    found = []
+    found: list[ConflictData] = []
     for nomination in nominations:
         if _conflicted(conflicts, nomination, hide_for):
             continue
@@ -274,7 +291,7 @@ def list_conflicts(*, cycle_year, track_ids=None, hide_for=None) -> list[Conflic
     return found
 
 
-def declare_conflict(*, nomination_id, reviewer, reason) -> ConflictData:
+def declare_conflict(*, nomination_id: int, reviewer: User, reason: str) -> ConflictData:
     """
     Record a reviewer's own conflict of interest. Their assignment (if any) is removed and their
     review, if they wrote one, stops counting.
@@ -302,9 +319,9 @@ def declare_conflict(*, nomination_id, reviewer, reason) -> ConflictData:
 
 # Assignment ---------------------------------------------------------------------------------
 
-def _check_assignable(nomination, reviewer, conflicts):
+def _check_assignable(nomination: Nomination, reviewer: User, conflicts: Sequence[str] | None) -> _Errors:
     """Why ``reviewer`` cannot be assigned ``nomination`` now, as field errors (empty when they can)."""
-    errors = {}
+    errors: _Errors = {}
     if nomination.status not in REVIEWABLE:
         errors["nomination"] = [f"A {nomination.status} nomination cannot be assigned for review."]
     if nomination.cycle.announcement_released_at or timezone.now() >= nomination.cycle.review_deadline:
@@ -316,7 +333,7 @@ def _check_assignable(nomination, reviewer, conflicts):
     return errors
 
 
-def _assign(nomination, reviewer, actor, *, source):
+def _assign(nomination: Nomination, reviewer: User, actor: _Actor, *, source: str) -> ReviewAssignment:
     """Create one assignment and start the review of a submitted nomination."""
     assignment = ReviewAssignment.objects.create(nomination=nomination, reviewer=reviewer,
                                                  assigned_by=actor if actor and actor.is_authenticated else None)
@@ -328,7 +345,7 @@ def _assign(nomination, reviewer, actor, *, source):
     return assignment
 
 
-def assign_reviewer(*, nomination_id, reviewer_username, actor) -> AssignmentData:
+def assign_reviewer(*, nomination_id: int, reviewer_username: str, actor: _Actor) -> AssignmentData:
     """
     Assign a panel member to review a nomination.
 
@@ -351,7 +368,7 @@ def assign_reviewer(*, nomination_id, reviewer_username, actor) -> AssignmentDat
         "reviewer").get(pk=assignment.pk), reviewed=False)
 
 
-def unassign_reviewer(*, nomination_id, reviewer_username, actor) -> None:
+def unassign_reviewer(*, nomination_id: int, reviewer_username: str, actor: _Actor) -> None:
     """
     Take a nomination back from a reviewer who has not reviewed it yet.
 
@@ -372,7 +389,8 @@ def unassign_reviewer(*, nomination_id, reviewer_username, actor) -> None:
                reviewer=reviewer_username)
 
 
-def auto_assign(*, cycle_year, actor, per_nomination=None, track_ids=None) -> AutoAssignReport:
+def auto_assign(*, cycle_year: int, actor: _Actor, per_nomination: int | None = None,
+                track_ids: Collection[int] | None = None) -> AutoAssignReport:
     """
     Give every submitted or in-review nomination of the cycle up to N reviewers.
 
@@ -390,15 +408,15 @@ def auto_assign(*, cycle_year, actor, per_nomination=None, track_ids=None) -> Au
                            .select_related("track", "cycle").order_by("submitted_at", "id"))
         if track_ids is not None:
             nominations = [n for n in nominations if n.track_id in track_ids]
-        candidates = defaultdict(set)
-        users = {}
+        candidates: defaultdict[int, set[int]] = defaultdict(set)
+        users: dict[int, User] = {}
         for member in PanelMember.objects.filter(panel__program=cycle.program, user__is_active=True) \
                 .select_related(*platform.with_profile("user")).prefetch_related("panel__tracks"):
             users[member.user_id] = member.user
             for track in member.panel.tracks.all():
                 candidates[track.pk].add(member.user_id)
-        assigned = defaultdict(set)
-        load: defaultdict = defaultdict(int)
+        assigned: defaultdict[int, set[int]] = defaultdict(set)
+        load: defaultdict[int, int] = defaultdict(int)
         for nomination_id, reviewer_id in ReviewAssignment.objects.filter(nomination__cycle=cycle) \
                 .values_list("nomination_id", "reviewer_id"):
             assigned[nomination_id].add(reviewer_id)
@@ -406,7 +424,8 @@ def auto_assign(*, cycle_year, actor, per_nomination=None, track_ids=None) -> Au
         conflicts = _conflict_map(nominations)
         # A chair (or staff member) conflicted on a nomination does not pick its reviewers either.
         nominations = [n for n in nominations if not _conflicted(conflicts, n, actor)]
-        made, short = [], []
+        made: list[tuple[int, str]] = []
+        short: list[tuple[int, int]] = []
         for nomination in nominations:
             needed = per_nomination - len(assigned[nomination.pk])
             if needed <= 0:
@@ -426,7 +445,8 @@ def auto_assign(*, cycle_year, actor, per_nomination=None, track_ids=None) -> Au
     return AutoAssignReport(assigned=tuple(made), short=tuple(short))
 
 
-def nomination_reviewers(*, cycle_year, track_ids=None, hide_for=None) -> dict[int, NominationReviewers]:
+def nomination_reviewers(*, cycle_year: int, track_ids: Collection[int] | None = None,
+                         hide_for: User | None = None) -> dict[int, NominationReviewers]:
     """
     For each nomination under review in the cycle (in ``track_ids`` when given; minus those
     ``hide_for`` is conflicted on): its reviewers and whether they reviewed, the panel members
@@ -439,18 +459,18 @@ def nomination_reviewers(*, cycle_year, track_ids=None, hide_for=None) -> dict[i
     conflicts = _conflict_map(nominations)
     if hide_for is not None:
         nominations = [n for n in nominations if not conflicts[n.pk].get(hide_for.pk)]
-    panel: defaultdict = defaultdict(dict)
+    panel: defaultdict[int, dict[int, User]] = defaultdict(dict)
     for member in PanelMember.objects.filter(panel__program=cycle.program, user__is_active=True) \
             .select_related(*platform.with_profile("user")).prefetch_related("panel__tracks"):
         for track in member.panel.tracks.all():
             panel[track.pk][member.user_id] = member.user
-    assigned: defaultdict = defaultdict(dict)
+    assigned: defaultdict[int, dict[int, User]] = defaultdict(dict)
     for assignment in ReviewAssignment.objects.filter(nomination__in=nominations).select_related(
             *platform.with_profile("reviewer")):
         assigned[assignment.nomination_id][assignment.reviewer_id] = assignment.reviewer
     reviewed = set(Review.objects.filter(nomination__in=nominations, reviewer__isnull=False)
                    .values_list("nomination_id", "reviewer_id"))
-    board = {}
+    board: dict[int, NominationReviewers] = {}
     for nomination in nominations:
         mine = assigned[nomination.pk]
         candidates = sorted((u for uid, u in panel[nomination.track_id].items() if uid not in mine),
@@ -470,7 +490,7 @@ def nomination_reviewers(*, cycle_year, track_ids=None, hide_for=None) -> dict[i
     return board
 
 
-def _assignment_data(assignment, reviewed):
+def _assignment_data(assignment: ReviewAssignment, reviewed: bool) -> AssignmentData:
     nomination = assignment.nomination
     return AssignmentData(
         nomination_id=nomination.pk, cycle_year=nomination.cycle.year, track_slug=nomination.track.slug,
@@ -480,14 +500,14 @@ def _assignment_data(assignment, reviewed):
     )
 
 
-def nomination_data_name(nomination):
+def nomination_data_name(nomination: Nomination) -> str:
     """The nominee's display name: the organization's name, or the user's full name or username."""
     if nomination.nominee_organization is not None:
         return nomination.nominee_organization.name
     return platform.display_name(nomination.nominee_user)
 
 
-def list_assignments(*, reviewer) -> list[AssignmentData]:
+def list_assignments(*, reviewer: User) -> list[AssignmentData]:
     """The reviewer's assignments, newest cycle first, minus nominations they are conflicted on."""
     assignments = list(
         ReviewAssignment.objects.filter(reviewer=reviewer)
@@ -502,12 +522,14 @@ def list_assignments(*, reviewer) -> list[AssignmentData]:
             if not conflicts[a.nomination_id].get(reviewer.pk)]
 
 
-def _conflicted(conflicts, nomination, user) -> bool:
+def _conflicted(conflicts: _Conflicts, nomination: Nomination, user: _Actor) -> bool:
     """Whether ``user`` is conflicted on ``nomination`` (``conflicts`` from ``_conflict_map``)."""
-    return user is not None and getattr(user, "pk", None) is not None and bool(conflicts[nomination.pk].get(user.pk))
+    user_id = getattr(user, "pk", None)
+    return user_id is not None and bool(conflicts[nomination.pk].get(user_id))
 
 
-def export_assignments_csv(*, cycle_year, track_ids=None, hide_for=None) -> str:
+def export_assignments_csv(*, cycle_year: int, track_ids: Collection[int] | None = None,
+                           hide_for: User | None = None) -> str:
     """
     The cycle's assignments as CSV: nomination_id, track, nominee, reviewer. Nominations
     ``hide_for`` is conflicted on are left out, as everywhere else in the review.
@@ -531,18 +553,14 @@ def export_assignments_csv(*, cycle_year, track_ids=None, hide_for=None) -> str:
     return out.getvalue()
 
 
-def import_assignments_csv(*, cycle_year, text, actor, track_ids=None) -> dict:
+def _assignment_rows(text: str) -> tuple[int, list[tuple[int, list[str]]]]:
     """
-    Assign reviewers from CSV rows ``nomination_id,reviewer`` (a header row is allowed; extra
-    columns, such as those of the export, are ignored).
-
-    All or nothing: every bad row is reported and, if there is one, nothing is written. Rows that
-    repeat an existing assignment are skipped, so re-importing an export changes nothing.
+    The column of the reviewer and the rows that are not blank, with their line numbers, of an
+    assignments CSV (a header row is allowed: it may place the reviewer column).
 
     Raises:
-        ValidationError: ``rows`` lists each bad row with its line number.
+        ValidationError: unreadable CSV, or no row.
     """
-    cycle = get_cycle(cycle_year)
     try:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
@@ -557,7 +575,26 @@ def import_assignments_csv(*, cycle_year, text, actor, track_ids=None) -> dict:
     body = [(line, row) for line, row in body if any(cell.strip() for cell in row)]
     if not body:
         raise ValidationError({"file": ["The file has no assignment rows."]})
-    errors, wanted, seen = [], [], set()
+    return reviewer_column, body
+
+
+def import_assignments_csv(*, cycle_year: int, text: str, actor: _Actor,
+                           track_ids: Collection[int] | None = None) -> dict[str, int]:
+    """
+    Assign reviewers from CSV rows ``nomination_id,reviewer`` (a header row is allowed; extra
+    columns, such as those of the export, are ignored).
+
+    All or nothing: every bad row is reported and, if there is one, nothing is written. Rows that
+    repeat an existing assignment are skipped, so re-importing an export changes nothing.
+
+    Raises:
+        ValidationError: ``rows`` lists each bad row with its line number.
+    """
+    cycle = get_cycle(cycle_year)
+    reviewer_column, body = _assignment_rows(text)
+    errors: list[str] = []
+    wanted: list[tuple[Nomination, User]] = []
+    seen: set[tuple[int, str]] = set()
     with transaction.atomic():
         cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)  # the cycle first, as the release locks
         nominations = {n.pk: n for n in Nomination.objects.select_for_update().filter(cycle=cycle)
@@ -602,7 +639,7 @@ def import_assignments_csv(*, cycle_year, text, actor, track_ids=None) -> dict:
 
 # Reviews ------------------------------------------------------------------------------------
 
-def _weighted(scores_by_criterion, weights):
+def _weighted(scores_by_criterion: Mapping[int, int], weights: Mapping[int, Decimal]) -> float | None:
     """The weighted mean of one review's scores (criteria without a weight count once)."""
     total = sum(weights.get(cid, Decimal(1)) for cid in scores_by_criterion)
     if not total:
@@ -610,7 +647,7 @@ def _weighted(scores_by_criterion, weights):
     return float(sum(weights.get(cid, Decimal(1)) * score for cid, score in scores_by_criterion.items()) / total)
 
 
-def _review_data(review, criteria_by_id):
+def _review_data(review: Review, criteria_by_id: Mapping[int, Criterion]) -> ReviewData:
     scores = {criteria_by_id[s.criterion_id].slug: s.score for s in review.scores.all()
               if s.criterion_id in criteria_by_id}
     weights = {cid: c.weight for cid, c in criteria_by_id.items()}
@@ -626,8 +663,8 @@ def _review_data(review, criteria_by_id):
     )
 
 
-def submit_review(*, nomination_id, reviewer, scores, recommendation, panel_comments="",
-                  nominee_feedback="") -> ReviewData:
+def submit_review(*, nomination_id: int, reviewer: User, scores: object, recommendation: Recommendation | str,
+                  panel_comments: str = "", nominee_feedback: str = "") -> ReviewData:
     """
     Create or update the reviewer's review: a 1–5 score for every criterion of the track and a
     recommendation. Editable until the cycle's review deadline.
@@ -637,9 +674,10 @@ def submit_review(*, nomination_id, reviewer, scores, recommendation, panel_comm
             or the deadline has passed.
         InvalidTransition: the nomination is not in review.
     """
-    errors = {}
+    errors: _Errors = {}
+    chosen: Recommendation | None = None
     try:
-        recommendation = Recommendation(recommendation)
+        chosen = Recommendation(recommendation)
     except ValueError:
         errors["recommendation"] = [f"Choose one of {', '.join(r.value for r in Recommendation)}."]
     texts = _texts(errors, panel_comments=panel_comments, nominee_feedback=nominee_feedback)
@@ -662,11 +700,11 @@ def submit_review(*, nomination_id, reviewer, scores, recommendation, panel_comm
                 messages.append(f"The score for {slug!r} must be a whole number from {RUBRIC_MIN} to {RUBRIC_MAX}.")
         if messages:
             errors.setdefault("scores", []).extend(messages)
-        if errors:
+        if errors or chosen is None:  # no recommendation: ``errors`` says why
             raise ValidationError(errors)
         review, created = Review.objects.update_or_create(
             nomination=nomination, reviewer=reviewer,
-            defaults={"recommendation": recommendation.value, "panel_comments": panel_comments or "",
+            defaults={"recommendation": chosen.value, "panel_comments": panel_comments or "",
                       "nominee_feedback": nominee_feedback or ""},
         )
         review.scores.all().delete()
@@ -674,12 +712,12 @@ def submit_review(*, nomination_id, reviewer, scores, recommendation, panel_comm
             CriterionScore(review=review, criterion=criteria[slug], score=score) for slug, score in scores.items()
         ])
         _audit(nomination.cycle, AuditAction.REVIEW_SUBMITTED if created else AuditAction.REVIEW_UPDATED,
-               actor=reviewer, nomination=nomination, scores=scores, recommendation=recommendation.value)
+               actor=reviewer, nomination=nomination, scores=scores, recommendation=chosen.value)
     review = Review.objects.select_related("reviewer").prefetch_related("scores").get(pk=review.pk)
     return _review_data(review, {c.pk: c for c in criteria.values()})
 
 
-def get_review_sheet(*, nomination_id, user, sees_all=False) -> ReviewSheetData:
+def get_review_sheet(*, nomination_id: int, user: User | AnonymousUser, sees_all: bool = False) -> ReviewSheetData:
     """
     The nomination as a reviewer works on it. Other reviewers' reviews are included once ``user``
     has submitted their own, or when ``sees_all`` (chairs and staff); otherwise ``other_reviews``
@@ -717,7 +755,8 @@ def get_review_sheet(*, nomination_id, user, sees_all=False) -> ReviewSheetData:
 
 # Aggregation --------------------------------------------------------------------------------
 
-def _z_scores(review_values):
+def _z_scores(review_values: Sequence[tuple[int, int, float]]
+              ) -> tuple[dict[int, float], float | None, float | None]:
     """
     Per-review z-scores that take out each reviewer's leniency (see ADR 0004).
 
@@ -729,11 +768,11 @@ def _z_scores(review_values):
         return {}, None, None
     global_mean = statistics.fmean(values)
     global_sd = statistics.pstdev(values)
-    by_reviewer = defaultdict(list)
+    by_reviewer: defaultdict[int, list[float]] = defaultdict(list)
     for _, reviewer_id, value in review_values:
         by_reviewer[reviewer_id].append(value)
     stats = {rid: (statistics.fmean(vals), statistics.pstdev(vals), len(vals)) for rid, vals in by_reviewer.items()}
-    z = {}
+    z: dict[int, float] = {}
     for review_id, reviewer_id, value in review_values:
         mean, sd, count = stats[reviewer_id]
         if count >= 2:
@@ -744,7 +783,8 @@ def _z_scores(review_values):
     return z, global_mean, global_sd
 
 
-def scoreboard(*, cycle_year, track_slug=None, track_ids=None, hide_for=None) -> list[AggregateData]:
+def scoreboard(*, cycle_year: int, track_slug: str | None = None, track_ids: Collection[int] | None = None,
+               hide_for: User | None = None) -> list[AggregateData]:
     """
     Aggregated reviews of every nomination under review (or decided) in the cycle, ranked by
     normalised score within each track; nominations without reviews (among them those submitted
@@ -761,9 +801,9 @@ def scoreboard(*, cycle_year, track_slug=None, track_ids=None, hide_for=None) ->
     weights = {c.pk: c.weight for c in Criterion.objects.filter(track__program=cycle.program)}
     reviews = Review.objects.filter(nomination__cycle=cycle, nomination__status__in=SCORED) \
         .prefetch_related("scores").only("id", "nomination_id", "reviewer_id", "recommendation")
-    recommendations: defaultdict = defaultdict(lambda: defaultdict(int))
-    review_values = []
-    per_nomination = defaultdict(list)
+    recommendations: defaultdict[int, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
+    review_values: list[tuple[int, int, float]] = []
+    per_nomination: defaultdict[int, list[tuple[int, float]]] = defaultdict(list)
     for review in reviews:
         if review.reviewer_id is not None and conflicts[review.nomination_id].get(review.reviewer_id):
             continue
@@ -774,7 +814,7 @@ def scoreboard(*, cycle_year, track_slug=None, track_ids=None, hide_for=None) ->
         per_nomination[review.nomination_id].append((review.pk, value))
         recommendations[review.nomination_id][review.recommendation] += 1
     z, global_mean, global_sd = _z_scores(review_values)
-    rows = []
+    rows: list[AggregateData] = []
     for nomination in nominations:
         if track_slug and nomination.track.slug != track_slug:
             continue
@@ -785,7 +825,7 @@ def scoreboard(*, cycle_year, track_slug=None, track_ids=None, hide_for=None) ->
         values = per_nomination.get(nomination.pk, [])
         decision = decision_of(nomination)
         normalised = None
-        if values:
+        if values and global_mean is not None and global_sd is not None:  # a counted review: both are known
             mean_z = statistics.fmean(z[rid] for rid, _ in values)
             normalised = round(global_mean + global_sd * mean_z, 3)
         rows.append(AggregateData(
@@ -801,7 +841,8 @@ def scoreboard(*, cycle_year, track_slug=None, track_ids=None, hide_for=None) ->
         ))
     rows.sort(key=lambda r: (r.track_slug, r.normalised_score is None, -(r.normalised_score or 0),
                              -(r.weighted_mean or 0), r.nomination_id))
-    ranked, rank, current_track = [], 0, None
+    ranked: list[AggregateData] = []
+    rank, current_track = 0, None
     for row in rows:
         if row.track_slug != current_track:
             current_track, rank = row.track_slug, 0
@@ -815,7 +856,7 @@ def scoreboard(*, cycle_year, track_slug=None, track_ids=None, hide_for=None) ->
 
 # Decisions and the release ------------------------------------------------------------------
 
-def _decision_data(decision):
+def _decision_data(decision: Decision) -> DecisionData:
     return DecisionData(
         nomination_id=decision.nomination_id, outcome=Recommendation(decision.outcome),
         rationale=decision.rationale, feedback=decision.feedback,
@@ -825,7 +866,7 @@ def _decision_data(decision):
     )
 
 
-def get_decision(*, nomination_id) -> DecisionData | None:
+def get_decision(*, nomination_id: int) -> DecisionData | None:
     """The decision on a nomination, pending or released, or None."""
     decision = Decision.objects.select_related("decided_by").filter(nomination_id=nomination_id).first()
     return _decision_data(decision) if decision else None
@@ -835,8 +876,8 @@ def get_decision(*, nomination_id) -> DecisionData | None:
 MAX_CITATION = 300
 
 
-def record_decision(*, nomination_id, actor, outcome, rationale, feedback="", override_reason="",
-                    citation="") -> DecisionData:
+def record_decision(*, nomination_id: int, actor: _Actor, outcome: Recommendation | str, rationale: str,
+                    feedback: str = "", override_reason: str = "", citation: str = "") -> DecisionData:
     """
     Record (or, until the release, change) the decision on a nomination in review.
 
@@ -850,9 +891,10 @@ def record_decision(*, nomination_id, actor, outcome, rationale, feedback="", ov
             or the announcement was already released.
         InvalidTransition: the nomination is not in review.
     """
-    errors = {}
+    errors: _Errors = {}
+    chosen: Recommendation | None = None
     try:
-        outcome = Recommendation(outcome)
+        chosen = Recommendation(outcome)
     except ValueError:
         errors["outcome"] = [f"Choose one of {', '.join(r.value for r in Recommendation)}."]
     texts = _texts(errors, rationale=rationale, feedback=feedback, override_reason=override_reason)
@@ -876,21 +918,21 @@ def record_decision(*, nomination_id, actor, outcome, rationale, feedback="", ov
         if counted < quorum and not override_reason:
             errors["quorum_override_reason"] = [
                 f"Only {counted} of the {quorum} reviews needed; give a reason to decide anyway."]
-        if errors:
+        if errors or chosen is None:  # no outcome: ``errors`` says why
             raise ValidationError(errors)
         decision, created = Decision.objects.update_or_create(nomination=nomination, defaults={
-            "outcome": outcome.value, "rationale": rationale, "feedback": feedback,
-            "citation": citation if outcome == Recommendation.ACCEPT else "",
+            "outcome": chosen.value, "rationale": rationale, "feedback": feedback,
+            "citation": citation if chosen == Recommendation.ACCEPT else "",
             "quorum_override_reason": override_reason if counted < quorum else "",
             "decided_by": actor if actor and actor.is_authenticated else None, "decided_at": timezone.now(),
         })
         _audit(nomination.cycle, AuditAction.DECISION_RECORDED if created else AuditAction.DECISION_CHANGED,
-               actor=actor, nomination=nomination, outcome=outcome.value, reviews=counted,
+               actor=actor, nomination=nomination, outcome=chosen.value, reviews=counted,
                override=bool(override_reason and counted < quorum))
     return _decision_data(Decision.objects.select_related("decided_by").get(pk=decision.pk))
 
 
-def may_release(*, user, cycle_year) -> bool:
+def may_release(*, user: _Actor, cycle_year: int) -> bool:
     """
     Whether ``user`` may release the cycle's announcement: program staff, or a chair whose panels
     together cover every active track of the cycle's program (ADR 0015). The release publishes
@@ -905,7 +947,7 @@ def may_release(*, user, cycle_year) -> bool:
     return set(Track.objects.filter(program=cycle.program, is_active=True).values_list("pk", flat=True)) <= chaired
 
 
-def release_preview(*, cycle_year, now=None) -> ReleasePreviewData:
+def release_preview(*, cycle_year: int, now: datetime | None = None) -> ReleasePreviewData:
     """
     What ``release_announcement`` would do now: the decisions it would publish, the nominations
     it would accept, the decisions it would set aside, and what blocks it (the date, undecided
@@ -916,8 +958,9 @@ def release_preview(*, cycle_year, now=None) -> ReleasePreviewData:
     in_review = list(Nomination.objects.filter(cycle=cycle, status=S.IN_REVIEW.value).select_related(
         "track", "decision", "nominee_organization", *platform.with_profile("nominee_user"),
     ).order_by("track__sort_order", "id"))
-    outcomes: defaultdict = defaultdict(int)
-    undecided, accepted = [], []
+    outcomes: defaultdict[str, int] = defaultdict(int)
+    undecided: list[tuple[int, str, str]] = []
+    accepted: list[str] = []
     for nomination in in_review:
         decision = decision_of(nomination)
         if decision is None:
@@ -935,7 +978,7 @@ def release_preview(*, cycle_year, now=None) -> ReleasePreviewData:
     )
 
 
-def release_announcement(*, cycle_year, actor=None, now=None) -> ReleaseReport:
+def release_announcement(*, cycle_year: int, actor: _Actor = None, now: datetime | None = None) -> ReleaseReport:
     """
     Publish every pending decision of the cycle at once, at or after its announcement date.
 
@@ -971,7 +1014,7 @@ def release_announcement(*, cycle_year, actor=None, now=None) -> ReleaseReport:
             if decision.nomination_id in set_aside:
                 _audit(cycle, AuditAction.DECISION_SET_ASIDE, actor=actor, nomination=decision.nomination,
                        outcome=decision.outcome, status=decision.nomination.status)
-        outcomes: defaultdict = defaultdict(int)
+        outcomes: defaultdict[str, int] = defaultdict(int)
         for decision in decisions:
             record_transition(decision.nomination, OUTCOME_STATUS[Recommendation(decision.outcome)], actor,
                               "Announced.")
@@ -993,7 +1036,7 @@ def release_announcement(*, cycle_year, actor=None, now=None) -> ReleaseReport:
                          set_aside=set_aside)
 
 
-def reopen_decision(*, nomination_id, actor, reason) -> None:
+def reopen_decision(*, nomination_id: int, actor: _Actor, reason: str) -> None:
     """
     Take back the pending decision on a nomination (program staff), so that the panel decides it
     again; recorded in the audit log with the reason and the outcome taken back.
@@ -1022,7 +1065,7 @@ def reopen_decision(*, nomination_id, actor, reason) -> None:
         decision.delete()
 
 
-def list_audit(*, cycle_year, offset=0, limit=50) -> Page:
+def list_audit(*, cycle_year: int, offset: int = 0, limit: int = 50) -> Page:
     """One page of the cycle's audit log, newest first."""
     cycle = get_cycle(cycle_year)
     entries = AuditEntry.objects.filter(cycle=cycle).select_related("actor")

@@ -12,6 +12,7 @@ import json
 from datetime import datetime
 from datetime import timezone as dt_timezone
 from importlib import resources
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from cryptography.exceptions import InvalidSignature
@@ -31,6 +32,10 @@ from openedx_distinguished.models import SigningKey
 
 RSA, ED25519 = SigningKey.RS256, SigningKey.EDDSA
 CRYPTOSUITE = "eddsa-rdfc-2022"
+
+# The private keys the plugin signs with (``_load_pem`` accepts no other), and their public halves.
+PrivateKey = rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
+PublicKey = rsa.RSAPublicKey | ed25519.Ed25519PublicKey
 
 
 # Where the issuer lives -----------------------------------------------------------------------
@@ -67,7 +72,7 @@ def method_id(kid: str) -> str:
 
 # Keys ----------------------------------------------------------------------------------------
 
-def _fernet(secret_key=None):
+def _fernet(secret_key: str | None = None) -> Fernet:
     """The cipher that protects private keys at rest, derived from the site's SECRET_KEY."""
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
                info=b"openedx-distinguished signing keys").derive((secret_key or settings.SECRET_KEY).encode())
@@ -86,14 +91,14 @@ def b64url_decode(text: str | bytes) -> bytes:
     return base64.urlsafe_b64decode(text + b"=" * (-len(text) % 4))
 
 
-def _thumbprint(jwk):
+def _thumbprint(jwk: dict[str, Any]) -> str:
     """The RFC 7638 thumbprint of a public JWK (RSA or OKP), used as its ``kid``."""
     members = ("e", "kty", "n") if jwk["kty"] == "RSA" else ("crv", "kty", "x")
     members_json = json.dumps({name: jwk[name] for name in members}, separators=(",", ":"), sort_keys=True)
     return b64url(hashlib.sha256(members_json.encode()).digest()).decode()
 
 
-def _public_jwk(private_key):
+def _public_jwk(private_key: PrivateKey) -> tuple[str, dict[str, Any], str]:
     """The ``kid``, public JWK and algorithm of a private key."""
     if isinstance(private_key, ed25519.Ed25519PrivateKey):
         raw = private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
@@ -105,7 +110,7 @@ def _public_jwk(private_key):
     return kid, jwk, algorithm
 
 
-def _load_pem(private_key_pem):
+def _load_pem(private_key_pem: str) -> PrivateKey:
     """The private key of an operator's PEM; ValidationError unless RSA of 2048 bits or more, or Ed25519."""
     try:
         private_key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
@@ -118,7 +123,7 @@ def _load_pem(private_key_pem):
     return private_key
 
 
-def _install(private_key) -> str:
+def _install(private_key: PrivateKey) -> str:
     """Store ``private_key`` as the signing key of its algorithm, retiring the earlier one."""
     kid, public_jwk, algorithm = _public_jwk(private_key)
     pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -154,7 +159,7 @@ def add_signing_key(*, private_key_pem: str | None = None) -> str:
 
 def add_missing_signing_keys() -> list[str]:
     """Make a signing key for each algorithm that has none in use (an upgrade adds Ed25519); their kids."""
-    made = []
+    made: list[str] = []
     with transaction.atomic():
         in_use = set(SigningKey.objects.filter(retired_at__isnull=True).values_list("algorithm", flat=True))
         if ED25519 not in in_use:
@@ -164,17 +169,17 @@ def add_missing_signing_keys() -> list[str]:
     return made
 
 
-def published_keys():
+def published_keys() -> list[SigningKey]:
     """Every key, current and retired, oldest first."""
     return list(SigningKey.objects.order_by("created", "id"))
 
 
-def _published_jwk(key):
+def _published_jwk(key: SigningKey) -> dict[str, Any]:
     """A key's public JWK as published: its ``kid`` is its DID URL, the very ``kid`` of the tokens it signs."""
     return {**key.public_jwk, "kid": method_id(key.kid)}
 
 
-def jwks() -> dict:
+def jwks() -> dict[str, Any]:
     """
     Every public key, current and retired, as a JSON Web Key Set: each under its DID URL (the
     ``kid`` of what it signs now), and each RSA key also under its bare thumbprint, the ``kid`` of
@@ -184,7 +189,7 @@ def jwks() -> dict:
     return {"keys": [_published_jwk(key) for key in keys] + [key.public_jwk for key in keys if key.algorithm == RSA]}
 
 
-def active_key(algorithm=RSA):
+def active_key(algorithm: str = RSA) -> tuple[SigningKey, PrivateKey]:
     """The key of ``algorithm`` that signs now, with its decrypted private half."""
     key = SigningKey.objects.filter(algorithm=algorithm, retired_at__isnull=True).order_by("-created", "-id").first()
     if key is None:
@@ -193,7 +198,7 @@ def active_key(algorithm=RSA):
 
 
 @functools.lru_cache(maxsize=8)
-def private_half(private_key_encrypted, secret_key):
+def private_half(private_key_encrypted: str, secret_key: str) -> PrivateKey:
     """
     A signing key's private half, decrypted and loaded once per process and SECRET_KEY: loading an
     RSA key checks it, which takes about a tenth of a second, as long as signing a hundred
@@ -203,19 +208,25 @@ def private_half(private_key_encrypted, secret_key):
         pem = _fernet(secret_key).decrypt(private_key_encrypted.encode())
     except InvalidToken as exc:
         raise ValidationError({"key": ["The signing key cannot be decrypted with this SECRET_KEY."]}) from exc
-    return serialization.load_pem_private_key(pem, password=None)
+    private_key = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(private_key, (rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey)):  # pragma: no cover
+        raise ValidationError({"key": ["The signing key is neither an RSA nor an Ed25519 key."]})
+    return private_key
 
 
 @functools.lru_cache(maxsize=32)
-def _public_from_jwk(jwk_json):
+def _public_from_jwk(jwk_json: str) -> PublicKey:
     """A public JWK (as sorted JSON, so that it can be cached) as a ``cryptography`` key."""
     jwk = json.loads(jwk_json)
     if jwk["kty"] == "OKP":
         return ed25519.Ed25519PublicKey.from_public_bytes(b64url_decode(jwk["x"]))
-    return RSAAlgorithm.from_jwk(jwk_json)
+    loaded = RSAAlgorithm.from_jwk(jwk_json)
+    if not isinstance(loaded, rsa.RSAPublicKey):  # pragma: no cover  (published JWKs hold no private half)
+        raise ProofError("The published key is not a public key.")
+    return loaded
 
 
-def public_key(key: SigningKey):
+def public_key(key: SigningKey) -> PublicKey:
     """The public half of a stored key, as a ``cryptography`` key."""
     return _public_from_jwk(json.dumps(key.public_jwk, sort_keys=True))
 
@@ -243,25 +254,25 @@ def base58btc_decode(text: str) -> bytes:
     return b"\0" * (len(text) - len(text.lstrip("1"))) + body
 
 
-def multikey(jwk: dict) -> str:
+def multikey(jwk: dict[str, Any]) -> str:
     """An Ed25519 public key as a Multikey ``publicKeyMultibase`` (multicodec 0xed01, base58btc)."""
     return "z" + base58btc(b"\xed\x01" + b64url_decode(jwk["x"]))
 
 
-def did_document() -> dict:
+def did_document() -> dict[str, Any]:
     """
     The issuer's DID document: every key, current and retired, as a verification method that may
     assert credentials. RSA keys as JWKs (``JsonWebKey2020``), which VC-JWT verifiers read; Ed25519
     keys as ``Multikey``, which Data Integrity verifiers read.
     """
     did = issuer_did()
-    methods = []
+    methods: list[dict[str, Any]] = []
     # The RSA key in use first: verifiers that read a DID's "first key" (for a token or a status
     # list that names none) take the one that signs now; then the Ed25519 key, then retired keys.
     in_order = sorted(published_keys(), key=lambda key: (key.retired_at is not None, key.algorithm != RSA,
                                                          -key.created.timestamp(), -key.pk))
     for key in in_order:
-        method = {"id": f"{did}#{key.kid}", "controller": did}
+        method: dict[str, Any] = {"id": f"{did}#{key.kid}", "controller": did}
         if key.algorithm == ED25519:
             method.update({"type": "Multikey", "publicKeyMultibase": multikey(key.public_jwk)})
         else:
@@ -283,8 +294,10 @@ def _jws_header(kid_uri: str) -> bytes:
     return b64url(json.dumps({"alg": "RS256", "kid": kid_uri, "typ": "JWT"}, separators=(",", ":")).encode())
 
 
-def sign_jws(payload_json: str, *, key: SigningKey, private_key) -> str:
+def sign_jws(payload_json: str, *, key: SigningKey, private_key: PrivateKey) -> str:
     """The compact JWS (RS256) of a JSON payload, its ``kid`` the key's DID URL."""
+    if not isinstance(private_key, rsa.RSAPrivateKey):  # pragma: no cover
+        raise TypeError("RS256 signs with an RSA key.")
     signing_input = _jws_header(method_id(key.kid)) + b"." + b64url(payload_json.encode())
     signature = private_key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
     return (signing_input + b"." + b64url(signature)).decode("ascii")
@@ -294,7 +307,7 @@ class ProofError(ValueError):
     """A proof that does not verify; the message says why, for people."""
 
 
-def read_jws(token: str) -> tuple[dict, dict, bytes, bytes]:
+def read_jws(token: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes]:
     """The header, payload, signing input and signature of a compact JWS; ProofError if malformed."""
     parts = token.strip().split(".")
     if len(parts) != 3:
@@ -314,7 +327,7 @@ def keyring() -> dict[str, SigningKey]:
     return {key.kid: key for key in published_keys()}
 
 
-def key_for(reference: object, ring: dict | None = None) -> SigningKey | None:
+def key_for(reference: object, ring: dict[str, SigningKey] | None = None) -> SigningKey | None:
     """
     The published key a ``kid`` or verification method names (a DID URL of this issuer, or a bare
     kid as tokens issued before ADR 0017 carry); from ``ring`` when given. Anything but text (a
@@ -344,7 +357,8 @@ def check_key_in_force(key: SigningKey, signed_at: datetime | None) -> None:
                          f"retired on {key.retired_at:%Y-%m-%d %H:%M} UTC.")
 
 
-def verify_jws(token: str, ring: dict | None = None) -> tuple[dict, dict, SigningKey]:
+def verify_jws(token: str, ring: dict[str, SigningKey] | None = None
+               ) -> tuple[dict[str, Any], dict[str, Any], SigningKey]:
     """
     Check a compact JWS against the published keys: its header, payload and key.
 
@@ -358,8 +372,11 @@ def verify_jws(token: str, ring: dict | None = None) -> tuple[dict, dict, Signin
     key = key_for(header.get("kid"), ring)
     if key is None or key.algorithm != RSA:
         raise ProofError(f"The key {header.get('kid')!r} is not one this issuer published.")
+    public = public_key(key)
+    if not isinstance(public, rsa.RSAPublicKey):  # pragma: no cover  (an RS256 key's JWK is RSA)
+        raise ProofError(f"The key {header.get('kid')!r} is not an RSA key.")
     try:
-        public_key(key).verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
+        public.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature as exc:
         raise ProofError("The signature does not match: the token was changed after it was signed, "
                          "or signed by someone else.") from exc
@@ -375,11 +392,11 @@ CONTEXT_FILES = {
 
 
 @functools.lru_cache(maxsize=None)
-def _context(name):
+def _context(name: str) -> dict[str, Any]:
     return json.loads(resources.files("openedx_distinguished").joinpath("jsonld", name).read_text("utf-8"))
 
 
-def document_loader(address, options=None):
+def document_loader(address: str, options: object = None) -> dict[str, Any]:
     """pyld's document loader: the contexts shipped in the package, and nothing else (never fetched)."""
     del options
     if address not in CONTEXT_FILES:
@@ -389,14 +406,14 @@ def document_loader(address, options=None):
     return {"contextUrl": None, "documentUrl": address, "document": _context(CONTEXT_FILES[address])}
 
 
-def canonical(document: dict) -> str:
+def canonical(document: dict[str, Any]) -> str:
     """The RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document."""
     from pyld import jsonld  # pylint: disable=import-outside-toplevel
     return jsonld.normalize(document, {"algorithm": "URDNA2015", "format": "application/n-quads",
                                        "documentLoader": document_loader, "safe": True})
 
 
-def proof_options(*, key: SigningKey, created: datetime) -> dict:
+def proof_options(*, key: SigningKey, created: datetime) -> dict[str, Any]:
     """The proof's members other than its value."""
     return {"type": "DataIntegrityProof", "cryptosuite": CRYPTOSUITE,
             "created": created.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -404,19 +421,22 @@ def proof_options(*, key: SigningKey, created: datetime) -> dict:
 
 
 @functools.lru_cache(maxsize=16)
-def _options_hash(options_json, context_json):
+def _options_hash(options_json: str, context_json: str) -> bytes:
     return hashlib.sha256(canonical({**json.loads(options_json), "@context": json.loads(context_json)})
                           .encode()).digest()
 
 
-def _hash_data(document, options):
+def _hash_data(document: dict[str, Any], options: dict[str, Any]) -> bytes:
     """What eddsa-rdfc-2022 signs: the hash of the canonical proof options, then of the document."""
     options_hash = _options_hash(json.dumps(options, sort_keys=True), json.dumps(document.get("@context")))
     return options_hash + hashlib.sha256(canonical(document).encode()).digest()
 
 
-def data_integrity_proof(document: dict, *, key: SigningKey, private_key, created: datetime) -> dict:
+def data_integrity_proof(document: dict[str, Any], *, key: SigningKey, private_key: PrivateKey,
+                         created: datetime) -> dict[str, Any]:
     """The ``DataIntegrityProof`` of ``document`` (which holds no proof) by an Ed25519 key."""
+    if not isinstance(private_key, ed25519.Ed25519PrivateKey):  # pragma: no cover
+        raise TypeError("eddsa-rdfc-2022 signs with an Ed25519 key.")
     options = proof_options(key=key, created=created)
     signature = private_key.sign(_hash_data(document, options))
     return {**options, "proofValue": "z" + base58btc(signature)}
@@ -429,7 +449,7 @@ def data_integrity_proof(document: dict, *, key: SigningKey, private_key, create
 MAX_LDP_OBJECTS, MAX_LDP_BYTES = 64, 64 * 1024
 
 
-def _screen(document):
+def _screen(document: dict[str, Any]) -> None:
     """ProofError unless ``document`` names only shipped contexts and is small enough to canonicalise."""
     contexts = document.get("@context")
     if not isinstance(contexts, list) or not all(isinstance(c, str) and c in CONTEXT_FILES for c in contexts):
@@ -450,7 +470,8 @@ def _screen(document):
         raise ProofError("The document holds far more objects than a credential of this issuer.")
 
 
-def verify_data_integrity(secured: dict, ring: dict | None = None) -> tuple[dict, SigningKey, datetime | None]:
+def verify_data_integrity(secured: dict[str, Any], ring: dict[str, SigningKey] | None = None
+                          ) -> tuple[dict[str, Any], SigningKey, datetime | None]:
     """
     Check the Data Integrity proof of a secured document against the published keys.
 
@@ -487,8 +508,11 @@ def verify_data_integrity(secured: dict, ring: dict | None = None) -> tuple[dict
         data = _hash_data(document, options)
     except Exception as exc:  # pyld raises its own errors, and others on odd JSON-LD: all mean "cannot check"
         raise ProofError("The document cannot be canonicalised with the contexts this issuer uses.") from exc
+    public = public_key(key)
+    if not isinstance(public, ed25519.Ed25519PublicKey):  # pragma: no cover  (an EdDSA key's JWK is OKP)
+        raise ProofError(f"The key {proof.get('verificationMethod')!r} is not an Ed25519 key.")
     try:
-        public_key(key).verify(signature, data)
+        public.verify(signature, data)
     except InvalidSignature as exc:
         raise ProofError("The Data Integrity proof does not match: the credential was changed after it "
                          "was signed, or signed by someone else.") from exc

@@ -8,15 +8,21 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+from collections.abc import Callable
 from datetime import datetime
 from datetime import timezone as dt_timezone
+from typing import Any
 
 import attr
 from django.utils import timezone
 
 from openedx_distinguished import baking, credentials, signing
-from openedx_distinguished.models import Credential
+from openedx_distinguished.models import Credential, SigningKey
 from openedx_distinguished.signing import ProofError
+
+# What a proof check returns: what was signed, the key that signed it, and when it says it signed.
+_Proof = tuple[dict[str, Any], SigningKey, datetime | None]
+_Ring = dict[str, SigningKey]
 
 # What a presented file may weigh: a baked badge is tens of kilobytes.
 MAX_PRESENTED_BYTES = 2 * 1024 * 1024
@@ -44,18 +50,19 @@ class Verification:
     holder: str = ""
 
     @property
-    def label(self):
+    def label(self) -> str:
         """The proof format in words."""
         return {"vc-jwt": "VC-JWT (RS256)", "vc-jwt (VC 1.1 layout)": "VC-JWT (RS256, VC 1.1 layout)",
                 "data-integrity": "Data Integrity (eddsa-rdfc-2022)"}.get(self.format, "Credential")
 
     @property
-    def failed(self):
+    def failed(self) -> list[Check]:
+        """The checks that did not pass."""
         return [check for check in self.checks if not check.passed]
 
 
 class _Failed(Exception):
-    def __init__(self, name, detail):
+    def __init__(self, name: str, detail: str) -> None:
         super().__init__(detail)
         self.check = Check(name, False, detail)
 
@@ -86,12 +93,12 @@ def _read(presented: bytes | str) -> str:
     return text
 
 
-def _when(number):
+def _when(number: object) -> datetime | None:
     """A JWT NumericDate as an aware datetime (None if it is not a number)."""
     return datetime.fromtimestamp(number, tz=dt_timezone.utc) if isinstance(number, (int, float)) else None
 
 
-def _parse_time(value):
+def _parse_time(value: object) -> datetime | None:
     """An ISO 8601 date-time as an aware datetime (UTC if it names no zone), or None."""
     try:
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
@@ -100,7 +107,7 @@ def _parse_time(value):
     return moment if moment.tzinfo else moment.replace(tzinfo=dt_timezone.utc)
 
 
-def _proof_checks(name, check_proof, checks):
+def _proof_checks(name: str, check_proof: Callable[[], _Proof], checks: list[Check]) -> dict[str, Any]:
     """
     The signature check ``check_proof`` (which returns what was signed, the key and when it says
     it signed), then whether the key was in force then; returns what was signed.
@@ -118,9 +125,9 @@ def _proof_checks(name, check_proof, checks):
     return signed
 
 
-def _jwt_checks(text, checks, ring):
+def _jwt_checks(text: str, checks: list[Check], ring: _Ring) -> tuple[dict[str, Any], str]:
     """Verify a VC-JWT; returns the credential and its format."""
-    def check_proof():
+    def check_proof() -> _Proof:
         _, payload, key = signing.verify_jws(text, ring)
         return payload, key, _when(payload.get("iat")) or _when(payload.get("nbf"))
 
@@ -129,7 +136,7 @@ def _jwt_checks(text, checks, ring):
     document = payload["vc"] if legacy else payload
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    problems = []
+    problems: list[str] = []
     if not legacy and payload.get("iss") != issuer_id:
         problems.append("iss is not the issuer's id")
     if payload.get("jti") != document.get("id"):
@@ -146,7 +153,7 @@ def _jwt_checks(text, checks, ring):
     return document, ("vc-jwt (VC 1.1 layout)" if legacy else "vc-jwt")
 
 
-def _ldp_checks(text, checks, ring):
+def _ldp_checks(text: str, checks: list[Check], ring: _Ring) -> tuple[dict[str, Any], str]:
     """Verify a Data Integrity credential; returns the credential and its format."""
     try:
         secured = json.loads(text)
@@ -155,7 +162,7 @@ def _ldp_checks(text, checks, ring):
     if not isinstance(secured, dict):
         raise _Failed("Read", "The JSON credential must be an object.")
 
-    def check_proof():
+    def check_proof() -> _Proof:
         _, key, created = signing.verify_data_integrity(secured, ring)
         return secured, key, created
 
@@ -163,7 +170,7 @@ def _ldp_checks(text, checks, ring):
     return {name: member for name, member in secured.items() if name != "proof"}, "data-integrity"
 
 
-def _status_bits(status_token, ring):
+def _status_bits(status_token: str, ring: _Ring) -> bytes:
     """The bits of the status list, after checking its own signature."""
     try:
         _, payload, key = signing.verify_jws(status_token, ring)
@@ -182,7 +189,7 @@ def _status_bits(status_token, ring):
         raise _Failed("Revocation", "The status list cannot be read.") from exc
 
 
-def _status_check(document, checks, status_token, ring):
+def _status_check(document: dict[str, Any], checks: list[Check], status_token: str | None, ring: _Ring) -> None:
     """Whether the signed status list has the credential's bit set (revoked)."""
     entry = document.get("credentialStatus")
     if not isinstance(entry, dict):
@@ -201,7 +208,7 @@ def _status_check(document, checks, status_token, ring):
     checks.append(Check("Revocation", True, "Not revoked (the signed status list says so)."))
 
 
-def _revocation_reason(index):
+def _revocation_reason(index: int) -> str:
     """What verifiers are told of the revocation at ``index``: staff's public reason, or the generic text."""
     public_reason = Credential.objects.filter(status_index=index).values_list("public_reason", flat=True).first()
     if public_reason:
@@ -209,7 +216,7 @@ def _revocation_reason(index):
     return str(credentials.GENERIC_REVOCATION)
 
 
-def _validity_check(document, checks):
+def _validity_check(document: dict[str, Any], checks: list[Check]) -> None:
     """Whether the credential is valid now (after its validFrom, before its validUntil)."""
     now = timezone.now()
     starts, ends = _parse_time(document.get("validFrom")), _parse_time(document.get("validUntil"))
@@ -221,7 +228,7 @@ def _validity_check(document, checks):
 
 
 def verify_presented(*, presented: bytes | str, status_list_token: str | None = None,
-                     ring: dict | None = None, describe: bool = True) -> Verification:
+                     ring: _Ring | None = None, describe: bool = True) -> Verification:
     """
     Verify a credential as a verifier would: its proof against the issuer's published keys (a key
     retired before the signature counts as no key), its claims, the signed status list (this site's,
@@ -229,8 +236,9 @@ def verify_presented(*, presented: bytes | str, status_list_token: str | None = 
     ``signing.keyring``) saves the key queries when several are checked; ``describe`` looks up
     whose credential it is.
     """
-    checks: list = []
-    document, found_format = None, ""
+    checks: list[Check] = []
+    document: dict[str, Any] | None = None
+    found_format = ""
     ring = signing.keyring() if ring is None else ring
     try:
         text = _read(presented)
@@ -249,7 +257,7 @@ def verify_presented(*, presented: bytes | str, status_list_token: str | None = 
                         **(_about(document) if describe else {}))
 
 
-def _about(document):
+def _about(document: dict[str, Any] | None) -> dict[str, Any]:
     """The credential's public id, name and holder, when it is one of this site's (a record for ``Verification``)."""
     if not isinstance(document, dict):
         return {}
