@@ -27,6 +27,7 @@ from openedx_distinguished.data import (
     ActivitySource,
     ActivityStatus,
     ImportPreviewData,
+    ImportReport,
     ImportRowData,
     Page,
 )
@@ -291,7 +292,7 @@ def preview_activity_import(*, rows: Iterable[object]) -> ImportPreviewData:
                              errors=sum(p.outcome == "error" for p in plans))
 
 
-def import_activities(*, rows: Iterable[object], actor: User | None = None) -> dict[str, int]:
+def import_activities(*, rows: Iterable[object], actor: User | None = None) -> ImportReport:
     """
     Import verified activities (staff): each row needs ``external_id``, the person (``username``,
     or ``email``; a username column may hold an e-mail address), ``activity_type`` (its code or
@@ -316,7 +317,7 @@ def import_activities(*, rows: Iterable[object], actor: User | None = None) -> d
         activity.reviewed_by, activity.reviewed_at = actor, now
     with transaction.atomic():
         created = Activity.objects.bulk_create(wanted, ignore_conflicts=True)
-    return {"created": len(created), "skipped": len(rows) - len(wanted)}
+    return ImportReport(created=len(created), skipped=len(rows) - len(wanted))
 
 
 def read_import_file(*, data: bytes) -> str:
@@ -372,7 +373,7 @@ def read_import_csv(*, text: object) -> list[dict[str, str]]:
     return rows
 
 
-def import_activities_csv(*, text: object, actor: User | None = None) -> dict[str, int]:
+def import_activities_csv(*, text: object, actor: User | None = None) -> ImportReport:
     """
     Import activities from CSV text whose header names the columns (see ``import_activities``).
 

@@ -38,9 +38,10 @@ def import_view(model_admin, request):
                 raise ValidationError({"file": [_("Choose a CSV file or paste its text.")]})
             rows = api.read_import_csv(text=text)
             if step == "apply":
-                result = api.import_activities(rows=rows, actor=request.user)
-                model_admin.message_user(request, _("Imported {created} activities; {skipped} were imported before "
-                                                    "and are skipped.").format(**result), messages.SUCCESS)
+                report = api.import_activities(rows=rows, actor=request.user)
+                done = _("Imported {created} activities; {skipped} were imported before and are skipped.")
+                model_admin.message_user(request, done.format(created=report.created, skipped=report.skipped),
+                                         messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:openedx_distinguished_activity_changelist"))
             context["preview"] = api.preview_activity_import(rows=rows)
             if context["preview"].errors:

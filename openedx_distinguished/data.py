@@ -642,6 +642,17 @@ class ImportPreviewData:
 
 
 @attrs.frozen
+class ImportReport:
+    """
+    What an all-or-nothing import wrote: the rows it created, and those it skipped because an
+    earlier import (or assignment) made them already.
+    """
+
+    created: int
+    skipped: int
+
+
+@attrs.frozen
 class InitiativeData:
     """A community-driven initiative or proposal led by members."""
 
@@ -744,6 +755,15 @@ class FundingRequestData:
     amount_paid: Decimal
     decision_note: str
     created: datetime.datetime
+
+
+@attrs.frozen
+class PaymentValues:
+    """A payment on a funding request, checked and normalised (``funding.payment_values``)."""
+
+    amount: Decimal
+    paid_on: datetime.date
+    reference: str
 
 
 @attrs.frozen

@@ -24,6 +24,7 @@ from openedx_distinguished.data import (
     FundingRequestData,
     FundingStatus,
     IncentiveKind,
+    PaymentValues,
 )
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.incentives import deliverable_holder_ids
@@ -139,7 +140,7 @@ def approved_amount(*, request: FundingRequest, amount: str | Decimal | None) ->
 
 
 def payment_values(*, request: FundingRequest, amount: str | Decimal, paid_on: str | date,
-                   reference: str) -> dict[str, Any]:
+                   reference: str) -> PaymentValues:
     """
     A payment on ``request`` checked (every field at once) against what is left to pay.
 
@@ -162,7 +163,7 @@ def payment_values(*, request: FundingRequest, amount: str | Decimal, paid_on: s
                 left=left, currency=request.currency)]
     if errors:
         raise ValidationError(errors)
-    return values
+    return PaymentValues(amount=values["amount"], paid_on=values["paid_on"], reference=values["reference"])
 
 
 def decide_funding(*, request_id: int, actor: User | None, approve: bool, amount: str | Decimal | None = None,
@@ -212,9 +213,9 @@ def record_payment(*, request_id: int, actor: User | None, amount: str | Decimal
             raise InvalidTransition({"funding_request": [_("Payments are recorded on approved requests only.")]})
         values = payment_values(request=request, amount=amount, paid_on=paid_on, reference=reference)
         paid = request.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-        FundingPayment.objects.create(funding_request=request, amount=values["amount"], paid_on=values["paid_on"],
-                                      reference=values["reference"], recorded_by=actor)
-        paid += values["amount"]
+        FundingPayment.objects.create(funding_request=request, amount=values.amount, paid_on=values.paid_on,
+                                      reference=values.reference, recorded_by=actor)
+        paid += values.amount
         deliverable = request.deliverable
         fields = _settle_cost(request, paid)
         if paid == request.amount_approved:

@@ -29,6 +29,7 @@ from openedx_distinguished.data import (
     AutoAssignReport,
     ConflictData,
     DecisionData,
+    ImportReport,
     NominationReviewers,
     NominationStatus,
     Page,
@@ -579,7 +580,7 @@ def _assignment_rows(text: str) -> tuple[int, list[tuple[int, list[str]]]]:
 
 
 def import_assignments_csv(*, cycle_year: int, text: str, actor: _Actor,
-                           track_ids: Collection[int] | None = None) -> dict[str, int]:
+                           track_ids: Collection[int] | None = None) -> ImportReport:
     """
     Assign reviewers from CSV rows ``nomination_id,reviewer`` (a header row is allowed; extra
     columns, such as those of the export, are ignored).
@@ -634,7 +635,7 @@ def import_assignments_csv(*, cycle_year: int, text: str, actor: _Actor,
             raise ValidationError({"rows": errors})
         for nomination, reviewer in wanted:
             _assign(nomination, reviewer, actor, source="csv")
-    return {"created": len(wanted), "skipped": len(body) - len(wanted)}
+    return ImportReport(created=len(wanted), skipped=len(body) - len(wanted))
 
 
 # Reviews ------------------------------------------------------------------------------------

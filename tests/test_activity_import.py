@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from openedx_distinguished import api
+from openedx_distinguished.data import ImportReport
 from openedx_distinguished.exceptions import ValidationError
 from openedx_distinguished.models import Activity, BudgetLine
 
@@ -33,7 +34,7 @@ def test_people_by_username_or_email_and_types_by_code_or_name_in_any_case(peopl
             "m-2,ada.lovelace@example.org,WORKING GROUP,Data WG,2026-05-02\n"
             "m-3,GRACE@EXAMPLE.ORG,working-group,Ops WG,2026-05-03\n"
             "m-4,grace,Working group,Ops WG again,2026-05-04\n")
-    assert api.import_activities_csv(text=text, actor=users["staff"]) == {"created": 4, "skipped": 0}
+    assert api.import_activities_csv(text=text, actor=users["staff"]) == ImportReport(created=4, skipped=0)
     assert sorted(Activity.objects.values_list("external_id", "user__username", "activity_type__slug",
                                                "status")) == [
         ("m-1", "ada", "event", "verified"), ("m-2", "ada", "working_group", "verified"),
@@ -42,7 +43,7 @@ def test_people_by_username_or_email_and_types_by_code_or_name_in_any_case(peopl
 
 def test_an_email_column_and_a_header_in_any_case(people, users):
     text = "External_ID,Email,Activity_Type,Title,Occurred_On\nx-1,grace@example.org,mentorship,Mentored,2026-04-04\n"
-    assert api.import_activities_csv(text=text, actor=users["staff"])["created"] == 1
+    assert api.import_activities_csv(text=text, actor=users["staff"]).created == 1
     assert Activity.objects.get().user == people["grace"]
 
 
@@ -51,7 +52,7 @@ def test_an_event_attendance_export_imports_as_it_comes(people, users):
     data = ("\ufeffTitle,Email,Occurred_on,Activity_type,External_id,Attended minutes\r\n"
             "Open edX Meetup,ada.lovelace@example.org,2026-03-03,Event,meetup-ada,55\r\n").encode("utf-8")
     text = api.read_import_file(data=data)
-    assert api.import_activities_csv(text=text, actor=users["staff"]) == {"created": 1, "skipped": 0}
+    assert api.import_activities_csv(text=text, actor=users["staff"]) == ImportReport(created=1, skipped=0)
 
 
 def test_the_preview_shows_every_row_and_writes_nothing(people, users):

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from openedx_distinguished import api
+from openedx_distinguished.data import ImportReport
 from openedx_distinguished.exceptions import InvalidTransition, ValidationError
 from openedx_distinguished.models import Activity, MembershipTerm, MessageLog, Onboarding, TermEvaluation, Track
 
@@ -288,8 +289,8 @@ class TestActivities:
     def test_csv_import_and_reimport(self, cycle, users):
         text = self.csv_text("wg-1,nominee,working_group,Frontend WG,2026-03-04,,",
                              "ev-9,nominator,event,Meetup Lima,2026-04-02,https://meetup.example/9,Spoke")
-        assert api.import_activities_csv(text=text, actor=users["staff"]) == {"created": 2, "skipped": 0}
-        assert api.import_activities_csv(text=text, actor=users["staff"]) == {"created": 0, "skipped": 2}
+        assert api.import_activities_csv(text=text, actor=users["staff"]) == ImportReport(created=2, skipped=0)
+        assert api.import_activities_csv(text=text, actor=users["staff"]) == ImportReport(created=0, skipped=2)
         assert Activity.objects.filter(status="verified", source="imported").count() == 2
 
     def test_csv_import_reports_every_bad_row_and_writes_nothing(self, cycle, users):

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from openedx_distinguished import api
+from openedx_distinguished.data import ImportReport
 from openedx_distinguished.exceptions import InvalidTransition, NotFound, ValidationError
 from openedx_distinguished.models import (
     AuditEntry,
@@ -126,9 +127,11 @@ class TestAssignment:
         assert lines[0] == "nomination_id,track,nominee,reviewer"
         assert lines[1] == f"{four_nominations[0].id},engineer,Star0,rev1"
         # Re-importing the export adds nothing.
-        assert api.import_assignments_csv(cycle_year=2026, text=exported, actor=None) == {"created": 0, "skipped": 2}
+        assert api.import_assignments_csv(cycle_year=2026, text=exported, actor=None) == ImportReport(created=0,
+                                                                                                      skipped=2)
         text = f"nomination_id,reviewer\n{four_nominations[1].id},rev3\n{four_nominations[2].id},rev4\n"
-        assert api.import_assignments_csv(cycle_year=2026, text=text, actor=None) == {"created": 2, "skipped": 0}
+        assert api.import_assignments_csv(cycle_year=2026, text=text, actor=None) == ImportReport(created=2,
+                                                                                                  skipped=0)
         assert ReviewAssignment.objects.count() == 4
 
     def test_csv_import_reports_every_bad_row_and_writes_nothing(self, four_nominations, panels):

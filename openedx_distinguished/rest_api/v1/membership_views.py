@@ -134,17 +134,19 @@ class ActivityImportView(AuthenticatedView):
 
     parser_classes = (JSONParser, MultiPartParser, FormParser)
 
-    @extend_schema(request=s.ActivityImportSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=s.ActivityImportSerializer, responses=s.ImportReportSerializer)
     def post(self, request):
         """Import the rows (JSON, CSV text or a CSV file), all or nothing."""
         require_staff(request)
         body = validated(s.ActivityImportSerializer, request.data)
         if body.get("file"):
             text = call_api(api.read_import_file, data=body["file"].read(api.MAX_IMPORT_BYTES + 1))
-            return Response(call_api(api.import_activities_csv, text=text, actor=request.user))
-        if body.get("csv"):
-            return Response(call_api(api.import_activities_csv, text=body["csv"], actor=request.user))
-        return Response(call_api(api.import_activities, rows=body["rows"], actor=request.user))
+            report = call_api(api.import_activities_csv, text=text, actor=request.user)
+        elif body.get("csv"):
+            report = call_api(api.import_activities_csv, text=body["csv"], actor=request.user)
+        else:
+            report = call_api(api.import_activities, rows=body["rows"], actor=request.user)
+        return Response(s.ImportReportSerializer(report).data)
 
 
 class QualifyingRunView(AuthenticatedView):

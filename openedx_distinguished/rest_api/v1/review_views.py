@@ -231,7 +231,7 @@ class AssignmentsCsvView(AuthenticatedView):
         response["Content-Disposition"] = f'attachment; filename="assignments-{year}.csv"'
         return response
 
-    @extend_schema(request=s.CsvImportInputSerializer, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=s.CsvImportInputSerializer, responses=s.ImportReportSerializer)
     def post(self, request, year):
         """Import assignments from CSV text or an uploaded file; all rows or none."""
         tracks = chair_scope(request)
@@ -242,8 +242,9 @@ class AssignmentsCsvView(AuthenticatedView):
                 text = body["file"].read().decode("utf-8-sig")
             except UnicodeDecodeError:
                 return Response({"file": ["The file must be UTF-8 text."]}, status=400)
-        return Response(call_api(api.import_assignments_csv, cycle_year=year, text=text, actor=request.user,
-                                 track_ids=tracks))
+        report = call_api(api.import_assignments_csv, cycle_year=year, text=text, actor=request.user,
+                          track_ids=tracks)
+        return Response(s.ImportReportSerializer(report).data)
 
 
 def require_release(request, year):

@@ -317,6 +317,13 @@ class CsvImportInputSerializer(serializers.Serializer):  # pylint: disable=abstr
         return attrs
 
 
+class ImportReportSerializer(serializers.Serializer):  # pylint: disable=abstract-method
+    """What an import wrote: the rows it created, and those it skipped (imported before)."""
+
+    created = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+
+
 class ReleaseReportSerializer(serializers.Serializer):  # pylint: disable=abstract-method
     """What releasing the announcement did."""
 
