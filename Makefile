@@ -1,7 +1,8 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-.PHONY: help requirements upgrade test coverage test-mariadb test-mariadb-all test-lms test-browser test-tutor dist bench test-fuzz loadtest lighthouse \
+.PHONY: help requirements upgrade test coverage extract_translations dummy_translations compile_translations \
+        build_dummy_translations pull_translations docs test-mariadb test-mariadb-all test-lms test-browser test-tutor dist bench test-fuzz loadtest lighthouse \
         system-requirements quality pii_check migrations-check validate demo clean
 
 # Interpreters of the test matrix.  With pyenv, PYENV_VERSION makes both
@@ -12,7 +13,7 @@ PYTHON311 ?= python3.11
 PYTHON312 ?= python3.12
 
 PY_VERSIONS := py311 py312
-REQ_FILES := base dev test browser quality mysql ci pip-tools tutor fuzz load dist
+REQ_FILES := base dev test browser quality mysql ci pip-tools tutor fuzz load dist docs
 
 # Quiet-ish pip: no progress bars, no version nags.
 PIP_INSTALL := pip install --quiet --disable-pip-version-check
@@ -126,8 +127,8 @@ test-fuzz: $(TOX_STAMP) ## fuzz the REST API from its OpenAPI schema (schemathes
 loadtest: system-requirements $(TOX_STAMP) ## load-test the demo site under gunicorn on MariaDB (a throwaway database); options: TOX_ARGS="-- --duration 30"
 	$(TOX) -e load $(TOX_ARGS)
 
-system-requirements: ## apt-get install whatever is missing of libmariadb-dev pkg-config chromium chromium-driver poppler-utils (root only)
-	@pkgs="libmariadb-dev pkg-config chromium chromium-driver poppler-utils"; \
+system-requirements: ## apt-get install whatever is missing of libmariadb-dev pkg-config chromium chromium-driver poppler-utils gettext (root only)
+	@pkgs="libmariadb-dev pkg-config chromium chromium-driver poppler-utils gettext"; \
 	if [ "$$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then \
 	    echo "system-requirements: not root or no apt-get; make sure these are installed: $$pkgs"; exit 0; \
 	fi; \
@@ -150,7 +151,37 @@ migrations-check: $(TOX_STAMP) ## fail if the models have changes without a migr
 	$(TOX) exec -e py311-django42 -- python manage.py makemigrations --check --dry-run
 	$(TOX) exec -e py312-django52 -- python manage.py makemigrations --check --dry-run
 
+docs: $(TOX_STAMP) ## build the documentation site into docs/_build/html (Sphinx, warnings are errors; settings, REST API, events, filters and commands generated from the code)
+	$(TOX) -e docs $(TOX_ARGS)
+
 validate: test quality migrations-check ## run the tests, the quality checks and the migrations check
+
+# --------------------------------------------------------------------------
+# Translations (OEP-58; docs/translations.rst, ADR 0024)
+# --------------------------------------------------------------------------
+
+# Where openedx-translations keeps this plugin's catalogues, and where they go in the package.
+LOCALE_DIR := openedx_distinguished/conf/locale
+ATLAS_SOURCE := translations/openedx-distinguished/openedx_distinguished/conf/locale
+# e.g. `make pull_translations ATLAS_OPTIONS="--filter=fr_CA,ar --revision=release/ulmo"`
+ATLAS_OPTIONS ?=
+
+extract_translations: system-requirements $(TOX_STAMP) ## write the strings to translate (Python, templates, the MFE widgets) to openedx_distinguished/conf/locale/en/LC_MESSAGES/django.po and djangojs.po
+	$(TOX) -e i18n -- extract
+
+dummy_translations: $(TOX_STAMP) ## the eo pseudo-language from the English catalogues (after extract_translations)
+	$(TOX) -e i18n -- dummy
+
+compile_translations: system-requirements $(TOX_STAMP) ## msgfmt every catalogue under openedx_distinguished/conf/locale into its .mo
+	$(TOX) -e i18n -- compile
+
+build_dummy_translations: extract_translations dummy_translations compile_translations ## extract, make eo and compile: the demo can then be seen in the pseudo-language
+
+pull_translations: system-requirements $(TOX_STAMP) ## atlas pull the plugin's translations from openedx-translations into the package and compile them (ATLAS_OPTIONS)
+	find $(LOCALE_DIR) -mindepth 1 -maxdepth 1 -type d -exec rm -r {} +
+	rm -rf translations_TEMP  # what an interrupted atlas pull leaves behind
+	$(TOX) exec -e i18n -- atlas pull $(ATLAS_OPTIONS) $(ATLAS_SOURCE):$(LOCALE_DIR)
+	$(TOX) -e i18n -- compile
 
 # --------------------------------------------------------------------------
 # Demo
@@ -169,4 +200,4 @@ clean: ## remove generated files (keeps the .venv* virtualenvs; `rm -rf .venv*` 
 	find . -path ./.tox -prune -o -path './.venv*' -prune -o -name '__pycache__' -type d -print0 | xargs -0 rm -rf
 	find . -path ./.tox -prune -o -path './.venv*' -prune -o -name '*.py[co]' -print0 | xargs -0 rm -f
 	rm -rf .tox .pytest_cache .coverage .coverage.* coverage.xml htmlcov pii_report \
-	       .import_linter_cache test_static default.sqlite3 build dist *.egg-info
+	       .import_linter_cache test_static default.sqlite3 build dist *.egg-info docs/_build

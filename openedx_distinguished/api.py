@@ -110,6 +110,7 @@ from openedx_distinguished.invitations import (
 )
 from openedx_distinguished.jobs import run_due_jobs
 from openedx_distinguished.kpis import compute_kpis, kpis_csv
+from openedx_distinguished.localisation import UnknownLanguage, site_language, widget_messages
 from openedx_distinguished.membership import (
     confirm_evaluations,
     confirmation_preview,
@@ -215,6 +216,7 @@ __all__ = [
     "ArtworkRefused",
     "BakingError",
     "MessageNotSent",
+    "UnknownLanguage",
     "ActivityStatus",
     "CredentialStatus",
     "TermStatus",
@@ -408,6 +410,9 @@ __all__ = [
     "retire_user",
     # scheduled work
     "run_due_jobs",
+    # the MFE widgets' translations
+    "site_language",
+    "widget_messages",
 ]
 
 

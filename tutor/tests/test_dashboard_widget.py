@@ -35,9 +35,9 @@ CALL = {
 @pytest.fixture
 def dashboard(render_slot):
     """Render the sidebar slot of the learner dashboard, the endpoint answering ``answer``."""
-    def render(answer, **scenario):
+    def render(answer, more=None, **scenario):
         return render_slot(app="learner-dashboard", slot=SLOT, pathname="/", user=LEARNER,
-                           responses={URL: answer}, **scenario)
+                           responses={URL: answer, **(more or {})}, **scenario)
     return render
 
 
@@ -136,3 +136,17 @@ def test_other_mfes_do_not_get_the_widget(render_slot):
                          responses={URL: {"status": 200, "data": CALL}})
     assert SLOT not in result["slots"] and result["plugins"] == []
     assert URL not in result["requests"] and result["html"] == ""
+
+
+def test_the_card_speaks_the_plugins_translations_in_the_apps_language(dashboard):
+    french = f"{LMS}/api/distinguished/v1/widget-messages/fr/"
+    messages = {"distinguished.dashboard.program": "Contributeurs distingués",
+                "distinguished.dashboard.lifetime": "Membre à vie",
+                "distinguished.dashboard.progress": "{verified} sur {needed} activités vérifiées"}
+    result = dashboard({"status": 200, "data": MEMBER}, locale="fr",
+                       more={french: {"status": 200, "data": {"language": "fr", "messages": messages}}})
+    assert result["headings"] == [{"level": 2, "text": "Contributeurs distingués"}]
+    assert "Membre à vie" in result["text"] and "1 sur 4 activités vérifiées" in result["text"]
+    # The three terms share one request for the language.
+    assert sorted(detail["url"] for detail in result["requestDetails"]) == [URL, french]
+    assert result["logged"]["errors"] == [] and result["axe"] == []

@@ -42,10 +42,10 @@ def parsed(node, env_config):
 @pytest.fixture
 def profile(render_slot):
     """Render the profile slot at /u/<username> for ``user``, the endpoint answering ``answer``."""
-    def render(answer, username="ada", user=VIEWER, **scenario):
+    def render(answer, username="ada", user=VIEWER, more=None, **scenario):
         url = f"{LMS}/api/distinguished/v1/profiles/{username}/"
         return render_slot(app="profile", slot=SLOT, pathname=f"/u/{username}", user=user,
-                           responses={url: answer}, **scenario)
+                           responses={url: answer, **(more or {})}, **scenario)
     return render
 
 
@@ -116,6 +116,47 @@ def test_dates_and_strings_follow_the_apps_locale(profile):
     assert [link["text"] for link in result["links"][:2]] == ["Vérifier", "Vérifier"]
     # Strings the app has not translated keep their English text.
     assert "Lifetime member" in result["text"]
+
+
+FRENCH_URL = f"{LMS}/api/distinguished/v1/widget-messages/fr/"
+
+# What GET /api/distinguished/v1/widget-messages/fr/ answers where the site has the plugin's French.
+PLUGIN_FRENCH = {"language": "fr", "messages": {
+    "distinguished.profile.heading": "Contributeur distingué du programme",
+    "distinguished.profile.lifetime": "Membre à vie",
+    "distinguished.profile.verify": "Contrôler",
+}}
+
+
+def test_the_plugins_translations_fill_in_what_the_app_does_not_translate(profile):
+    app = {"distinguished.profile.verify": "Vérifier"}
+    result = profile({"status": 200, "data": ADA}, locale="fr", messages={"fr": app},
+                     more={FRENCH_URL: {"status": 200, "data": PLUGIN_FRENCH}})
+    assert result["headings"] == [{"level": 2, "text": "Contributeur distingué du programme"}]
+    assert "Membre à vie" in result["text"]
+    # The app's own translation wins; what neither translates stays English.
+    assert [link["text"] for link in result["links"][:2]] == ["Vérifier", "Vérifier"]
+    assert "Member page" in result["text"]
+    # One request for the language, with the app's authenticated client, beside the badges'.
+    assert sorted(detail["url"] for detail in result["requestDetails"]) == [ADA_URL, FRENCH_URL]
+    assert result["logged"]["errors"] == [] and result["axe"] == []
+
+
+def test_no_translation_is_asked_for_in_english(profile):
+    result = profile({"status": 200, "data": ADA}, locale="en")
+    assert result["requests"] == [ADA_URL]
+
+
+@pytest.mark.parametrize("status, logged", [(404, False), (500, True)])
+def test_without_the_plugins_translations_the_widget_keeps_its_english(profile, status, logged):
+    """A 404 means the site does not offer the language: nothing to report. Other failures are reported."""
+    result = profile({"status": 200, "data": ADA}, locale="fr",
+                     more={FRENCH_URL: {"status": status, "data": {"detail": "No."}}})
+    assert result["headings"] == [{"level": 2, "text": "Distinguished Contributor"}]
+    errors = [{"message": f"Request failed with status code {status}", "status": status,
+               "attributes": {"widget": "distinguished_profile_badges", "url": FRENCH_URL}}]
+    assert result["logged"]["errors"] == (errors if logged else [])
+    assert result["consoleErrors"] == []
 
 
 def test_usernames_are_escaped_in_the_request(profile):

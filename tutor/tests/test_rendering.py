@@ -30,6 +30,23 @@ def test_the_image_installs_this_version_by_default(default_project):
     assert lines == [f"$PIP_COMMAND install openedx-distinguished=={package_version()}"]
 
 
+def test_the_images_translation_pull_finds_the_plugin(default_project):
+    """
+    The image pulls and compiles the plugins' translations (pull_plugin_translations, which finds
+    plugins by their lms.djangoapp entry point) in the production stage, after it copied the virtualenv
+    in which the python-requirements stage installed the plugin (docs/translations.rst, ADR 0024).
+    """
+    dockerfile = default_project.read("build/openedx/Dockerfile")
+    install = dockerfile.index(f"$PIP_COMMAND install openedx-distinguished=={package_version()}")
+    requirements_stage = dockerfile.rindex("FROM python AS python-requirements", 0, install)
+    production = dockerfile.index("FROM minimal AS production")
+    assert requirements_stage < install < production
+    copy = dockerfile.index("--from=python-requirements /openedx/venv /openedx/venv", production)
+    pull = dockerfile.index("pull_plugin_translations", production)
+    compile_ = dockerfile.index("compile_plugin_translations", pull)
+    assert production < copy < pull < compile_
+
+
 def test_the_operator_chooses_what_the_image_installs(custom_project):
     dockerfile = custom_project.read("build/openedx/Dockerfile")
     assert installs_of_the_package(dockerfile) == [f"$PIP_COMMAND install {OVERRIDES['DISTINGUISHED_PACKAGE']}"]

@@ -7,6 +7,7 @@ from openedx_distinguished.parsing import register_path_converters
 
 from . import credential_views as credentials
 from . import dashboard_views as dashboard
+from . import i18n_views as i18n
 from . import incentive_views as incentives
 from . import membership_views as membership
 from . import nomination_views as nominations
@@ -88,6 +89,7 @@ urlpatterns = [
     path("invitations/replies/<bounded_int:pk>/", incentives.InvitationAnswerView.as_view(),
          name="invitation-answer"),
     path("profiles/<str:username>/", credentials.ProfileBadgesView.as_view(), name="profile-badges"),
+    path("widget-messages/<str:language>/", i18n.WidgetMessagesView.as_view(), name="widget-messages"),
     path("me/listing/", credentials.MyListingView.as_view(), name="my-listing"),
     path("me/dashboard/", membership.DashboardCardView.as_view(), name="my-dashboard"),
     path("kpis/", dashboard.KpiView.as_view(), name="kpis"),
