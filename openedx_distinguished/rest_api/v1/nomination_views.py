@@ -45,6 +45,8 @@ class NominationListView(AuthenticatedView):
     """
 
     @extend_schema(
+        # Its own name: drf-spectacular would call it nominations_retrieve, like the detail's GET.
+        operation_id="nominations_list",
         parameters=PAGINATION_PARAMETERS + [
             OpenApiParameter("cycle", OpenApiTypes.INT),
             OpenApiParameter("status", OpenApiTypes.STR, enum=[st.value for st in NominationStatus]),
