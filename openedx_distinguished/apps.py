@@ -29,7 +29,9 @@ class DistinguishedConfig(AppConfig):
 
     def ready(self):
         # Connect the receivers of Open edX events (COURSE_ENROLLMENT_CREATED, …) and, inside the
-        # LMS, of the platform's user-retirement signals.
+        # LMS, of the platform's user-retirement signals. Not through PluginSignals.CONFIG: that
+        # wiring exists only inside the LMS, and the receivers must work in the tests and the demo
+        # too; the retirement signals, which exist only there, are looked up when present.
         from openedx_distinguished.signals import handlers  # pylint: disable=import-outside-toplevel
 
         handlers.connect_retirement_receivers()
