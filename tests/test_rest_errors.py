@@ -3,8 +3,10 @@ The REST API's errors, whatever the request: always its JSON shape, never a serv
 
 Each test is a case the API fuzzing (``make test-fuzz``) found answered with an HTML page or a 500.
 """
+import ast
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -86,3 +88,17 @@ def test_listings_are_documented_as_pages(program):
     listing = schema["paths"]["/api/distinguished/v1/nominations/"]["get"]["responses"]["200"]
     ref = listing["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     assert set(schema["components"]["schemas"][ref]["properties"]) == {"count", "next", "previous", "results"}
+
+
+def test_every_view_is_described_with_the_apis_own_extend_schema():
+    """
+    drf-spectacular's own ``extend_schema`` builds on the site's DEFAULT_SCHEMA_CLASS when the module
+    is imported; the LMS sets none, and the schema endpoint then fails (``make test-lms`` shows it).
+    The views use ``rest_api.v1.schema.extend_schema``, which builds on drf-spectacular's AutoSchema.
+    """
+    views = Path(api.__file__).parent / "rest_api" / "v1"
+    wrong = [f"{path.name}:{node.lineno}" for path in sorted(views.glob("*.py")) if path.name != "schema.py"
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.ImportFrom) and node.module == "drf_spectacular.utils"
+             and any(alias.name == "extend_schema" for alias in node.names)]
+    assert not wrong

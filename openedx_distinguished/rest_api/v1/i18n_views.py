@@ -2,13 +2,13 @@
 The MFE widgets' translations (ADR 0024).
 """
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from openedx_distinguished import api
 
 from .common import PublicView
+from .schema import extend_schema
 
 # The same for everyone and changed only by a deployment: shared caches may keep it for an hour.
 MESSAGES_CACHE_CONTROL = "public, max-age=3600"
