@@ -194,7 +194,7 @@ def _sweep():
 
 
 # Valid path parameters of the seeded program, so that a query parameter is read at all.
-VALID_PATH = {"year": "2026", "slug": "engineer", "username": "learner"}
+VALID_PATH = {"year": "2026", "slug": "engineer", "username": "learner", "language": "en"}
 
 
 @pytest.mark.parametrize("operation, location, name", list(_sweep()))
